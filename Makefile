@@ -1,0 +1,37 @@
+# Jixiao: `make run` serves the demo, `make test` runs the whole suite. Nothing else to install by hand.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(PY) manage.py migrate --noinput -v 0
+
+run: setup
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "Jixiao 绩效 is at http://127.0.0.1:8000/  (demo logins, password jixiao-demo):"
+	@echo "  admin (superuser) · kexie (731001 填报人) · kejiguan (731005 填报人) · shenhe (731 审核人)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+bench: setup
+	@echo "bench: no benchmark yet (it comes with the performance issue); nothing was measured."
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,83 @@
+"""The one place that decides which units, departments and projects a user may see.
+
+Every queryset, view, download, admin page and API call goes through these helpers.
+Superusers and the finance bureau see everything; a reviewer sees the units of their
+departments; unit staff see their own units; anyone else sees nothing.
+"""
+
+from django.db.models import Q, QuerySet
+
+from .models import Access, Department, Project, Unit
+
+
+def _accesses(user):
+    if not user.is_authenticated or not user.is_active:
+        return None
+    cache = getattr(user, "_jixiao_accesses", None)
+    if cache is None:
+        cache = list(Access.objects.filter(user=user))
+        user._jixiao_accesses = cache
+    return cache
+
+
+def sees_everything(user) -> bool:
+    accesses = _accesses(user)
+    if accesses is None:
+        return False
+    return user.is_superuser or any(a.role == Access.Role.FINANCE for a in accesses)
+
+
+def _unit_filter(user, prefix: str = "") -> Q | None:
+    """A filter on units the user may see, or None for everything; Q(pk__in=[]) for nothing."""
+    accesses = _accesses(user)
+    if accesses is None:
+        return Q(pk__in=[])
+    if sees_everything(user):
+        return None
+    unit_ids = [a.unit_id for a in accesses if a.role == Access.Role.STAFF]
+    department_ids = [a.department_id for a in accesses if a.role == Access.Role.REVIEWER]
+    if not unit_ids and not department_ids:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}pk__in": unit_ids}) | Q(**{f"{prefix}department__in": department_ids})
+
+
+def units_for(user) -> QuerySet[Unit]:
+    condition = _unit_filter(user)
+    units = Unit.objects.all()
+    if condition is None:
+        return units
+    if condition == Q(pk__in=[]):
+        return units.none()
+    return units.filter(condition)
+
+
+def departments_for(user) -> QuerySet[Department]:
+    if sees_everything(user):
+        return Department.objects.all()
+    return Department.objects.filter(units__in=units_for(user)).distinct()
+
+
+def projects_for(user) -> QuerySet[Project]:
+    if sees_everything(user):
+        return Project.objects.all()
+    return Project.objects.filter(unit__in=units_for(user))
+
+
+def can_edit_unit(user, unit: Unit) -> bool:
+    """Unit staff enter data for their own units (superusers too)."""
+    accesses = _accesses(user)
+    if accesses is None:
+        return False
+    if user.is_superuser:
+        return True
+    return any(a.role == Access.Role.STAFF and a.unit_id == unit.pk for a in accesses)
+
+
+def can_review_unit(user, unit: Unit) -> bool:
+    """Reviewers review the units of their departments (superusers too)."""
+    accesses = _accesses(user)
+    if accesses is None:
+        return False
+    if user.is_superuser:
+        return True
+    return any(a.role == Access.Role.REVIEWER and a.department_id == unit.department_id for a in accesses)

@@ -1,0 +1,334 @@
+"""The indicator framework, project goals and indicators, actual results and self-evaluations."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from budgets.models import Department, Project
+
+from .targets import parse_target
+
+POINTS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+class IndicatorCategory(models.Model):
+    """A level-1 (一级) or level-2 (二级) indicator category of the framework (SPEC section 3)."""
+
+    class Group(models.TextChoices):
+        OUTPUT = "output", _("产出（含成本）")
+        EFFECT = "effect", _("效益")
+        SATISFACTION = "satisfaction", _("满意度")
+
+    class Scheme(models.TextChoices):
+        CLASSIC = "classic", _("财预〔2020〕10号")
+        COST_2021 = "2021", _("财预〔2021〕101号")
+        BOTH = "both", _("通用")
+
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.PositiveSmallIntegerField(_("级次"), choices=[(1, _("一级指标")), (2, _("二级指标"))])
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级指标"),
+    )
+    group = models.CharField(
+        _("计分组"), max_length=16, choices=Group.choices, blank=True, help_text=_("一级指标所属的计分组。")
+    )
+    scheme = models.CharField(_("指标体系"), max_length=16, choices=Scheme.choices, default=Scheme.BOTH)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("指标类别")
+        verbose_name_plural = _("指标类别")
+        ordering = ["level", "parent__order", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(level=1), name="category_unique_level1_name"
+            ),
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_per_parent"),
+            models.CheckConstraint(
+                condition=Q(level=1, parent__isnull=True) | Q(level=2, parent__isnull=False),
+                name="category_level_matches_parent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name if self.level == 1 else f"{self.parent.name} / {self.name}"
+
+
+class CategoryAlias(models.Model):
+    """A non-standard name seen in the wild and the standard category it maps to (reported on import)."""
+
+    name = models.CharField(_("非标准名称"), max_length=64)
+    level = models.PositiveSmallIntegerField(_("级次"), choices=[(1, _("一级指标")), (2, _("二级指标"))])
+    parent_name = models.CharField(
+        _("出现在哪个一级指标下"), max_length=64, blank=True, help_text=_("仅二级指标的别名需要。")
+    )
+    category = models.ForeignKey(
+        IndicatorCategory, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("标准类别")
+    )
+
+    class Meta:
+        verbose_name = _("指标名称映射")
+        verbose_name_plural = _("指标名称映射")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "level", "parent_name"], name="alias_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.category}"
+
+
+class ProjectGoal(models.Model):
+    """A project's annual overall goal (年度总体目标)."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="goal", verbose_name=_("项目"))
+    text = models.TextField(_("年度总体目标"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("绩效目标")
+        verbose_name_plural = _("绩效目标")
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class Indicator(models.Model):
+    """A level-3 indicator (三级指标) of a project with its target (指标值), as written."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("项目")
+    )
+    level1 = models.ForeignKey(
+        IndicatorCategory,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": 1},
+        verbose_name=_("一级指标"),
+    )
+    level2 = models.ForeignKey(
+        IndicatorCategory,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": 2},
+        verbose_name=_("二级指标"),
+    )
+    level1_as_written = models.CharField(_("一级指标（原文）"), max_length=64, blank=True)
+    level2_as_written = models.CharField(_("二级指标（原文）"), max_length=64, blank=True)
+    name = models.CharField(_("三级指标"), max_length=200)
+    description = models.TextField(_("绩效指标描述"), blank=True)
+    target = models.CharField(_("指标值"), max_length=500, blank=True)
+    target_kind = models.CharField(_("指标值类型"), max_length=16, editable=False, default="qualitative")
+    target_parsed = models.JSONField(_("指标值解析"), default=dict, editable=False)
+    basis = models.CharField(_("指标值确定依据"), max_length=200, blank=True)
+    weight = models.DecimalField(
+        _("分值"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POINTS,
+        help_text=_("留空则按默认权重分配。"),
+    )
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("绩效指标")
+        verbose_name_plural = _("绩效指标")
+        ordering = ["project", "order", "id"]
+        indexes = [models.Index(fields=["project", "order"], name="indicator_project_order_idx")]
+
+    def __str__(self):
+        return f"{self.name}：{self.target}"
+
+    def clean(self):
+        if self.level1_id and self.level2_id and self.level2.parent_id != self.level1_id:
+            raise ValidationError(
+                {"level2": _("二级指标“%(l2)s”不属于一级指标“%(l1)s”。") % {"l2": self.level2.name, "l1": self.level1.name}}
+            )
+
+    def save(self, *args, **kwargs):
+        parsed = parse_target(self.target, cost=self._is_cost())
+        self.target_kind = parsed.kind
+        self.target_parsed = parsed.as_json()
+        super().save(*args, **kwargs)
+
+    def _is_cost(self) -> bool:
+        names = set()
+        if self.level1_id:
+            names.add(self.level1.name)
+        if self.level2_id:
+            names.add(self.level2.name)
+        return any("成本" in name for name in names)
+
+
+class ActualResult(models.Model):
+    """What was achieved for an indicator (实际完成值), with the evaluator's tier and score."""
+
+    class Tier(models.TextChoices):
+        MET = "met", _("达成年度指标")
+        PARTIAL = "partial", _("部分达成年度指标并具有一定效果")
+        MISSED = "missed", _("未达成年度指标且效果较差")
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="result", verbose_name=_("绩效指标")
+    )
+    actual = models.CharField(_("实际完成值"), max_length=500, blank=True)
+    tier = models.CharField(_("完成档次"), max_length=16, choices=Tier.choices, blank=True)
+    evaluator_score = models.DecimalField(
+        _("评价得分"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=POINTS,
+        help_text=_("定性指标在档次分数区间内的得分。"),
+    )
+    reported_score = models.DecimalField(
+        _("得分（自评）"), max_digits=6, decimal_places=2, null=True, blank=True, validators=POINTS
+    )
+    deviation_reason = models.TextField(_("偏差原因分析及改进措施"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("实际完成值")
+        verbose_name_plural = _("实际完成值")
+
+    def __str__(self):
+        return self.actual
+
+
+class Evaluation(models.Model):
+    """A project's self-evaluation (绩效自评) of its year."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已审核")
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="evaluation", verbose_name=_("项目")
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    goal_actual = models.TextField(_("实际完成情况"), blank=True)
+    budget_deviation_reason = models.TextField(_("执行偏差原因"), blank=True)
+    reported_budget_score = models.DecimalField(
+        _("执行率得分（自评）"), max_digits=6, decimal_places=2, null=True, blank=True, validators=POINTS
+    )
+    reported_total = models.DecimalField(
+        _("总分（自评）"), max_digits=6, decimal_places=2, null=True, blank=True, validators=POINTS
+    )
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提交人"),
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    deadline = models.DateField(_("截止日期"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0, help_text=_("每次保存加一，防止覆盖他人的修改。"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("绩效自评")
+        verbose_name_plural = _("绩效自评")
+
+    def __str__(self):
+        return f"{self.project} {self.get_status_display()}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+class DepartmentGoal(models.Model):
+    """A department-level overall goal (部门整体绩效目标 / 总体绩效目标) of a year."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="goals", verbose_name=_("部门")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveSmallIntegerField(_("序号"))
+    text = models.TextField(_("总体绩效目标"))
+
+    class Meta:
+        verbose_name = _("部门总体绩效目标")
+        verbose_name_plural = _("部门总体绩效目标")
+        ordering = ["department", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "number"], name="department_goal_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}、{self.text[:30]}"
+
+
+class DepartmentSubGoal(models.Model):
+    """A sub-goal (分项绩效目标: 部门管理, 部门决策 ...) with its goal and indicator text."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="sub_goals", verbose_name=_("部门")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("分项"), max_length=100)
+    goal = models.TextField(_("绩效目标"))
+    indicators = models.TextField(_("绩效指标"), blank=True)
+
+    class Meta:
+        verbose_name = _("部门分项绩效目标")
+        verbose_name_plural = _("部门分项绩效目标")
+        ordering = ["department", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "number"], name="department_subgoal_unique_number"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class GuaranteeMeasure(models.Model):
+    """A work guarantee measure (工作保障措施)."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="guarantee_measures", verbose_name=_("部门")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("措施"), max_length=100)
+    text = models.TextField(_("内容"))
+
+    class Meta:
+        verbose_name = _("工作保障措施")
+        verbose_name_plural = _("工作保障措施")
+        ordering = ["department", "year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "number"], name="guarantee_unique_number"),
+        ]
+
+    def __str__(self):
+        return self.title
