@@ -1,0 +1,16 @@
+"""Load the seed disclosure (张家口市科学技术协会 2021) and the demo users: `python manage.py load_demo`."""
+
+from django.core.management.base import BaseCommand
+
+from performance.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（种子公开文本：张家口市科学技术协会2021年部门预算）和演示用户；可重复运行。"
+
+    def handle(self, *args, **options):
+        summary = load_demo()
+        for label, count in summary.counts.items():
+            self.stdout.write(f"{label}: {count}")
+        self.stdout.write(self.style.SUCCESS(f"演示数据已载入：新增 {summary.created} 行，更新 {summary.changed} 行。"))
+        self.stdout.write(f"演示用户 admin、kexie、kejiguan、shenhe，密码 {DEMO_PASSWORD}")
