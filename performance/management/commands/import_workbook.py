@@ -1,0 +1,28 @@
+"""python manage.py import_workbook FILE.xlsx [--dry-run]: the flat workbook of SPEC section 11."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from performance.imports import ImportErrors, import_workbook
+
+
+class Command(BaseCommand):
+    help = "导入绩效交换工作簿（项目、指标两张表）；--dry-run 只校验不写入。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the .xlsx workbook")
+        parser.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
+
+    def handle(self, *args, file, dry_run, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"找不到文件：{file}")
+        progress = self.stdout.write if options["verbosity"] >= 1 else None
+        try:
+            report = import_workbook(file=path, dry_run=dry_run, progress=progress)
+        except ImportErrors as error:
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"工作簿有{len(error.problems)}处错误，未导入任何数据。")
+        self.stdout.write(report.summary())

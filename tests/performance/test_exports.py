@@ -1,0 +1,235 @@
+"""Exporting the flat workbook (SPEC section 11) and the evaluation JSON (section 12)."""
+
+import json
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from budgets.models import Department, Project, Unit
+from performance.exports import evaluation_document, evaluations_document, write_flat_workbook
+from performance.imports import INDICATOR_COLUMNS, PROJECT_COLUMNS, import_workbook
+from performance.models import ActualResult, Evaluation
+from performance.services import score_project
+from tests.factories import make_goal, make_indicator, make_project
+
+SAMPLE = Path(__file__).parent / "data" / "seed-2021-731001-sample-actuals.xlsx"
+
+pytestmark = pytest.mark.django_db
+
+
+def flat_workbook(projects) -> BytesIO:
+    buffer = BytesIO()
+    write_flat_workbook(projects, buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def empty_the_database() -> None:
+    Project.objects.all().delete()
+    Unit.objects.all().delete()
+    Department.objects.all().delete()
+
+
+def test_export_then_import_into_an_empty_database_gives_the_same_json():
+    import_workbook(file=SAMPLE)
+    before = evaluations_document(Project.objects.all())
+    exported = flat_workbook(Project.objects.all())
+
+    empty_the_database()
+    import_workbook(file=exported)
+
+    assert evaluations_document(Project.objects.all()) == before
+    assert len(before["projects"]) == 4
+
+
+def test_importing_the_export_back_changes_nothing():
+    import_workbook(file=SAMPLE)
+
+    report = import_workbook(file=flat_workbook(Project.objects.all()))
+
+    for kind, counts in report.counts.items():
+        assert counts["created"] == counts["updated"] == counts["deleted"] == 0, kind
+
+
+def test_flat_workbook_has_the_spec_columns_and_numbers_as_numbers():
+    import_workbook(file=SAMPLE)
+
+    book = openpyxl.load_workbook(flat_workbook(Project.objects.all()))
+
+    projects, indicators = book["项目"], book["指标"]
+    assert [c.value for c in projects[1]] == PROJECT_COLUMNS
+    assert [c.value for c in indicators[1]] == INDICATOR_COLUMNS
+    assert projects.max_row == 5 and indicators.max_row == 25
+    row = {title: cell.value for title, cell in zip(PROJECT_COLUMNS, projects[2], strict=True)}
+    assert row["项目名称"] == "科普经费"
+    assert (row["年度"], row["单位编码"], row["主管部门编码"]) == (2021, "731001", "731")
+    assert row["全年执行数"] == pytest.approx(78.6)
+    assert projects.cell(row=2, column=PROJECT_COLUMNS.index("全年执行数") + 1).data_type == "n"
+    assert row["全年执行数-上年结转"] is None
+    planting = next(r for r in indicators.iter_rows(min_row=2, values_only=True) if r[6] == "提高种植技术")
+    values = dict(zip(INDICATOR_COLUMNS, planting, strict=True))
+    assert (values["一级指标"], values["二级指标"]) == ("效果指标", "社会效益指标")  # as written
+    assert (values["实际完成值"], values["得分(自评)"]) == ("部分达成年度指标并具有一定效果", 20)
+
+
+def test_money_round_trips_to_the_yuan():
+    project = make_project(
+        initial_total=Decimal("12345.6789"), initial_fiscal=Decimal("12345.6789"), full_year_total=Decimal("0.0001")
+    )
+    exported = flat_workbook(Project.objects.all())
+
+    empty_the_database()
+    import_workbook(file=exported)
+
+    again = Project.objects.get(name=project.name)
+    assert again.initial_total == Decimal("12345.6789")
+    assert again.initial_fiscal == Decimal("12345.6789")
+    assert again.full_year_total == Decimal("0.0001")
+    assert again.executed_total is None
+
+
+def test_formula_like_text_stays_text():
+    project = make_project(name="=1+1项目")
+    make_goal(project=project, text='=HYPERLINK("http://example.com")')
+    indicator = make_indicator(project=project, name="@人数", target="-", description="+1")
+    ActualResult.objects.create(indicator=indicator, actual="=SUM(A1:A2)")
+
+    exported = flat_workbook(Project.objects.all())
+    book = openpyxl.load_workbook(exported)
+    goal = book["项目"].cell(row=2, column=PROJECT_COLUMNS.index("年度总体目标") + 1)
+    actual = book["指标"].cell(row=2, column=INDICATOR_COLUMNS.index("实际完成值") + 1)
+    assert (goal.value, goal.data_type) == ('=HYPERLINK("http://example.com")', "s")
+    assert (actual.value, actual.data_type) == ("=SUM(A1:A2)", "s")
+
+    exported.seek(0)
+    empty_the_database()
+    import_workbook(file=exported)
+    again = Project.objects.get(name="=1+1项目")
+    assert again.goal.text == '=HYPERLINK("http://example.com")'
+    row = again.indicators.get()
+    assert (row.name, row.target, row.description, row.result.actual) == ("@人数", "-", "+1", "=SUM(A1:A2)")
+
+
+def test_evaluation_document_has_the_shape_of_spec_section_12():
+    import_workbook(file=SAMPLE)
+    project = Project.objects.get(name="开展科技工作者助力精准扶贫经费")
+
+    document = evaluation_document(project, score_project(project))
+
+    assert list(document) == [
+        "year",
+        "unit_code",
+        "unit_name",
+        "project_code",
+        "project_name",
+        "status",
+        "goal",
+        "goal_actual",
+        "budget",
+        "indicators",
+        "total",
+        "grade",
+        "reported_total",
+        "findings",
+    ]
+    assert document["budget"] == {
+        "initial": "27.00",
+        "full_year": "25.00",
+        "executed": "21.30",
+        "rate": "0.8520",
+        "weight": "10.00",
+        "score": "8.52",
+        "reported_score": None,
+    }
+    assert (document["year"], document["unit_code"], document["status"]) == (2021, "731001", "draft")
+    assert document["goal_actual"] == "开展培训4次"
+    planting = next(row for row in document["indicators"] if row["level3"] == "提高种植技术")
+    assert planting == {
+        "level1": "效益指标",
+        "level2": "社会效益指标",
+        "level3": "提高种植技术",
+        "target": "被帮扶人员种植技术得到一定程度提高",
+        "target_kind": "qualitative",
+        "actual": "部分达成年度指标并具有一定效果",
+        "tier": "partial",
+        "weight": "30.00",
+        "score": "20.00",
+        "reported_score": None,
+        "deviation_reason": "培训后跟踪指导不足，增加田间指导",
+        "reason_required": True,
+    }
+    count = document["indicators"][0]
+    assert (count["target_kind"], count["tier"], count["weight"], count["score"]) == (
+        "quantitative",
+        None,
+        "12.50",
+        "10.00",
+    )
+    assert isinstance(document["findings"], list)
+
+
+def test_evaluations_document_uses_a_constant_number_of_queries():
+    import_workbook(file=SAMPLE)
+    one = Project.objects.filter(name="科普经费")
+
+    with CaptureQueriesContext(connection) as few:
+        evaluations_document(one)
+    with CaptureQueriesContext(connection) as many:
+        document = evaluations_document(Project.objects.all())
+
+    assert len(document["projects"]) == 4
+    assert len(many) == len(few)
+
+
+def test_export_evaluations_command_writes_json(tmp_path):
+    import_workbook(file=SAMPLE)
+    Evaluation.objects.filter(project__name="科普经费").update(reported_total=Decimal("95"))
+    out = tmp_path / "evaluations.json"
+
+    call_command("export_evaluations", "--year", "2021", "--unit", "731001", "--format", "json", "-o", str(out))
+
+    data = json.loads(out.read_text(encoding="utf-8"))
+    science = next(p for p in data["projects"] if p["project_name"] == "科普经费")
+    assert (science["total"], science["grade"], science["reported_total"]) == ("96.95", "优", "95.00")
+
+
+def test_export_evaluations_of_a_year_without_projects_is_empty(tmp_path):
+    out = tmp_path / "none.json"
+
+    call_command("export_evaluations", "--year", "1999", "--format", "json", "-o", str(out))
+
+    assert json.loads(out.read_text(encoding="utf-8")) == {"projects": []}
+
+
+def test_export_evaluations_xlsx_is_refused_for_now(tmp_path):
+    out = tmp_path / "sheets.xlsx"
+
+    with pytest.raises(CommandError, match="尚未提供"):
+        call_command("export_evaluations", "--year", "2021", "--format", "xlsx", "-o", str(out))
+    assert not out.exists()
+
+
+def test_export_workbook_command_refuses_an_unknown_unit(tmp_path):
+    out = tmp_path / "flat.xlsx"
+
+    with pytest.raises(CommandError, match="没有编码为999的单位"):
+        call_command("export_workbook", "--year", "2021", "--unit", "999", "-o", str(out))
+    assert not out.exists()
+
+
+def test_export_workbook_command_writes_the_unit_projects(tmp_path):
+    import_workbook(file=SAMPLE)
+    make_project(year=2021)  # another unit's project stays out
+    out = tmp_path / "flat.xlsx"
+
+    call_command("export_workbook", "--year", "2021", "--unit", "731001", "-o", str(out))
+
+    book = openpyxl.load_workbook(out)
+    assert book["项目"].max_row == 5
+    assert book["指标"].max_row == 25

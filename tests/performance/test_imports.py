@@ -1,0 +1,338 @@
+"""Importing the flat interchange workbook (SPEC section 11)."""
+
+from decimal import Decimal
+from io import BytesIO
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from budgets.models import Access, Department, Project, Unit
+from performance.imports import ImportErrors, import_workbook
+from performance.models import ActualResult, Evaluation, Indicator, ProjectGoal
+from tests.factories import make_department, make_superuser, make_unit, make_user_with_access
+
+# A copy of /work/shared/samples/seed-2021-731001-sample-actuals.xlsx (SPEC section 11's sample).
+SAMPLE = Path(__file__).parent / "data" / "seed-2021-731001-sample-actuals.xlsx"
+
+pytestmark = pytest.mark.django_db
+
+
+def edited_sample(*edits: tuple[str, int, str, object], drop_rows: tuple[tuple[str, int], ...] = ()) -> BytesIO:
+    """The sample workbook with cells replaced: (sheet, row, column title, value)."""
+    book = openpyxl.load_workbook(SAMPLE)
+    for sheet, row, title, value in edits:
+        header = [cell.value for cell in book[sheet][1]]
+        book[sheet].cell(row=row, column=header.index(title) + 1).value = value
+    for sheet, row in sorted(drop_rows, reverse=True):
+        book[sheet].delete_rows(row)
+    buffer = BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Department, Unit, Project, ProjectGoal, Evaluation, Indicator, ActualResult)
+    }
+
+
+def test_import_of_the_sample_creates_its_rows():
+    report = import_workbook(file=SAMPLE)
+
+    assert row_counts() == {
+        "Department": 1,
+        "Unit": 1,
+        "Project": 4,
+        "ProjectGoal": 4,
+        "Evaluation": 4,
+        "Indicator": 24,
+        "ActualResult": 24,
+    }
+    assert report.counts["绩效指标"]["created"] == 24
+    unit = Unit.objects.get(code="731001")
+    assert (unit.name, unit.department.code, unit.department.name) == (
+        "张家口市科协本级",
+        "731",
+        "张家口市科学技术协会",
+    )
+    science = Project.objects.get(name="科普经费")
+    assert (science.year, science.code, science.unit) == (2021, "", unit)
+    assert science.full_year_total == Decimal("81.0000")
+    assert science.executed_total == Decimal("78.6000")
+    assert science.executed_fiscal == Decimal("78.6000")
+    assert science.executed_carryover is None
+    assert science.goal.text == "用于开展学术及科普活动，组织科普宣讲活动，鼓励并积极参加科技大赛"
+    assert science.evaluation.goal_actual == "全年开展学术活动12次、科普活动18次"
+    assert [i.name for i in science.indicators.order_by("order")] == [
+        "开展活动场次",
+        "开展活动次数",
+        "完工时间",
+        "总成本",
+        "提高科普意识",
+        "满意度",
+    ]
+    poverty = Project.objects.get(name="开展科技工作者助力精准扶贫经费")
+    assert poverty.evaluation.budget_deviation_reason == "一次培训推迟，相应经费未支出"
+    planting = poverty.indicators.get(name="提高种植技术")
+    assert (planting.level1.name, planting.level1_as_written) == ("效益指标", "效果指标")
+    assert (planting.level2.name, planting.level2_as_written) == ("社会效益指标", "")
+    assert planting.target_kind == "qualitative"
+    assert planting.result.tier == ActualResult.Tier.PARTIAL
+    assert (planting.result.evaluator_score, planting.result.reported_score) == (Decimal("20.00"), None)
+    count = poverty.indicators.get(name="培训次数")
+    assert (count.target, count.target_kind, count.result.actual) == ("5次", "quantitative", "4次")
+    assert count.result.deviation_reason == "一次培训因农忙推迟至次年"
+    veterans = Project.objects.get(name="老科学技术工作者协会工作经费")
+    assert [i.weight for i in veterans.indicators.order_by("order")] == [
+        Decimal(w) for w in ("15", "10", "10", "15", "30", "10")
+    ]
+    assert Indicator.objects.filter(project=science, weight__isnull=False).count() == 0
+
+
+def test_alias_mapping_is_reported_not_silent():
+    report = import_workbook(file=SAMPLE)
+
+    assert report.notes == ["一级指标“效果指标”按标准名称“效益指标”导入：指标表第18行"]
+    assert "效果指标" in report.summary()
+
+
+def test_importing_the_same_file_twice_changes_nothing():
+    import_workbook(file=SAMPLE)
+    before = row_counts()
+    history_before = Indicator.history.count() + ActualResult.history.count()
+
+    report = import_workbook(file=SAMPLE)
+
+    assert row_counts() == before
+    assert Indicator.history.count() + ActualResult.history.count() == history_before
+    for kind, counts in report.counts.items():
+        assert counts["created"] == counts["updated"] == counts["deleted"] == 0, kind
+    assert report.counts["绩效指标"]["unchanged"] == 24
+
+
+def test_dry_run_reports_what_would_change_and_writes_nothing():
+    report = import_workbook(file=SAMPLE, dry_run=True)
+
+    assert report.counts["项目"]["created"] == 4
+    assert report.counts["绩效指标"]["created"] == 24
+    assert "试导入" in report.summary()
+    assert Project.objects.count() == 0
+    assert Department.objects.count() == 0
+
+
+def test_three_bad_cells_are_refused_with_three_messages_and_nothing_written():
+    import_workbook(file=SAMPLE)
+    before = row_counts()
+    bad = edited_sample(
+        ("指标", 2, "实际完成值", "12万元"),  # the target is 12次
+        ("指标", 3, "一级指标", None),
+        ("项目", 4, "全年执行数", 30),  # its only fund source says 21.3
+    )
+
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=bad)
+
+    assert [(p.sheet, p.row, p.column) for p in refused.value.problems] == [
+        ("项目", 4, "全年执行数"),
+        ("指标", 2, "实际完成值"),
+        ("指标", 3, "一级指标"),
+    ]
+    assert [str(p) for p in refused.value.problems] == [
+        "项目 第4行 全年执行数：30与各资金来源之和21.3（财政拨款21.3）不一致，相差8.7",
+        "指标 第2行 实际完成值：实际完成值“12万元”的单位与指标值“12次”的单位不一致",
+        "指标 第3行 一级指标：必填，不能为空",
+    ]
+    assert row_counts() == before
+    assert Project.objects.get(name="开展科技工作者助力精准扶贫经费").executed_total == Decimal("21.3000")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ("指标", 2, "一级指标", "产出类指标"),
+            "指标 第2行 一级指标：“产出类指标”既不是标准一级指标，也不是已知的别名",
+        ),
+        (
+            ("指标", 2, "二级指标", "社会效益指标"),
+            "指标 第2行 二级指标：“社会效益指标”不属于一级指标“产出指标”（它属于效益指标）",
+        ),
+        (("指标", 2, "实际完成值", "-3次"), "指标 第2行 实际完成值：实际完成值“-3次”不能为负数。"),
+        (("项目", 2, "全年预算数", "八十一"), "项目 第2行 全年预算数：“八十一”不是数字"),
+        (("项目", 2, "年初预算数", -1), "项目 第2行 年初预算数：-1为负数，不能为负"),
+        (("指标", 2, "项目名称", "没有的项目"), "指标 第2行 项目名称：项目“没有的项目”既不在“项目”表中，也不在系统中"),
+        (
+            ("指标", 18, "得分(自评)", 25),  # 部分达成 of 30 points: [18, 24)
+            "指标 第18行 得分(自评)：得分25.00不在“部分达成年度指标并具有一定效果”的分数区间[18.00, 24.00)内",
+        ),
+        (
+            ("指标", 20, "分值", 20),  # the 老科协 weights then sum to 95 + 10
+            "指标 第20行 分值：项目“老科学技术工作者协会工作经费”的指标分值合计95.00，"
+            "加预算执行率10分共105.00分，应为100分",
+        ),
+    ],
+)
+def test_each_kind_of_bad_cell_is_named(edit, message):
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=edited_sample(edit))
+
+    assert [str(p) for p in refused.value.problems] == [message]
+    assert Project.objects.count() == 0
+
+
+def test_a_missing_column_is_refused():
+    book = openpyxl.load_workbook(SAMPLE)
+    book["指标"].delete_cols(9)  # 指标值
+    buffer = BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=buffer)
+
+    assert [str(p) for p in refused.value.problems] == ["指标 第1行 指标值：缺少此列"]
+
+
+def test_a_qualitative_score_without_tier_sets_the_tier():
+    import_workbook(
+        file=edited_sample(("指标", 18, "实际完成值", "培训覆盖全部帮扶村"), ("指标", 18, "得分(自评)", 27))
+    )
+
+    result = Indicator.objects.get(name="提高种植技术").result
+    assert (result.tier, result.evaluator_score) == (ActualResult.Tier.MET, Decimal("27.00"))
+
+
+def test_rows_no_longer_listed_are_deleted_and_reported():
+    import_workbook(file=SAMPLE)
+
+    report = import_workbook(file=edited_sample(drop_rows=(("指标", 7),)))  # 科普经费 / 满意度
+
+    assert report.counts["绩效指标"]["deleted"] == 1
+    assert any("科普经费/满意度" in note for note in report.notes)
+    science = Project.objects.get(name="科普经费")
+    assert [i.name for i in science.indicators.order_by("order")] == [
+        "开展活动场次",
+        "开展活动次数",
+        "完工时间",
+        "总成本",
+        "提高科普意识",
+    ]
+    assert Indicator.objects.count() == 23
+
+
+def test_a_changed_actual_updates_the_row_in_place():
+    import_workbook(file=SAMPLE)
+    indicator = Indicator.objects.get(name="开展活动次数")
+
+    report = import_workbook(file=edited_sample(("指标", 3, "实际完成值", "19次")))
+
+    indicator.refresh_from_db()
+    assert indicator.result.actual == "19次"
+    assert report.counts["实际完成值"]["updated"] == 1
+    assert report.counts["绩效指标"] == {"unchanged": 24}
+
+
+def test_an_approved_evaluation_is_refused():
+    import_workbook(file=SAMPLE)
+    Evaluation.objects.filter(project__name="科普经费").update(status=Evaluation.Status.APPROVED)
+
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=edited_sample(("指标", 3, "实际完成值", "19次")))
+
+    assert [(p.sheet, p.row, p.column) for p in refused.value.problems] == [("项目", 2, "项目名称")]
+    assert "已审核" in str(refused.value.problems[0])
+    assert Indicator.objects.get(name="开展活动次数").result.actual == "18次"
+
+
+def test_a_user_may_import_only_their_own_units():
+    department = make_department(code="731", name="张家口市科学技术协会")
+    make_unit(department=department, code="731001", name="张家口市科协本级")
+    outsider = make_user_with_access(unit=make_unit(department=department, code="731005", name="张家口市科技馆"))
+
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=SAMPLE, user=outsider)
+
+    problems = refused.value.problems
+    assert len(problems) == 4 + 24
+    assert {(p.column, p.message) for p in problems} == {("单位编码", "您无权导入单位731001的数据")}
+    assert Project.objects.count() == 0
+
+
+def test_staff_of_the_unit_may_import_it():
+    department = make_department(code="731", name="张家口市科学技术协会")
+    unit = make_unit(department=department, code="731001", name="张家口市科协本级")
+    staff = make_user_with_access(unit=unit, role=Access.Role.STAFF)
+
+    import_workbook(file=SAMPLE, user=staff)
+
+    assert Project.objects.filter(unit=unit).count() == 4
+
+
+def test_only_a_superuser_may_create_units():
+    staff = make_user_with_access()
+
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=SAMPLE, user=staff)
+    assert refused.value.problems[0].message == "单位731001不存在，只有系统管理员可以新建单位"
+
+    import_workbook(file=SAMPLE, user=make_superuser())
+    assert Unit.objects.filter(code="731001").exists()
+
+
+def test_command_prints_every_error_and_exits_non_zero(capsys):
+    path = Path(__file__).parent / "bad-workbook.xlsx"
+    try:
+        path.write_bytes(edited_sample(("指标", 2, "实际完成值", "12万元"), ("指标", 3, "一级指标", "")).getvalue())
+        with pytest.raises(CommandError, match="工作簿有2处错误，未导入任何数据"):
+            call_command("import_workbook", str(path))
+    finally:
+        path.unlink(missing_ok=True)
+    err = capsys.readouterr().err
+    assert "指标 第2行 实际完成值：" in err
+    assert "指标 第3行 一级指标：必填，不能为空" in err
+    assert Project.objects.count() == 0
+
+
+def test_command_dry_run_prints_the_summary(capsys):
+    call_command("import_workbook", str(SAMPLE), "--dry-run")
+
+    out = capsys.readouterr().out
+    assert "试导入（未写入数据库）" in out
+    assert "绩效指标：新建24" in out
+    assert Project.objects.count() == 0
+
+
+def test_command_refuses_a_missing_file():
+    with pytest.raises(CommandError, match="找不到文件"):
+        call_command("import_workbook", "/nonexistent/file.xlsx")
+
+
+def doubled_sample() -> BytesIO:
+    """The sample with every project twice (the copies renamed): eight projects, 48 indicators."""
+    book = openpyxl.load_workbook(SAMPLE)
+    for sheet, name_column in (("项目", 7), ("指标", 4)):
+        rows = list(book[sheet].iter_rows(min_row=2, values_only=True))
+        for row in rows:
+            copy = list(row)
+            copy[name_column - 1] = f"{copy[name_column - 1]}（二）"
+            book[sheet].append(copy)
+    buffer = BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def test_import_queries_do_not_grow_with_the_rows():
+    with CaptureQueriesContext(connection) as small:
+        import_workbook(file=SAMPLE, dry_run=True)
+    with CaptureQueriesContext(connection) as large:
+        report = import_workbook(file=doubled_sample(), dry_run=True)
+
+    assert report.counts["绩效指标"]["created"] == 48
+    assert len(large) == len(small)
