@@ -1,0 +1,210 @@
+"""The Django admin for projects (with goal and indicators inline), the indicator framework and evaluations.
+
+Scoped like budgets/admin.py: a non-superuser sees the rows of their own units and departments only.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from budgets.admin import FOREIGN_KEY_SCOPES, ScopedMixin, money_column
+from budgets.models import Project
+
+from .models import (
+    ActualResult,
+    CategoryAlias,
+    DepartmentGoal,
+    DepartmentSubGoal,
+    Evaluation,
+    GuaranteeMeasure,
+    Indicator,
+    IndicatorCategory,
+    ProjectGoal,
+)
+
+FOREIGN_KEY_SCOPES.update(
+    {
+        Indicator: {"unit_path": "project__unit"},
+        ProjectGoal: {"unit_path": "project__unit"},
+        Evaluation: {"unit_path": "project__unit"},
+    }
+)
+
+# 项目 ---------------------------------------------------------------------------------------------
+
+
+class ProjectGoalInline(admin.StackedInline):
+    model = ProjectGoal
+    fields = ["text"]
+    extra = 1
+    max_num = 1
+    can_delete = False
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "text":
+            field.widget.attrs["rows"] = 3
+        return field
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    fields = [
+        "order",
+        "level1",
+        "level2",
+        "name",
+        "description",
+        "target",
+        "basis",
+        "weight",
+    ]
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("level1", "level2")
+
+    # Narrow widgets so the six columns of the seed's goal table fit on one screen.
+    # The names as written (效果指标 ...) are on each indicator's own page (the change link).
+    widths = {"order": "3em", "name": "10em", "target": "10em", "basis": "6em", "weight": "4em"}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is None:
+            return field
+        if db_field.name == "description":
+            field.widget.attrs.update({"rows": 2, "style": "width: 18em"})
+        elif db_field.name in self.widths:
+            field.widget.attrs.update({"style": f"width: {self.widths[db_field.name]}"})
+        elif db_field.name in {"level1", "level2"}:
+            # The framework is edited on its own page: no add/change/delete/view buttons in every row.
+            for flag in ("can_add_related", "can_change_related", "can_delete_related", "can_view_related"):
+                setattr(field.widget, flag, False)
+            field.widget.attrs.update({"style": "width: 8em" if db_field.name == "level1" else "width: 12em"})
+        return field
+
+
+@admin.register(Project)
+class ProjectAdmin(ScopedMixin, admin.ModelAdmin):
+    unit_path = "unit"
+    list_display = [
+        "year",
+        "unit",
+        "code",
+        "name",
+        money_column(Project, "initial_total"),
+        money_column(Project, "full_year_total"),
+        money_column(Project, "executed_total"),
+    ]
+    list_display_links = ["name"]
+    list_filter = ["year", "unit__department", "unit"]
+    search_fields = ["code", "name", "title_as_published", "unit__code", "unit__name"]
+    list_select_related = ["unit"]
+    inlines = [ProjectGoalInline, IndicatorInline]
+    fieldsets = [
+        (None, {"fields": ["unit", "year", "code", "name", "title_as_published", "order"]}),
+        (_("年初预算数"), {"fields": [("initial_total", "initial_fiscal", "initial_carryover", "initial_other")]}),
+        (
+            _("全年预算数"),
+            {"fields": [("full_year_total", "full_year_fiscal", "full_year_carryover", "full_year_other")]},
+        ),
+        (_("全年执行数"), {"fields": [("executed_total", "executed_fiscal", "executed_carryover", "executed_other")]}),
+    ]
+
+
+# 指标体系 -----------------------------------------------------------------------------------------
+
+
+class CategoryAliasInline(admin.TabularInline):
+    model = CategoryAlias
+    fields = ["name", "level", "parent_name"]
+    extra = 0
+
+
+@admin.register(IndicatorCategory)
+class IndicatorCategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "level", "group", "scheme", "order"]
+    list_filter = ["level", "group", "scheme"]
+    search_fields = ["name"]
+    list_select_related = ["parent"]
+    inlines = [CategoryAliasInline]
+
+
+@admin.register(CategoryAlias)
+class CategoryAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "level", "parent_name", "category"]
+    list_filter = ["level"]
+    search_fields = ["name", "category__name"]
+    list_select_related = ["category__parent"]
+
+
+# 指标、目标与自评（有修改历史） ---------------------------------------------------------------------
+
+
+@admin.register(ProjectGoal)
+class ProjectGoalAdmin(ScopedMixin, SimpleHistoryAdmin):
+    unit_path = "project__unit"
+    list_display = ["project", "__str__"]
+    list_filter = ["project__year", "project__unit"]
+    search_fields = ["text", "project__name"]
+    list_select_related = ["project"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(ScopedMixin, SimpleHistoryAdmin):
+    unit_path = "project__unit"
+    list_display = ["name", "project", "level1", "level2", "target", "target_kind", "basis", "weight"]
+    list_filter = ["project__year", "level1", "level2", "target_kind", "project__unit"]
+    search_fields = ["name", "description", "target", "project__name"]
+    list_select_related = ["project", "level1", "level2__parent"]
+    readonly_fields = ["target_kind", "target_parsed"]
+
+
+@admin.register(ActualResult)
+class ActualResultAdmin(ScopedMixin, SimpleHistoryAdmin):
+    unit_path = "indicator__project__unit"
+    list_display = ["indicator", "actual", "tier", "evaluator_score", "reported_score"]
+    list_filter = ["tier", "indicator__project__year", "indicator__project__unit"]
+    search_fields = ["actual", "indicator__name", "indicator__project__name"]
+    list_select_related = ["indicator"]
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ScopedMixin, SimpleHistoryAdmin):
+    unit_path = "project__unit"
+    list_display = ["project", "status", "reported_total", "submitted_by", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "project__year", "project__unit"]
+    search_fields = ["project__name", "project__code"]
+    list_select_related = ["project", "submitted_by"]
+    readonly_fields = ["version"]
+
+
+# 部门整体绩效目标 ---------------------------------------------------------------------------------
+
+
+@admin.register(DepartmentGoal)
+class DepartmentGoalAdmin(ScopedMixin, admin.ModelAdmin):
+    department_path = "department"
+    list_display = ["department", "year", "number", "__str__"]
+    list_filter = ["year", "department"]
+    search_fields = ["text"]
+    list_select_related = ["department"]
+
+
+@admin.register(DepartmentSubGoal)
+class DepartmentSubGoalAdmin(ScopedMixin, admin.ModelAdmin):
+    department_path = "department"
+    list_display = ["department", "year", "number", "name"]
+    list_filter = ["year", "department"]
+    search_fields = ["name", "goal", "indicators"]
+    list_select_related = ["department"]
+
+
+@admin.register(GuaranteeMeasure)
+class GuaranteeMeasureAdmin(ScopedMixin, admin.ModelAdmin):
+    department_path = "department"
+    list_display = ["department", "year", "number", "title"]
+    list_filter = ["year", "department"]
+    search_fields = ["title", "text"]
+    list_select_related = ["department"]
