@@ -257,3 +257,9 @@ def test_level1_cells_merge_only_consecutive_rows_of_the_same_written_name(clien
     response = client.get(f"/departments/{project.unit.department.code}/2021/")
     (table,) = response.context["project_tables"]
     assert [row["level1_rowspan"] for row in table["rows"]] == [2, 0, 1, 1, 1]
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.status_code == 200
+    assert 'lang="zh-hans"' in response.content.decode()
