@@ -1,6 +1,6 @@
 """Reading actual values (实际完成值) against their target: SPEC section 5.
 
-INTERFACE (fixed; the implementation is being written):
+Interface:
     read_actual(text: str | None, target: Target, *, tier: str = "") -> Actual
     Actual: frozen dataclass with
         text: str                  # as entered

@@ -1,6 +1,6 @@
 """Scoring a project's self-evaluation by the Ministry of Finance rules: SPEC section 6.
 
-INTERFACE (fixed; the implementation is being written):
+Interface:
     RowInput(group: str, target: Target, actual: str, tier: str = "", evaluator_score: Decimal | None = None,
              weight: Decimal | None = None, reported_score: Decimal | None = None, deviation_reason: str = "")
         group: IndicatorCategory.Group value: "output" | "effect" | "satisfaction"
@@ -15,10 +15,9 @@ INTERFACE (fixed; the implementation is being written):
                      problems: list[str]  (what blocks submission, in Chinese),
                      findings: list[str]  (复核: reported vs computed differences, in Chinese)
 
-Added (optional, backwards compatible): ``RowInput.name`` (the 三级指标, used in messages),
-``score_evaluation(..., reported_total=None)``, ``RowScore.name/reported_score/applicable``,
-``BudgetScore.reported_score``, ``EvaluationScore.reported_total``, ``default_weights(groups)``,
-``grade_for(total)``, ``TIER_BANDS``.
+Also: ``RowInput.name`` (the 三级指标, used in messages), ``score_evaluation(..., reported_total=None)``,
+``RowScore.name/reported_score/applicable``, ``BudgetScore.reported_score``, ``EvaluationScore.reported_total``,
+``default_weights(groups)``, ``grade_for(total)``, ``TIER_BANDS``.
 
 The rules (all Decimal, every row score rounded half-up to 2 places, the total the sum of the rounded
 rows plus the budget score):

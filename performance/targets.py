@@ -3,7 +3,7 @@
 Pure Python, no ORM. ``parse_target`` never raises: what cannot be read as a number or a
 date is qualitative, and the target review can question it.
 
-INTERFACE (fixed; the implementation is being written):
+Interface:
     parse_target(text: str | None, *, cost: bool = False) -> Target
     Target: frozen dataclass with
         text: str                      # exactly as entered
