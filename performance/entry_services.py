@@ -1,0 +1,367 @@
+"""The self-evaluation entry page's services: score what is typed, save a draft, attach evidence.
+
+Scoring what is typed uses ``performance.scoring`` exactly as a saved evaluation is scored, so the
+messages beside each field are the ones that block submission. Saving refuses unreadable input
+(``performance.actuals.read_actual`` errors) and a stale version (someone saved in between), writing
+nothing in either case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from budgets.models import FUND_SOURCES, STAGES, Project
+from budgets.permissions import can_edit_unit
+
+from .actuals import read_actual
+from .evidence import check_evidence_file
+from .models import ActualResult, Evaluation, Evidence, Indicator
+from .scoring import BudgetInput, EvaluationScore, RowInput, score_evaluation
+from .services import scoring_rules
+from .targets import Target, parse_target
+
+EDITABLE = {Evaluation.Status.DRAFT, Evaluation.Status.RETURNED}
+MONEY_KEYS = ("total", *FUND_SOURCES)
+MONEY_FIELDS = tuple(f"{stage}_{key}" for stage in STAGES for key in MONEY_KEYS)
+GENERAL = "__all__"
+
+
+@dataclass(frozen=True)
+class ResultEntry:
+    actual: str = ""
+    tier: str = ""
+    evaluator_score: Decimal | None = None
+    deviation_reason: str = ""
+
+
+@dataclass(frozen=True)
+class EvaluationEntry:
+    """What the entry page holds: the project's money (万元, by field name), texts, a ResultEntry per indicator id."""
+
+    money: dict[str, Decimal | None] = field(default_factory=dict)
+    goal_actual: str = ""
+    budget_deviation_reason: str = ""
+    results: dict[int, ResultEntry] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    yours: str
+    theirs: str
+
+
+class StaleEntryError(ValidationError):
+    """Someone saved the evaluation after this form was opened; ``changes`` lists what differs."""
+
+    def __init__(self, message: str, *, changes: list[Change], current_version: int):
+        super().__init__(message)
+        self.changes = changes
+        self.current_version = current_version
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def entry_from_forms(form, rows) -> EvaluationEntry:
+    """The entry from (possibly partly invalid) bound forms: an invalid field counts as empty."""
+    data = getattr(form, "cleaned_data", {})
+    results = {}
+    for row in rows:
+        cleaned = getattr(row, "cleaned_data", {})
+        results[row.indicator.pk] = ResultEntry(
+            actual=cleaned.get("actual") or "",
+            tier=cleaned.get("tier") or "",
+            evaluator_score=cleaned.get("evaluator_score"),
+            deviation_reason=cleaned.get("deviation_reason") or "",
+        )
+    return EvaluationEntry(
+        money={name: data.get(name) for name in MONEY_FIELDS},
+        goal_actual=data.get("goal_actual") or "",
+        budget_deviation_reason=data.get("budget_deviation_reason") or "",
+        results=results,
+    )
+
+
+def entry_from_project(*, project: Project, indicators: list[Indicator]) -> EvaluationEntry:
+    """The entry as saved in the database."""
+    evaluation = _evaluation(project)
+    results = {}
+    for indicator in indicators:
+        result = _result(indicator)
+        results[indicator.pk] = (
+            ResultEntry(result.actual, result.tier, result.evaluator_score, result.deviation_reason)
+            if result
+            else ResultEntry()
+        )
+    return EvaluationEntry(
+        money={name: getattr(project, name) for name in MONEY_FIELDS},
+        goal_actual=evaluation.goal_actual if evaluation else "",
+        budget_deviation_reason=evaluation.budget_deviation_reason if evaluation else "",
+        results=results,
+    )
+
+
+def entry_initial(entry: EvaluationEntry, *, version: int) -> dict:
+    """Initial values for ``performance.forms.build_entry_forms``."""
+    initial: dict = {
+        "evaluation": {
+            "version": version,
+            "goal_actual": entry.goal_actual,
+            "budget_deviation_reason": entry.budget_deviation_reason,
+            **{name: entry.money.get(name) for name in MONEY_FIELDS},
+        }
+    }
+    for pk, result in entry.results.items():
+        initial[pk] = {
+            "actual": result.actual,
+            "tier": result.tier,
+            "evaluator_score": result.evaluator_score,
+            "deviation_reason": result.deviation_reason,
+        }
+    return initial
+
+
+def stage_total(entry: EvaluationEntry, stage: str) -> Decimal | None:
+    """A stage's total as given, else the sum of its fund sources given, else None (as Project.total)."""
+    total = entry.money.get(f"{stage}_total")
+    if total is not None:
+        return total
+    known = [entry.money.get(f"{stage}_{s}") for s in FUND_SOURCES if entry.money.get(f"{stage}_{s}") is not None]
+    return sum(known, Decimal("0")) if known else None
+
+
+# --- scoring what is typed -----------------------------------------------------------------------
+
+
+def target_of(indicator: Indicator) -> Target:
+    cost = "成本" in indicator.level1.name or "成本" in indicator.level2.name
+    return parse_target(indicator.target, cost=cost)
+
+
+def score_entry(*, project: Project, indicators: list[Indicator], entry: EvaluationEntry) -> EvaluationScore:
+    """Score the typed entry by SPEC section 6 without saving anything."""
+    evaluation = _evaluation(project)
+    rows = []
+    for indicator in indicators:
+        typed = entry.results.get(indicator.pk, ResultEntry())
+        result = _result(indicator)
+        rows.append(
+            RowInput(
+                group=indicator.level1.group,
+                target=target_of(indicator),
+                actual=typed.actual,
+                tier=typed.tier,
+                evaluator_score=typed.evaluator_score,
+                weight=indicator.weight,
+                reported_score=result.reported_score if result else None,
+                deviation_reason=typed.deviation_reason,
+                name=indicator.name,
+            )
+        )
+    budget = BudgetInput(
+        full_year=stage_total(entry, "full_year"),
+        executed=stage_total(entry, "executed"),
+        reported_score=evaluation.reported_budget_score if evaluation else None,
+        deviation_reason=entry.budget_deviation_reason,
+    )
+    return score_evaluation(
+        budget, rows, rules=scoring_rules(), reported_total=evaluation.reported_total if evaluation else None
+    )
+
+
+def entry_messages(*, indicators: list[Indicator], entry: EvaluationEntry, score: EvaluationScore) -> dict:
+    """Scoring's errors and problems by the field they belong to (``ind-<id>-actual``, ``budget`` ...; GENERAL)."""
+    messages: dict[str, list[str]] = {}
+    placed: set[str] = set()
+
+    def put(key: str, text: str) -> None:
+        messages.setdefault(key, []).append(text)
+        placed.add(text)
+
+    for indicator, row in zip(indicators, score.rows, strict=True):
+        prefix = f"ind-{indicator.pk}"
+        typed = entry.results.get(indicator.pk, ResultEntry())
+        for error in row.errors:
+            if row.actual.error or typed.evaluator_score is None:
+                put(f"{prefix}-actual", error)
+            else:
+                put(f"{prefix}-evaluator_score", error)
+        if row.reason_required and not typed.deviation_reason.strip():
+            missing = _("“%(row)s”得分低于分值，请填写偏差原因分析及改进措施。") % {"row": row.name}
+            if row.errors:  # the actual comes first; its reason is asked for once it is readable
+                placed.add(missing)
+            else:
+                put(f"{prefix}-deviation_reason", missing)
+    for error in score.budget.errors:
+        put("budget", error)
+    if score.budget.reason_required and not entry.budget_deviation_reason.strip():
+        put("budget_deviation_reason", _("预算执行率低于 90%，请填写执行偏差原因。"))
+    general = [problem for problem in score.problems if problem not in placed]
+    if general:
+        messages[GENERAL] = general
+    return messages
+
+
+def unreadable_entry_errors(*, indicators: list[Indicator], entry: EvaluationEntry) -> dict[str, list[str]]:
+    """Actual values that cannot be read (wrong unit, negative, text for a number): a draft refuses them."""
+    errors = {}
+    for indicator in indicators:
+        typed = entry.results.get(indicator.pk, ResultEntry())
+        actual = read_actual(typed.actual, target_of(indicator), tier=typed.tier)
+        if actual.error:
+            errors[f"ind-{indicator.pk}-actual"] = [actual.error]
+    return errors
+
+
+# --- saving --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_evaluation_entry(
+    *,
+    project: Project,
+    data: EvaluationEntry,
+    by,
+    version: int,
+    evidence: list[tuple[Indicator | None, object]] = (),
+) -> Evaluation:
+    """Save the entry page as a draft (partial data allowed); refuse a stale version or unreadable input."""
+    if not can_edit_unit(by, project.unit):
+        raise PermissionDenied
+    Evaluation.objects.get_or_create(project=project)
+    evaluation = Evaluation.objects.select_for_update().get(project=project)
+    if evaluation.status not in EDITABLE:
+        raise ValidationError(_("自评状态为“%(status)s”，不能修改。") % {"status": evaluation.get_status_display()})
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    indicators = list(
+        Indicator.objects.filter(project=project).select_related("level1", "level2", "result").order_by("order", "id")
+    )
+    if evaluation.version != version:
+        raise StaleEntryError(
+            _("保存失败：您打开此页后，别人已保存了第 %(theirs)s 版（您打开的是第 %(yours)s 版），您的修改未保存。")
+            % {"theirs": evaluation.version, "yours": version},
+            changes=entry_changes(project=project, indicators=indicators, posted=data),
+            current_version=evaluation.version,
+        )
+    errors = unreadable_entry_errors(indicators=indicators, entry=data)
+    if errors:
+        raise ValidationError(errors)
+
+    money = {name: data.money.get(name) for name in MONEY_FIELDS}
+    money.update({f"{stage}_total": stage_total(data, stage) for stage in STAGES})
+    if any(getattr(project, name) != value for name, value in money.items()):
+        for name, value in money.items():
+            setattr(project, name, value)
+        project.save(update_fields=list(money))
+
+    reason = _("填报保存")
+    for indicator in indicators:
+        _save_result(indicator, data.results.get(indicator.pk, ResultEntry()), by=by, reason=reason)
+    for indicator, file in evidence:
+        add_evidence(project=project, indicator=indicator, file=file, by=by)
+
+    evaluation.goal_actual = data.goal_actual
+    evaluation.budget_deviation_reason = data.budget_deviation_reason
+    evaluation.version += 1
+    evaluation._history_user = by
+    evaluation._change_reason = reason
+    evaluation.full_clean()
+    evaluation.save()
+    return evaluation
+
+
+def _save_result(indicator: Indicator, typed: ResultEntry, *, by, reason: str) -> None:
+    result = _result(indicator)
+    values = {
+        "actual": typed.actual.strip(),
+        "tier": typed.tier,
+        "evaluator_score": typed.evaluator_score,
+        "deviation_reason": typed.deviation_reason.strip(),
+    }
+    if result is None:
+        if not any(value not in ("", None) for value in values.values()):
+            return
+        result = ActualResult(indicator=indicator)
+    elif all(getattr(result, name) == value for name, value in values.items()):
+        return
+    for name, value in values.items():
+        setattr(result, name, value)
+    result._history_user = by
+    result._change_reason = reason
+    result.full_clean(exclude=["indicator"])
+    result.save()
+
+
+def entry_changes(*, project: Project, indicators: list[Indicator], posted: EvaluationEntry) -> list[Change]:
+    """Each field where the posted entry differs from what is saved now: (label, yours, theirs)."""
+    current = entry_from_project(project=project, indicators=indicators)
+    changes = []
+
+    def compare(label: str, yours, theirs) -> None:
+        yours = "" if yours is None else str(yours).strip()
+        theirs = "" if theirs is None else str(theirs).strip()
+        if _same(yours, theirs):
+            return
+        changes.append(Change(label, yours or "（空）", theirs or "（空）"))
+
+    stages = {"initial": _("年初预算数"), "full_year": _("全年预算数"), "executed": _("全年执行数")}
+    sources = {"fiscal": _("财政拨款"), "carryover": _("上年结转"), "other": _("其他资金")}
+    for stage, title in stages.items():
+        compare(title, stage_total(posted, stage), stage_total(current, stage))
+        for source, name in sources.items():
+            key = f"{stage}_{source}"
+            compare(f"{title}-{name}", posted.money.get(key), current.money.get(key))
+    compare(_("实际完成情况"), posted.goal_actual, current.goal_actual)
+    compare(_("执行偏差原因"), posted.budget_deviation_reason, current.budget_deviation_reason)
+    tiers = dict(ActualResult.Tier.choices)
+    for indicator in indicators:
+        yours = posted.results.get(indicator.pk, ResultEntry())
+        theirs = current.results.get(indicator.pk, ResultEntry())
+        compare(f"{indicator.name} · {_('实际完成值')}", yours.actual, theirs.actual)
+        compare(f"{indicator.name} · {_('完成档次')}", tiers.get(yours.tier, ""), tiers.get(theirs.tier, ""))
+        compare(f"{indicator.name} · {_('评价得分')}", yours.evaluator_score, theirs.evaluator_score)
+        compare(f"{indicator.name} · {_('偏差原因')}", yours.deviation_reason, theirs.deviation_reason)
+    return changes
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return Decimal(a) == Decimal(b)
+    except ArithmeticError:
+        return a == b
+
+
+def add_evidence(*, project: Project, file, by, indicator: Indicator | None = None) -> Evidence:
+    """Store an evidence file (already checked by performance.evidence) under MEDIA_ROOT/evidence/."""
+    kind = getattr(file, "evidence_type", None) or check_evidence_file(file)
+    evidence = Evidence(
+        project=project,
+        indicator=indicator,
+        original_name=(getattr(file, "name", "") or "evidence")[-255:],
+        content_type=kind.content_type,
+        size=file.size,
+        uploaded_by=by,
+    )
+    evidence.file.save(f"evidence{kind.extension}", file, save=False)
+    evidence.save()
+    return evidence
+
+
+def _evaluation(project: Project) -> Evaluation | None:
+    try:
+        return project.evaluation
+    except Evaluation.DoesNotExist:
+        return None
+
+
+def _result(indicator: Indicator) -> ActualResult | None:
+    try:
+        return indicator.result
+    except ActualResult.DoesNotExist:
+        return None

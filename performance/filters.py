@@ -1,0 +1,122 @@
+"""Filters of the project list (django-filter), limited to what the user may see."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from budgets.models import Department, Project, Unit
+from budgets.permissions import departments_for, units_for
+
+from .models import Evaluation
+
+GRADES = [("优", _("优")), ("良", _("良")), ("中", _("中")), ("差", _("差"))]
+
+
+def _departments(request):
+    if request is None:
+        return Department.objects.none()
+    return departments_for(request.user).order_by("code")
+
+
+def _units(request):
+    if request is None:
+        return Unit.objects.none()
+    return units_for(request.user).select_related("department").order_by("department__code", "order", "code")
+
+
+def _style(form) -> None:
+    """Bootstrap classes on the filter form's widgets."""
+    for name, field in form.fields.items():
+        field.widget.attrs.setdefault(
+            "class", "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
+        )
+    if "q" in form.fields:
+        form.fields["q"].widget.attrs.setdefault("placeholder", _("项目或单位名称"))
+        form.fields["q"].widget.input_type = "search"
+
+
+class ProjectFilter(django_filters.FilterSet):
+    """Year, department, unit, status and a search over project and unit names.
+
+    The grade is computed, not stored: its filter only declares the field; the view applies it
+    to the scored rows (``grade_wanted``).
+    """
+
+    q = django_filters.CharFilter(method="search", label=_("搜索"))
+    year = django_filters.ChoiceFilter(label=_("年度"), empty_label=_("全部年度"))
+    department = django_filters.ModelChoiceFilter(
+        field_name="unit__department",
+        queryset=_departments,
+        to_field_name="code",
+        label=_("部门"),
+        empty_label=_("全部部门"),
+    )
+    unit = django_filters.ModelChoiceFilter(queryset=_units, label=_("预算单位"), empty_label=_("全部单位"))
+    status = django_filters.ChoiceFilter(
+        choices=Evaluation.Status.choices, method="filter_status", label=_("状态"), empty_label=_("全部状态")
+    )
+    grade = django_filters.ChoiceFilter(choices=GRADES, method="keep", label=_("等级"), empty_label=_("全部等级"))
+
+    class Meta:
+        model = Project
+        fields = ["q", "year", "department", "unit", "status", "grade"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        years = queryset.order_by().values_list("year", flat=True).distinct() if queryset is not None else []
+        self.filters["year"].extra["choices"] = [(year, year) for year in sorted(set(years), reverse=True)]
+        _style(self.form)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(unit__name__icontains=value))
+
+    def filter_status(self, queryset, name, value):
+        if value == Evaluation.Status.DRAFT:
+            return queryset.filter(Q(evaluation__isnull=True) | Q(evaluation__status=value))
+        return queryset.filter(evaluation__status=value)
+
+    def keep(self, queryset, name, value):
+        return queryset
+
+    @property
+    def grade_wanted(self) -> str:
+        """The grade asked for, once the form is valid ("" for any)."""
+        if self.is_bound and self.form.is_valid():
+            return self.form.cleaned_data.get("grade") or ""
+        return ""
+
+
+class DashboardFilter(django_filters.FilterSet):
+    """The dashboard's year (the latest the user may see unless chosen) and department."""
+
+    year = django_filters.ChoiceFilter(label=_("年度"), empty_label=None)
+    department = django_filters.ModelChoiceFilter(
+        field_name="unit__department",
+        queryset=_departments,
+        to_field_name="code",
+        label=_("部门"),
+        empty_label=_("全部部门"),
+    )
+
+    class Meta:
+        model = Project
+        fields = ["year", "department"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        years = sorted(set(queryset.order_by().values_list("year", flat=True)), reverse=True)
+        data = data.copy() if data is not None else {}
+        if years and not data.get("year"):
+            data["year"] = str(years[0])
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.filters["year"].extra["choices"] = [(year, year) for year in years]
+        self.years = years
+        _style(self.form)
+
+    @property
+    def chosen_year(self) -> int | None:
+        if self.form.is_valid() and self.form.cleaned_data.get("year"):
+            return int(self.form.cleaned_data["year"])
+        return None

@@ -1,0 +1,156 @@
+"""Forms of the self-evaluation entry page: they parse input; the rules live in entry_services and scoring."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from budgets.models import FUND_SOURCES, STAGES
+
+from .evidence import XLSX, check_evidence_file, detect_evidence_type
+from .models import ActualResult, Indicator
+from .uploads import check_office_file
+
+STAGE_LABELS = {"initial": _("年初预算数"), "full_year": _("全年预算数"), "executed": _("全年执行数")}
+SOURCE_LABELS = {"fiscal": _("财政拨款"), "carryover": _("上年结转"), "other": _("其他资金")}
+NOT_NEGATIVE = {"min_value": _("金额不能为负数。"), "invalid": _("请输入数字（万元），例如 12.5。")}
+
+
+def money_field(label) -> forms.DecimalField:
+    """An amount in 万元, never negative; labelled for screen readers (the table shows it as headers)."""
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=18,
+        decimal_places=4,
+        error_messages=NOT_NEGATIVE,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control text-end", "aria-label": label}),
+    )
+
+
+class EvidenceField(forms.FileField):
+    """A file checked by content (performance.evidence): ≤ 20 MB, pdf/jpg/png/docx/xlsx."""
+
+    def clean(self, data, initial=None):
+        data = super().clean(data, initial)
+        if data:
+            data.evidence_type = check_evidence_file(data)
+        return data
+
+
+def _textarea(rows: int = 2) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "class": "form-control"})
+
+
+class EvaluationEntryForm(forms.Form):
+    """The evaluation-wide part of the entry page: the project's money, achieved goal, budget reason.
+
+    Money fields are named as the Project's: ``{stage}_{total|fiscal|carryover|other}``.
+    """
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    goal_actual = forms.CharField(label=_("实际完成情况"), required=False, widget=_textarea(4))
+    budget_deviation_reason = forms.CharField(label=_("执行偏差原因"), required=False, widget=_textarea())
+    evidence = EvidenceField(label=_("项目佐证材料"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for stage in STAGES:
+            total = money_field(format_lazy("{}（{}）", STAGE_LABELS[stage], _("合计")))
+            total.widget.attrs["placeholder"] = _("按来源合计")
+            self.fields[f"{stage}_total"] = total
+            for source in FUND_SOURCES:
+                label = format_lazy("{}-{}", STAGE_LABELS[stage], SOURCE_LABELS[source])
+                self.fields[f"{stage}_{source}"] = money_field(label)
+
+    def money_rows(self) -> list[tuple[str, list]]:
+        """(stage label, [total, fiscal, carryover, other bound fields]) for the page's money table."""
+        keys = ("total", *FUND_SOURCES)
+        return [(STAGE_LABELS[stage], [self[f"{stage}_{key}"] for key in keys]) for stage in STAGES]
+
+    def clean(self):
+        cleaned = super().clean()
+        for stage in STAGES:
+            known = [cleaned.get(f"{stage}_{s}") for s in FUND_SOURCES if cleaned.get(f"{stage}_{s}") is not None]
+            total = cleaned.get(f"{stage}_total")
+            if known and total is not None and sum(known, Decimal("0")) != total:
+                self.add_error(
+                    f"{stage}_total",
+                    _("%(stage)s %(total)s 与各资金来源之和 %(sum)s 不一致。")
+                    % {"stage": STAGE_LABELS[stage], "total": total, "sum": sum(known, Decimal("0"))},
+                )
+        return cleaned
+
+
+class ResultEntryForm(forms.Form):
+    """One indicator's row: actual value, tier and evaluator's score, deviation reason, evidence."""
+
+    actual = forms.CharField(
+        label=_("实际完成值"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    tier = forms.ChoiceField(
+        label=_("完成档次"),
+        required=False,
+        choices=[("", _("（请选择）")), *ActualResult.Tier.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    evaluator_score = forms.DecimalField(
+        label=_("评价得分"),
+        required=False,
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        max_digits=6,
+        decimal_places=2,
+        error_messages={"min_value": _("得分不能为负数。"), "invalid": _("请输入数字。")},
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "class": "form-control text-end", "placeholder": _("得分")}
+        ),
+    )
+    deviation_reason = forms.CharField(label=_("偏差原因分析及改进措施"), required=False, widget=_textarea())
+    evidence = EvidenceField(label=_("佐证材料"), required=False)
+
+    def __init__(self, *args, indicator: Indicator, **kwargs):
+        kwargs.setdefault("prefix", f"ind-{indicator.pk}")
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+
+
+def build_entry_forms(
+    *, indicators: list[Indicator], data=None, files=None, initial: dict | None = None
+) -> tuple[EvaluationEntryForm, list[ResultEntryForm]]:
+    """The page's forms, bound to ``data`` or filled from ``initial`` ({"evaluation": {...}, pk: {...}})."""
+    initial = initial or {}
+    form = EvaluationEntryForm(data, files, initial=initial.get("evaluation"))
+    rows = [
+        ResultEntryForm(data, files, indicator=indicator, initial=initial.get(indicator.pk)) for indicator in indicators
+    ]
+    return form, rows
+
+
+def forms_are_valid(form: forms.Form, rows: list[ResultEntryForm]) -> bool:
+    return all([form.is_valid(), *[row.is_valid() for row in rows]])
+
+
+MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
+
+
+class WorkbookUploadForm(forms.Form):
+    """The flat interchange workbook (SPEC section 11): an .xlsx by content, at most 50 MB."""
+
+    file = forms.FileField(label=_("工作簿（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.size > MAX_WORKBOOK_BYTES:
+            raise forms.ValidationError(_("工作簿超过 50 MB 的上限。"))
+        if detect_evidence_type(file) != XLSX:
+            raise forms.ValidationError(_("“%(name)s”不是 .xlsx 工作簿（按文件内容判断）。") % {"name": file.name})
+        check_office_file(file, allow_formulas=True)  # zip bomb, macros, entities, too many rows
+        return file

@@ -1,0 +1,370 @@
+"""The self-evaluation entry page, its live preview, the workflow actions, evidence files and the workbook upload.
+
+Every view finds its project through ``projects_for(request.user)`` (404 outside the user's scope);
+writing needs ``can_edit_unit`` (unit staff), reviewing is checked by ``performance.workflow``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from uuid import uuid4
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from budgets.models import STAGES, Project
+from budgets.permissions import can_edit_unit, projects_for, sees_everything, units_for
+
+from ..entry_services import (
+    EDITABLE,
+    GENERAL,
+    StaleEntryError,
+    entry_from_forms,
+    entry_from_project,
+    entry_initial,
+    entry_messages,
+    save_evaluation_entry,
+    score_entry,
+    stage_total,
+)
+from ..forms import WorkbookUploadForm, build_entry_forms, forms_are_valid
+from ..imports import ImportErrors, import_workbook
+from ..models import Evaluation, Evidence
+from ..services import indicators_for_scoring
+from ..targets import Kind
+from ..workflow import approve_evaluation, reopen_evaluation, return_evaluation, submit_evaluation
+
+ROW_FIELDS = ("actual", "tier", "evaluator_score", "deviation_reason", "evidence")
+UPLOAD_DIR = Path(tempfile.gettempdir()) / "jixiao-workbook-uploads"
+UPLOAD_SESSION_KEY = "workbook_upload"
+SHOWN_PROBLEMS = 5
+
+
+def _project(request, pk: int) -> Project:
+    projects = projects_for(request.user).select_related("unit__department", "evaluation", "goal")
+    return get_object_or_404(projects, pk=pk)
+
+
+def _evaluation(project: Project) -> Evaluation | None:
+    try:
+        return project.evaluation
+    except Evaluation.DoesNotExist:
+        return None
+
+
+def _indicators(project: Project) -> list:
+    return list(indicators_for_scoring().filter(project=project).prefetch_related("evidence_files"))
+
+
+def _to_detail(project: Project):
+    return redirect("performance:project-detail", pk=project.pk)
+
+
+# --- the entry page ------------------------------------------------------------------------------
+
+
+@login_required
+def evaluation_edit(request, pk: int):
+    project = _project(request, pk)
+    if not can_edit_unit(request.user, project.unit):
+        raise PermissionDenied
+    evaluation = _evaluation(project)
+    if evaluation is not None and evaluation.status not in EDITABLE:
+        if evaluation.is_locked:
+            messages.info(request, _("自评已审核，数据已锁定；如需修改请由审核人重新打开。"))
+        else:
+            messages.info(request, _("自评已提交，等待审核期间不能修改；如需修改请由审核人退回。"))
+        return _to_detail(project)
+    indicators = _indicators(project)
+    stale = None
+    if request.method == "POST":
+        form, rows = build_entry_forms(indicators=indicators, data=request.POST, files=request.FILES)
+        valid = forms_are_valid(form, rows)
+        entry = entry_from_forms(form, rows)  # before the service's errors take fields out of cleaned_data
+        if valid:
+            try:
+                evaluation = save_evaluation_entry(
+                    project=project,
+                    data=entry,
+                    by=request.user,
+                    version=_version(request, form),
+                    evidence=_uploaded_evidence(form, rows),
+                )
+            except StaleEntryError as error:
+                stale = error
+            except ValidationError as error:
+                _add_errors(form, rows, error)
+            else:
+                if request.POST.get("action") == "submit":
+                    return _submit(request, project, evaluation)
+                messages.success(request, _("已保存（第 %(version)s 版）。") % {"version": evaluation.version})
+                return redirect("performance:evaluation-edit", pk=project.pk)
+        if stale is None:
+            messages.error(request, _("未保存：请按各栏旁的提示修改后再保存。"))
+    else:
+        entry = entry_from_project(project=project, indicators=indicators)
+        version = evaluation.version if evaluation else 0
+        form, rows = build_entry_forms(indicators=indicators, initial=entry_initial(entry, version=version))
+    score = score_entry(project=project, indicators=indicators, entry=entry)
+    notes = entry_messages(indicators=indicators, entry=entry, score=score)
+    context = {
+        "project": project,
+        "evaluation": evaluation,
+        "form": form,
+        "rows": [
+            {
+                "indicator": row.indicator,
+                "form": row,
+                "score": scored,
+                "tiered": row.indicator.target_kind != Kind.QUANTITATIVE,
+                "notes": {
+                    name: [
+                        note for note in notes.get(f"{row.prefix}-{name}", []) if note not in row.errors.get(name, [])
+                    ]
+                    for name in ROW_FIELDS
+                },
+            }
+            for row, scored in zip(rows, score.rows, strict=True)
+        ],
+        "score": score,
+        "notes": notes,
+        "general": notes.get(GENERAL, []),
+        "project_evidence": [e for e in project.evidence_files.all() if e.indicator_id is None],
+        "stale": stale,
+        "rate_percent": _percent(score.budget.rate),
+    }
+    return render(request, "performance/evaluation_form.html", context)
+
+
+def _version(request, form) -> int:
+    """The version the save is based on; after a refusal the user may knowingly save over the newer one."""
+    overwrite = request.POST.get("overwrite", "")
+    return int(overwrite) if overwrite.isdigit() else form.cleaned_data["version"]
+
+
+def _amount(value) -> str | None:
+    return None if value is None else f"{value:,.2f}"
+
+
+def _percent(rate) -> str | None:
+    return None if rate is None else f"{rate * 100:.2f}%"
+
+
+def _uploaded_evidence(form, rows) -> list:
+    files = []
+    if form.cleaned_data.get("evidence"):
+        files.append((None, form.cleaned_data["evidence"]))
+    files.extend((row.indicator, row.cleaned_data["evidence"]) for row in rows if row.cleaned_data.get("evidence"))
+    return files
+
+
+def _add_errors(form, rows, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    by_prefix = {row.prefix: row for row in rows}
+    for key, errors in error.message_dict.items():
+        prefix, _sep, name = key.rpartition("-")
+        row = by_prefix.get(prefix)
+        if row is not None and name in row.fields:
+            row.add_error(name, errors)
+        elif key in form.fields:
+            form.add_error(key, errors)
+        else:
+            form.add_error(None, errors)
+
+
+def _submit(request, project: Project, evaluation: Evaluation):
+    try:
+        submit_evaluation(evaluation=evaluation, by=request.user)
+    except ValidationError as error:
+        shown = " ".join(error.messages[:SHOWN_PROBLEMS]) + ("……" if len(error.messages) > SHOWN_PROBLEMS else "")
+        messages.error(
+            request,
+            _("已保存草稿，但不能提交审核（%(n)s 个问题，见各栏旁的提示）：%(problems)s")
+            % {"n": len(error.messages), "problems": shown},
+        )
+        return redirect("performance:evaluation-edit", pk=project.pk)
+    except PermissionDenied:
+        messages.error(request, _("您无权提交此项目的自评。"))
+        return redirect("performance:evaluation-edit", pk=project.pk)
+    messages.success(request, _("已提交审核。"))
+    return _to_detail(project)
+
+
+@login_required
+@require_POST
+def evaluation_preview(request, pk: int):
+    """Score the posted entry without saving: JSON for the page's live recompute."""
+    project = _project(request, pk)
+    if not can_edit_unit(request.user, project.unit):
+        raise PermissionDenied
+    indicators = _indicators(project)
+    form, rows = build_entry_forms(indicators=indicators, data=request.POST)
+    forms_are_valid(form, rows)
+    entry = entry_from_forms(form, rows)
+    score = score_entry(project=project, indicators=indicators, entry=entry)
+    form_errors = {name: list(errors) for name, errors in form.errors.items() if name != "version"}
+    for row in rows:
+        form_errors.update({f"{row.prefix}-{name}": list(errors) for name, errors in row.errors.items()})
+    budget = score.budget
+    return JsonResponse(
+        {
+            "total": f"{score.total:.2f}",
+            "grade": score.grade,
+            "budget": {
+                "rate": None if budget.rate is None else f"{budget.rate:.4f}",
+                "rate_percent": _percent(budget.rate),
+                "weight": f"{budget.weight:.2f}",
+                "score": f"{budget.score:.2f}",
+                "reason_required": budget.reason_required,
+            },
+            "rows": {
+                str(indicator.pk): {
+                    "weight": f"{row.weight:.2f}",
+                    "score": f"{row.score:.2f}",
+                    "applicable": row.applicable,
+                    "reason_required": row.reason_required,
+                    "tier": row.tier,
+                }
+                for indicator, row in zip(indicators, score.rows, strict=True)
+            },
+            "messages": entry_messages(indicators=indicators, entry=entry, score=score),
+            "form_errors": form_errors,
+            "problems": score.problems,
+            "stage_totals": {stage: _amount(stage_total(entry, stage)) for stage in STAGES},
+        }
+    )
+
+
+# --- workflow actions ----------------------------------------------------------------------------
+
+
+def _transition(request, pk: int, action, *, success: str, needs_reason: bool = False):
+    project = _project(request, pk)
+    evaluation = _evaluation(project)
+    if evaluation is None:
+        messages.error(request, _("此项目还没有自评，请先填写并保存。"))
+        return _to_detail(project)
+    kwargs = {"reason": request.POST.get("reason", "")} if needs_reason else {}
+    try:
+        action(evaluation=evaluation, by=request.user, **kwargs)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        messages.error(request, _("您无权执行此操作。"))
+    else:
+        messages.success(request, success)
+    return _to_detail(project)
+
+
+@login_required
+@require_POST
+def evaluation_submit(request, pk: int):
+    return _transition(request, pk, submit_evaluation, success=_("已提交审核。"))
+
+
+@login_required
+@require_POST
+def evaluation_return(request, pk: int):
+    return _transition(request, pk, return_evaluation, success=_("已退回填报单位。"), needs_reason=True)
+
+
+@login_required
+@require_POST
+def evaluation_approve(request, pk: int):
+    return _transition(request, pk, approve_evaluation, success=_("已审核通过，数据已锁定。"))
+
+
+@login_required
+@require_POST
+def evaluation_reopen(request, pk: int):
+    return _transition(request, pk, reopen_evaluation, success=_("已重新打开，填报单位可以修改。"), needs_reason=True)
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+
+@login_required
+def evidence_download(request, pk: int):
+    evidence = get_object_or_404(Evidence.objects.filter(project__in=projects_for(request.user)), pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404(_("文件已不存在。")) from error
+    return FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type)
+
+
+# --- workbook upload -----------------------------------------------------------------------------
+
+
+@login_required
+def workbook_upload(request):
+    """Upload the flat workbook (SPEC section 11): a dry run first, then confirm.
+
+    The uploaded file waits in a temporary folder under a random token kept in the session, so
+    confirming imports exactly the file that was previewed (no second upload).
+    """
+    if not sees_everything(request.user) and not units_for(request.user).exists():
+        raise PermissionDenied
+    context: dict = {"form": WorkbookUploadForm()}
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        return _confirm_upload(request)
+    if request.method == "POST":
+        form = WorkbookUploadForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            _discard_upload(request)
+            token = uuid4().hex
+            UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+            path = UPLOAD_DIR / f"{token}.xlsx"
+            with path.open("wb") as out:
+                for chunk in form.cleaned_data["file"].chunks():
+                    out.write(chunk)
+            context["file_name"] = form.cleaned_data["file"].name
+            try:
+                context["report"] = import_workbook(file=path, dry_run=True, user=request.user)
+            except ImportErrors as error:
+                context["problems"] = error.problems
+                path.unlink(missing_ok=True)
+            else:
+                request.session[UPLOAD_SESSION_KEY] = {"token": token, "name": context["file_name"]}
+                context["token"] = token
+    return render(request, "performance/workbook_upload.html", context)
+
+
+def _confirm_upload(request):
+    stored = request.session.get(UPLOAD_SESSION_KEY) or {}
+    token = request.POST.get("token", "")
+    path = UPLOAD_DIR / f"{stored.get('token', '')}.xlsx"
+    if not token or token != stored.get("token") or not path.exists():
+        messages.error(request, _("预览已过期，请重新上传工作簿。"))
+        return redirect("performance:workbook-upload")
+    try:
+        report = import_workbook(file=path, dry_run=False, user=request.user)
+    except ImportErrors as error:
+        _discard_upload(request)
+        return render(
+            request,
+            "performance/workbook_upload.html",
+            {"form": WorkbookUploadForm(), "problems": error.problems, "file_name": stored.get("name", "")},
+        )
+    _discard_upload(request)
+    messages.success(request, _("导入完成：%(name)s。") % {"name": stored.get("name", "")})
+    return render(
+        request,
+        "performance/workbook_upload.html",
+        {"form": WorkbookUploadForm(), "report": report, "imported": True, "file_name": stored.get("name", "")},
+    )
+
+
+def _discard_upload(request) -> None:
+    stored = request.session.pop(UPLOAD_SESSION_KEY, None)
+    if stored and stored.get("token", "").isalnum():
+        (UPLOAD_DIR / f"{stored['token']}.xlsx").unlink(missing_ok=True)
