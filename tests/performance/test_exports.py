@@ -207,12 +207,12 @@ def test_export_evaluations_of_a_year_without_projects_is_empty(tmp_path):
     assert json.loads(out.read_text(encoding="utf-8")) == {"projects": []}
 
 
-def test_export_evaluations_xlsx_is_refused_for_now(tmp_path):
+def test_export_evaluations_xlsx_writes_the_self_evaluation_workbook(tmp_path):
+    # issue 5: the layout itself is tested in tests/performance/test_sheets.py
     out = tmp_path / "sheets.xlsx"
 
-    with pytest.raises(CommandError, match="尚未提供"):
-        call_command("export_evaluations", "--year", "2021", "--format", "xlsx", "-o", str(out))
-    assert not out.exists()
+    call_command("export_evaluations", "--year", "2021", "--format", "xlsx", "-o", str(out))
+    assert openpyxl.load_workbook(out).sheetnames == ["汇总", "_jixiao"]
 
 
 def test_export_workbook_command_refuses_an_unknown_unit(tmp_path):

@@ -1,0 +1,390 @@
+"""Reading a filled 项目支出绩效自评表 workbook back (SPEC section 14, offline round trip).
+
+A workbook exported by ``performance.sheets`` carries a hidden ``_jixiao`` sheet: for each project its
+id and evaluation version, and for each editable cell (executed amounts, 实际完成情况, the budget
+deviation reason, and per indicator 实际完成值 / 得分 / 偏差原因) its address and the value exported.
+Only cells that differ from what was exported count as changes. The changes are checked with the entry
+form's rules (``performance.entry_services``: unreadable actuals, evaluator scores outside their tier's
+band, amounts that are not non-negative numbers) and saved with the form's own service, all projects
+in one transaction. Where anything is wrong nothing is saved and the same workbook comes back with
+each bad cell filled red and a comment saying what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from budgets.models import FUND_SOURCES, Project
+from budgets.permissions import can_edit_unit, projects_for
+
+from .actuals import tier_from_text
+from .entry_services import (
+    EDITABLE,
+    EvaluationEntry,
+    ResultEntry,
+    entry_from_project,
+    save_evaluation_entry,
+    score_entry,
+    target_of,
+)
+from .models import Evaluation, Indicator
+from .services import score_projects
+from .sheets import META_MARKER, META_SHEET
+from .targets import Kind
+from .uploads import UploadRefused, check_office_file
+
+ERROR_FILL = PatternFill(fill_type="solid", start_color="FFFF9999", end_color="FFFF9999")
+COMMENT_AUTHOR = "绩效管理系统"
+SOURCE_NAMES = {
+    "total": "全年执行数",
+    "fiscal": "全年执行数（当年财政拨款）",
+    "carryover": "全年执行数（上年结转资金）",
+    "other": "全年执行数（其他资金）",
+}
+
+
+@dataclass(frozen=True)
+class SheetError:
+    sheet: str
+    cell: str
+    message: str
+
+
+@dataclass
+class SheetImportResult:
+    """What an upload did: the projects saved (with their new scores), or the errors and the marked workbook."""
+
+    errors: list[SheetError] = field(default_factory=list)
+    marked_workbook: bytes | None = None
+    saved: list[Project] = field(default_factory=list)
+    unchanged: int = 0
+    scores: dict = field(default_factory=dict)
+    to_do: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Cell:
+    address: str
+    exported: str
+
+
+@dataclass
+class _ProjectCells:
+    sheet: str
+    version: int
+    cells: dict[tuple[str, str], _Cell] = field(default_factory=dict)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _same(value, exported: str) -> bool:
+    shown = _text(value)
+    try:
+        return Decimal(shown or "x") == Decimal(exported or "y")
+    except InvalidOperation:
+        return shown == exported.strip()
+
+
+def _cell_value(ws, address: str):
+    cell = ws[address]
+    value = cell.value
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+        return format((Decimal(str(value)) * 100).normalize(), "f") + "%"
+    return value
+
+
+def _read_meta(wb) -> dict[int, _ProjectCells]:
+    ws = wb[META_SHEET]
+    rows = ws.iter_rows(values_only=True)
+    first = next(rows, None)
+    if not first or first[0] != META_MARKER:
+        raise ValueError
+    next(rows, None)  # the header
+    projects: dict[int, _ProjectCells] = {}
+    for sheet, project_id, version, kind, key, address, exported in rows:
+        if not sheet or project_id is None:
+            continue
+        entry = projects.setdefault(int(project_id), _ProjectCells(str(sheet), int(version or 0)))
+        entry.cells[(str(kind), _text(key))] = _Cell(str(address), _text(exported))
+    return projects
+
+
+def _amount(value) -> Decimal:
+    """An amount typed in a cell; ValueError with the message for a non-number or a negative one."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        amount = Decimal(str(value))
+    else:
+        try:
+            amount = Decimal(_text(value).replace(",", ""))
+        except InvalidOperation as error:
+            raise ValueError(_("“%(value)s”不是数值。") % {"value": _text(value)}) from error
+    if amount < 0:
+        raise ValueError(_("金额不能为负数。"))
+    return amount.quantize(Decimal("0.0001"))
+
+
+class _Reader:
+    """Reads one project's sheet into an ``EvaluationEntry``, collecting errors by cell."""
+
+    def __init__(self, ws, project: Project, cells: _ProjectCells, errors: list[SheetError]):
+        self.ws, self.project, self.meta, self.errors = ws, project, cells, errors
+        self.changed = False
+
+    def error(self, address: str, message: str) -> None:
+        self.errors.append(SheetError(self.meta.sheet, address, message))
+
+    def changed_value(self, kind: str, key: str = ""):
+        """(changed?, value) of one editable cell; unchanged where the workbook has no such cell."""
+        cell = self.meta.cells.get((kind, key))
+        if cell is None:
+            return False, None
+        value = _cell_value(self.ws, cell.address)
+        if _same(value, cell.exported):
+            return False, value
+        self.changed = True
+        return True, value
+
+    def entry(self, indicators: list[Indicator]):
+        saved = entry_from_project(project=self.project, indicators=indicators)
+        money = dict(saved.money)
+        for key in ("total", *FUND_SOURCES):
+            changed, value = self.changed_value("executed", key)
+            if not changed:
+                continue
+            if _text(value) == "":
+                money[f"executed_{key}"] = None
+                continue
+            try:
+                money[f"executed_{key}"] = _amount(value)
+            except ValueError as error:
+                self.error(self.meta.cells[("executed", key)].address, f"{_(SOURCE_NAMES[key])}：{error}")
+        goal_actual = saved.goal_actual
+        changed, value = self.changed_value("goal_actual")
+        if changed:
+            goal_actual = _text(value)
+        reason = saved.budget_deviation_reason
+        changed, value = self.changed_value("budget_reason")
+        if changed:
+            reason = _text(value)
+        results = {}
+        for indicator in indicators:
+            results[indicator.pk] = self.result(indicator, saved.results[indicator.pk])
+        return EvaluationEntry(money=money, goal_actual=goal_actual, budget_deviation_reason=reason, results=results)
+
+    def result(self, indicator: Indicator, saved: ResultEntry) -> ResultEntry:
+        key = str(indicator.pk)
+        actual, tier, score, reason = saved.actual, saved.tier, saved.evaluator_score, saved.deviation_reason
+        quantitative = target_of(indicator).kind == Kind.QUANTITATIVE
+        actual_changed, value = self.changed_value("actual", key)
+        if actual_changed:
+            actual = _text(value)
+            tier = "" if quantitative else tier_from_text(actual)
+            score = None
+        score_changed, value = self.changed_value("score", key)
+        if score_changed:
+            address = self.meta.cells[("score", key)].address
+            if quantitative:
+                self.error(
+                    address,
+                    _("“%(row)s”是定量指标，得分由实际完成值计算，请修改实际完成值。") % {"row": indicator.name},
+                )
+            elif _text(value) == "":
+                score = None
+            else:
+                try:
+                    score = _amount(value).quantize(Decimal("0.01"))
+                except ValueError as error:
+                    self.error(address, _("“%(row)s”的得分：%(error)s") % {"row": indicator.name, "error": error})
+        reason_changed, value = self.changed_value("reason", key)
+        if reason_changed:
+            reason = _text(value)
+        return ResultEntry(actual=actual, tier=tier, evaluator_score=score, deviation_reason=reason)
+
+
+def _moved_anchor(ws, cells: _ProjectCells) -> _Cell | None:
+    """The first fixed label (年度资金总额, each 三级指标) no longer where it was exported, if any.
+
+    Rows inserted or deleted in Excel shift every address, so the upload is refused rather than
+    reading values from the wrong cells.
+    """
+    for (kind, _key), cell in cells.cells.items():
+        if kind == "anchor" and _text(ws[cell.address].value) != cell.exported:
+            return cell
+    return None
+
+
+def _anchor_message(cell: _Cell) -> str:
+    return _("单元格 %(cell)s 应为“%(text)s”：工作表的行或列已被增删。请勿增删行列，或重新下载自评表后再填写。") % {
+        "cell": cell.address,
+        "text": cell.exported,
+    }
+
+
+def _check_total(reader: _Reader, entry) -> None:
+    total = entry.money.get("executed_total")
+    sources = [entry.money.get(f"executed_{source}") for source in FUND_SOURCES]
+    known = [value for value in sources if value is not None]
+    if total is not None and known and sum(known, Decimal("0")) != total:
+        reader.error(
+            reader.meta.cells[("executed", "total")].address,
+            _("全年执行数 %(total)s 与各资金来源之和 %(sum)s 不一致。")
+            % {"total": f"{total:.2f}", "sum": f"{sum(known, Decimal('0')):.2f}"},
+        )
+
+
+def _check_scores(reader: _Reader, project: Project, indicators: list[Indicator], entry) -> None:
+    """The entry form's refusals: unreadable actuals and evaluator scores outside their tier's band."""
+    score = score_entry(project=project, indicators=indicators, entry=entry)
+    for indicator, row in zip(indicators, score.rows, strict=True):
+        key = str(indicator.pk)
+        typed = entry.results[indicator.pk]
+        if row.actual.error:
+            reader.error(reader.meta.cells[("actual", key)].address, row.actual.error)
+        elif typed.evaluator_score is not None:
+            for error in row.errors:
+                reader.error(reader.meta.cells[("score", key)].address, error)
+
+
+def _mark(wb, errors: list[SheetError]) -> bytes:
+    """The uploaded workbook with each bad cell filled red and commented."""
+    messages: dict[tuple[str, str], list[str]] = {}
+    for error in errors:
+        if error.sheet in wb.sheetnames and error.cell:
+            messages.setdefault((error.sheet, error.cell), []).append(error.message)
+    for (sheet, address), texts in messages.items():
+        cell = wb[sheet][address]
+        cell.fill = ERROR_FILL
+        comment = Comment("\n".join(texts), COMMENT_AUTHOR)
+        comment.width, comment.height = 300, 120
+        cell.comment = comment
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def import_evaluation_sheets(*, file, user) -> SheetImportResult:
+    """Upload a filled 自评表 workbook: all projects saved, or nothing and the workbook marked."""
+    result = SheetImportResult()
+    try:
+        check_office_file(file)
+    except UploadRefused as error:
+        result.errors.extend(SheetError("", "", message) for message in error.messages)
+        return result
+    try:
+        wb = load_workbook(file)
+        meta = _read_meta(wb)
+    except (KeyError, ValueError, TypeError, OSError, StopIteration):
+        result.errors.append(
+            SheetError("", "", _("无法识别此工作簿：请上传本系统导出的项目支出绩效自评表（含隐藏的 _jixiao 工作表）。"))
+        )
+        return result
+    visible = {p.pk: p for p in projects_for(user).filter(pk__in=list(meta)).select_related("unit", "evaluation")}
+    pending = []
+    for project_id, cells in meta.items():
+        if cells.sheet not in wb.sheetnames:
+            result.errors.append(
+                SheetError(cells.sheet, "", _("找不到工作表“%(sheet)s”，请勿修改工作表名称。") % {"sheet": cells.sheet})
+            )
+            continue
+        ws = wb[cells.sheet]
+        project = visible.get(project_id)
+        if project is None:
+            if any(not _same(_cell_value(ws, c.address), c.exported) for c in cells.cells.values()):
+                result.errors.append(SheetError(cells.sheet, "A1", _("您无权修改此项目，或项目已不存在。")))
+            continue
+        indicators = list(
+            Indicator.objects.filter(project=project)
+            .select_related("level1", "level2", "result")
+            .order_by("order", "id")
+        )
+        if {("actual", str(i.pk)) for i in indicators} - set(cells.cells):
+            result.errors.append(SheetError(cells.sheet, "A1", _("项目的指标已变化，请重新下载自评表后再填写。")))
+            continue
+        moved = _moved_anchor(ws, cells)
+        if moved:
+            result.errors.append(SheetError(cells.sheet, moved.address, _anchor_message(moved)))
+            continue
+        reader = _Reader(ws, project, cells, result.errors)
+        entry = reader.entry(indicators)
+        if not reader.changed:
+            result.unchanged += 1
+            continue
+        if not can_edit_unit(user, project.unit):
+            result.errors.append(
+                SheetError(cells.sheet, "A1", _("您无权填报“%(unit)s”的自评。") % {"unit": project.unit})
+            )
+            continue
+        evaluation = evaluation_of(project)
+        if evaluation is not None and evaluation.status not in EDITABLE:
+            result.errors.append(
+                SheetError(
+                    cells.sheet,
+                    "A1",
+                    _("自评状态为“%(status)s”，不能修改。") % {"status": evaluation.get_status_display()},
+                )
+            )
+            continue
+        if evaluation is not None and evaluation.version != cells.version:
+            message = _(
+                "此工作簿导出后，自评已被保存为第 %(theirs)s 版（工作簿是第 %(yours)s 版），请重新下载后再填写。"
+            )
+            result.errors.append(
+                SheetError(cells.sheet, "A1", message % {"theirs": evaluation.version, "yours": cells.version})
+            )
+            continue
+        _check_total(reader, entry)
+        _check_scores(reader, project, indicators, entry)
+        pending.append((project, cells, entry))
+
+    if not result.errors:
+        try:
+            with transaction.atomic():
+                for project, cells, entry in pending:
+                    try:
+                        save_evaluation_entry(project=project, data=entry, by=user, version=cells.version)
+                    except (ValidationError, PermissionDenied) as error:
+                        messages = error.messages if isinstance(error, ValidationError) else [_("无权修改。")]
+                        result.errors.extend(SheetError(cells.sheet, "A1", message) for message in messages)
+                if result.errors:
+                    raise _Rollback
+        except _Rollback:
+            pass
+    if result.errors:
+        result.marked_workbook = _mark(wb, result.errors)
+        return result
+    result.saved = [project for project, _cells, _entry in pending]
+    scores = score_projects(Project.objects.filter(pk__in=[p.pk for p in result.saved]))
+    result.scores = {project: scores[project.pk] for project in result.saved}
+    for project, score in result.scores.items():
+        result.to_do.extend(f"{project.name}：{problem}" for problem in score.problems)
+    return result
+
+
+def evaluation_of(project: Project) -> Evaluation | None:
+    try:
+        return project.evaluation
+    except Evaluation.DoesNotExist:
+        return None

@@ -1,0 +1,333 @@
+"""项目支出绩效自评表 (SPEC section 14): one sheet per project, a summary sheet, and the hidden ``_jixiao``
+sheet that lets a workbook filled offline be uploaded back (``performance.sheet_imports``).
+
+Scores come from ``performance.services.score_projects``; the sheets only lay them out. A workbook is
+written in openpyxl's write-only mode, projects fetched and scored a chunk at a time, so memory stays
+bounded however many projects a department has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from io import BytesIO
+from itertools import islice
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from budgets.models import FUND_SOURCES, STAGES, Project
+
+from ..actuals import ActualKind, Tier
+from ..models import ActualResult, Evaluation, ProjectGoal
+from ..scoring import BUDGET_WEIGHT, EvaluationScore
+from ..services import SCORING_INDICATORS, score_projects
+from .layout import Grid, add_styles, lines_needed, print_setup, sheet_title, styled_cell, text_cell, write_grid
+
+META_SHEET = "_jixiao"
+META_MARKER = "jixiao-self-evaluation"
+META_FORMAT = 1
+META_HEADER = ("sheet", "project_id", "version", "kind", "key", "cell", "exported")
+CHUNK = 100
+DASH = "—"
+
+# 自评表 columns A..I
+EVALUATION_WIDTHS = [10, 12, 14, 20, 14, 14, 9, 9, 28]
+SOURCE_LABELS = {"fiscal": "其中：当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
+STAGE_LABELS = {"initial": "年初预算数", "full_year": "全年预算数", "executed": "全年执行数"}
+INDICATOR_HEADERS = [
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "年度指标值",
+    "实际完成值",
+    "分值",
+    "得分",
+    "偏差原因分析及改进措施",
+]
+
+# summary columns
+SUMMARY_HEADERS = [
+    ("序号", 6),
+    ("单位编码", 10),
+    ("单位名称", 22),
+    ("项目名称", 30),
+    ("年初预算数", 13),
+    ("全年预算数", 13),
+    ("全年执行数", 13),
+    ("预算执行率", 11),
+    ("总分", 9),
+    ("评价等级", 9),
+    ("状态", 9),
+    ("工作表", 18),
+]
+
+
+def level_names(indicator) -> tuple[str, str]:
+    """The level-1 and level-2 names as the project wrote them (the standard name where not recorded)."""
+    return (
+        indicator.level1_as_written or indicator.level1.name,
+        indicator.level2_as_written or indicator.level2.name,
+    )
+
+
+def _runs(keys: list) -> list[tuple[int, int]]:
+    """(start index, length) of each run of equal consecutive keys."""
+    runs = []
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            runs.append((start, i - start))
+            start = i
+    return runs
+
+
+def _evaluation(project: Project) -> Evaluation | None:
+    try:
+        return project.evaluation
+    except Evaluation.DoesNotExist:
+        return None
+
+
+def _goal_text(project: Project) -> str:
+    try:
+        return project.goal.text
+    except ProjectGoal.DoesNotExist:
+        return ""
+
+
+def _rate(executed: Decimal | None, budget: Decimal | None) -> Decimal | None:
+    if executed is None or not budget:
+        return None
+    return (executed / budget).quantize(Decimal("0.0001"))
+
+
+def _result(indicator) -> ActualResult | None:
+    try:
+        return indicator.result
+    except ActualResult.DoesNotExist:
+        return None
+
+
+def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple]) -> Grid:
+    """Lay out one project's 自评表; append the editable cells' addresses to ``meta``."""
+    grid = Grid(EVALUATION_WIDTHS)
+    evaluation = _evaluation(project)
+    indicators = list(getattr(project, SCORING_INDICATORS))
+
+    def remember(kind: str, key, cell: str, exported) -> None:
+        meta.append((kind, "" if key is None else str(key), cell, "" if exported is None else str(exported)))
+
+    grid.put(1, 1, _("%(year)s年度项目支出绩效自评表") % {"year": project.year}, "title", cols=9)
+    grid.put(2, 1, _("项目名称"), "label", cols=2)
+    grid.put(2, 3, project.name, "text", cols=7)
+    grid.put(3, 1, _("主管部门"), "label", cols=2)
+    grid.put(3, 3, project.unit.department.name, "text", cols=3)
+    grid.put(3, 6, _("实施单位"), "label")
+    grid.put(3, 7, str(project.unit), "text", cols=3)
+
+    # 项目资金（万元）: rows 4-8
+    grid.put(4, 1, _("项目资金\n（万元）"), "label", rows=5)
+    grid.put(4, 2, "", "label", cols=2)
+    for col, header in zip(range(4, 10), [*STAGE_LABELS.values(), "分值", "执行率", "得分"], strict=True):
+        grid.put(4, col, _(header), "label")
+    remember("anchor", "funds", grid.put(5, 2, _("年度资金总额"), "center", cols=2), _("年度资金总额"))
+    for col, stage in zip((4, 5, 6), STAGES, strict=True):
+        cell = grid.put(5, col, project.total(stage), "money")
+        if stage == "executed":
+            remember("executed", "total", cell, project.executed_total)
+    grid.put(5, 7, BUDGET_WEIGHT, "score")
+    grid.put(5, 8, score.budget.rate, "rate")
+    grid.put(5, 9, score.budget.score if score.budget.rate is not None else None, "score")
+    for row, source in enumerate(FUND_SOURCES, start=6):
+        grid.put(row, 2, _(SOURCE_LABELS[source]), "text", cols=2)
+        for col, stage in zip((4, 5, 6), STAGES, strict=True):
+            value = getattr(project, f"{stage}_{source}")
+            cell = grid.put(row, col, value, "money")
+            if stage == "executed":
+                remember("executed", source, cell, value)
+        grid.put(row, 7, DASH, "center")
+        rate = _rate(getattr(project, f"executed_{source}"), getattr(project, f"full_year_{source}"))
+        grid.put(row, 8, rate, "rate")
+        grid.put(row, 9, DASH, "center")
+
+    grid.put(9, 1, _("预算执行偏差原因分析及改进措施"), "label", cols=3)
+    reason = evaluation.budget_deviation_reason if evaluation else ""
+    remember("budget_reason", None, grid.put(9, 4, reason, "text", cols=6), reason)
+
+    grid.put(10, 1, _("年度\n总体目标"), "label", rows=2)
+    grid.put(10, 2, _("预期目标"), "label", cols=4)
+    grid.put(10, 6, _("实际完成情况"), "label", cols=4)
+    grid.put(11, 2, _goal_text(project), "text", cols=4)
+    goal_actual = evaluation.goal_actual if evaluation else ""
+    remember("goal_actual", None, grid.put(11, 6, goal_actual, "text", cols=4), goal_actual)
+    grid.min_heights[11] = 45
+
+    first = 13
+    grid.put(12, 1, _("绩效指标"), "label", rows=len(indicators) + 1)
+    for col, header in enumerate(INDICATOR_HEADERS, start=2):
+        grid.put(12, col, _(header), "label")
+    names = [level_names(indicator) for indicator in indicators]
+    for start, length in _runs([n[0] for n in names]):
+        grid.put(first + start, 2, names[start][0], "center", rows=length)
+    for start, length in _runs(names):
+        grid.put(first + start, 3, names[start][1], "center", rows=length)
+    for i, (indicator, row_score) in enumerate(zip(indicators, score.rows, strict=True)):
+        row = first + i
+        result = _result(indicator)
+        remember("anchor", indicator.pk, grid.put(row, 4, indicator.name, "text"), indicator.name)
+        grid.put(row, 5, indicator.target, "center")
+        shown = (result.actual or Tier.LABELS.get(result.tier, "")) if result else ""
+        remember("actual", indicator.pk, grid.put(row, 6, shown, "center"), shown)
+        if row_score.applicable:
+            grid.put(row, 7, row_score.weight, "score")
+            points = None if row_score.actual.kind == ActualKind.MISSING else row_score.score
+        else:
+            grid.put(row, 7, DASH, "center")
+            points = None
+        remember("score", indicator.pk, grid.put(row, 8, points, "score"), points)
+        reason = result.deviation_reason if result else ""
+        remember("reason", indicator.pk, grid.put(row, 9, reason, "text"), reason)
+
+    total_row = first + len(indicators)
+    grid.put(total_row, 1, _("总分"), "label", cols=6)
+    grid.put(total_row, 7, Decimal("100"), "score")
+    grid.put(total_row, 8, score.total, "score")
+    grid.put(total_row, 9, "", "text")
+    grid.put(total_row + 1, 1, _("评价等级"), "label", cols=6)
+    grid.put(total_row + 1, 7, score.grade, "label", cols=3)
+    sign = total_row + 3
+    grid.put(sign, 1, _("填表人："), "plain", cols=3)
+    grid.put(sign, 4, _("单位负责人："), "plain", cols=3)
+    grid.put(sign, 7, _("填报日期：    年   月   日"), "plain", cols=3)
+    grid.heights[total_row + 2] = 12
+    grid.heights[sign] = 24
+    return grid
+
+
+# --- workbooks -----------------------------------------------------------------------------------
+
+
+def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
+    it = iter(ids)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def scored_projects(projects: QuerySet[Project] | Iterable[Project]) -> Iterable[tuple[Project, EvaluationScore]]:
+    """The projects in their order with their scores, fetched and scored ``CHUNK`` at a time."""
+    if isinstance(projects, QuerySet):
+        ids = list(projects.values_list("pk", flat=True))
+    else:
+        ids = [project.pk for project in projects]
+    for chunk in _chunks(ids, CHUNK):
+        fetched = Project.objects.filter(pk__in=chunk).select_related("unit__department", "evaluation", "goal")
+        by_id = {project.pk: project for project in fetched}
+        batch = [by_id[pk] for pk in chunk if pk in by_id]
+        scores = score_projects(batch)
+        for project in batch:
+            yield project, scores[project.pk]
+
+
+def _summary_heading(ws, title: str) -> None:
+    print_setup(ws, landscape=True, title_rows="1:3")
+    for index, (_header, width) in enumerate(SUMMARY_HEADERS, start=1):
+        ws.column_dimensions[chr(64 + index)].width = width
+    ws.row_dimensions[1].height = 30
+    ws.append([styled_cell(ws, title, "title")] + [None] * (len(SUMMARY_HEADERS) - 1))
+    ws.merged_cells.add(f"A1:{chr(64 + len(SUMMARY_HEADERS))}1")
+    ws.row_dimensions[2].height = 20
+    ws.append([styled_cell(ws, _("金额单位：万元"), "subtitle")])
+    ws.merged_cells.add(f"A2:{chr(64 + len(SUMMARY_HEADERS))}2")
+    ws.row_dimensions[3].height = 30
+    ws.append([styled_cell(ws, _(header), "label") for header, _width in SUMMARY_HEADERS])
+
+
+def _summary_row(ws, row: int, n: int, project: Project, score: EvaluationScore, title: str) -> None:
+    evaluation = _evaluation(project)
+    status = evaluation.get_status_display() if evaluation else Evaluation.Status.DRAFT.label
+    values = [
+        (n, "center"),
+        (project.unit.code or "", "center"),
+        (project.unit.name, "text"),
+        (project.name, "text"),
+        (project.total("initial"), "money"),
+        (project.total("full_year"), "money"),
+        (project.total("executed"), "money"),
+        (score.budget.rate, "rate"),
+        (score.total, "score"),
+        (score.grade, "center"),
+        (str(status), "center"),
+        (title, "text"),
+    ]
+    lines = max(lines_needed(str(v), w) for (v, s), (_h, w) in zip(values, SUMMARY_HEADERS, strict=True) if s == "text")
+    ws.row_dimensions[row].height = lines * 14.5 + 6
+    ws.append([styled_cell(ws, value, style) for value, style in values])
+
+
+def _meta_sheet(wb: Workbook, rows: list[tuple]) -> None:
+    ws = wb.create_sheet(META_SHEET)
+    ws.sheet_state = "hidden"
+    ws.append([META_MARKER, META_FORMAT])
+    ws.append(list(META_HEADER))
+    for row in rows:
+        ws.append([text_cell(ws, value) for value in row])
+
+
+def write_evaluation_workbook(
+    projects: QuerySet[Project] | Iterable[Project], out, *, title: str | None = None, summary: bool = True
+) -> int:
+    """Write the 自评表 workbook of ``projects`` to ``out`` (a path or a binary file); how many sheets.
+
+    With ``summary`` the first sheet lists every project (unit, budget figures, rate, total, grade,
+    status); then one 自评表 per project; last the hidden ``_jixiao`` sheet for the offline round trip.
+    """
+    wb = Workbook(write_only=True)
+    add_styles(wb)
+    summary_ws = wb.create_sheet(_("汇总")) if summary else None
+    if summary_ws is not None:
+        _summary_heading(summary_ws, title or _("项目支出绩效自评汇总表"))
+    taken = {META_SHEET, _("汇总")}
+    meta: list[tuple] = []
+    totals = dict.fromkeys(STAGES, Decimal("0"))
+    count = 0
+    for project, score in scored_projects(projects):
+        count += 1
+        name = sheet_title(project.name, taken)
+        ws = wb.create_sheet(name)
+        cells: list[tuple] = []
+        write_grid(ws, evaluation_grid(project, score, cells), landscape=True, title_rows="1:1")
+        ws.close()  # written to its temporary file now; the workbook keeps no cells of it
+        evaluation = _evaluation(project)
+        version = evaluation.version if evaluation else 0
+        meta.extend((name, project.pk, version, *cell) for cell in cells)
+        if summary_ws is not None:
+            _summary_row(summary_ws, count + 3, count, project, score, name)
+            for stage in STAGES:
+                totals[stage] += project.total(stage) or Decimal("0")
+    if summary_ws is not None:
+        last = count + 4
+        summary_ws.row_dimensions[last].height = 20
+        summary_ws.append(
+            [styled_cell(summary_ws, _("合计"), "label"), *[styled_cell(summary_ws, "", "label") for _i in range(3)]]
+            + [styled_cell(summary_ws, totals[stage], "money") for stage in STAGES]
+            + [styled_cell(summary_ws, "", "text") for _i in range(5)]
+        )
+        summary_ws.merged_cells.add(f"A{last}:D{last}")
+    if count == 0 and summary_ws is None:
+        wb.create_sheet(_("自评表"))  # a workbook needs one visible sheet
+    _meta_sheet(wb, meta)
+    wb.save(out)
+    return count
+
+
+def evaluation_workbook_bytes(projects, *, title: str | None = None, summary: bool = True) -> bytes:
+    buffer = BytesIO()
+    write_evaluation_workbook(projects, buffer, title=title, summary=summary)
+    return buffer.getvalue()
+
+
+def project_sheet_bytes(project: Project) -> bytes:
+    """One project's 自评表 (and the hidden sheet to upload it back)."""
+    return evaluation_workbook_bytes([project], summary=False)
