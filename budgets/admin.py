@@ -6,6 +6,7 @@ indicators inline) and adds its own models to ``FOREIGN_KEY_SCOPES``.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,15 @@ class ScopedMixin:
         if self.unit_path is None and self.department_path is None:
             return queryset
         return limit_to_scope(queryset, request.user, unit_path=self.unit_path, department_path=self.department_path)
+
+    def get_list_filter(self, request):
+        """Filters on a related model offer only the values in the user's rows, never every department."""
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation:
+                item = (item, admin.RelatedOnlyFieldListFilter)
+            filters.append(item)
+        return filters
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = FOREIGN_KEY_SCOPES.get(db_field.related_model)
@@ -299,6 +309,15 @@ class AccessAdmin(admin.ModelAdmin):
         if sees_everything(request.user):
             return queryset
         return queryset.filter(Q(unit__in=units_for(request.user)) | Q(department__in=departments_for(request.user)))
+
+    def get_list_filter(self, request):
+        """Filters on a related model offer only the values in the user's rows, never every department."""
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and get_fields_from_path(self.model, item)[-1].is_relation:
+                item = (item, admin.RelatedOnlyFieldListFilter)
+            filters.append(item)
+        return filters
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         scope = FOREIGN_KEY_SCOPES.get(db_field.related_model)

@@ -21,6 +21,7 @@ from .models import (
     IndicatorCategory,
     ProjectGoal,
 )
+from .services import score_project
 
 FOREIGN_KEY_SCOPES.update(
     {
@@ -30,10 +31,92 @@ FOREIGN_KEY_SCOPES.update(
     }
 )
 
+# 已审核的自评锁定 ----------------------------------------------------------------------------------
+
+
+def _project_of(obj):
+    """The project an admin object belongs to (None for a new object)."""
+    if obj is None:
+        return None
+    if isinstance(obj, Project):
+        return obj
+    if isinstance(obj, ActualResult):
+        return obj.indicator.project
+    return getattr(obj, "project", None)
+
+
+def is_locked(obj) -> bool:
+    """Approved self-evaluations are read-only everywhere, the admin included (SPEC section 7)."""
+    project = _project_of(obj)
+    if project is None or project.pk is None:
+        return False
+    return Evaluation.objects.filter(project=project, status=Evaluation.Status.APPROVED).exists()
+
+
+class LockedWhenApprovedMixin:
+    """No change or delete in the admin once the project's self-evaluation is approved; reopen it first."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not is_locked(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not is_locked(obj)
+
+    def has_add_permission(self, request, obj=None):
+        args = (request, obj) if isinstance(self, admin.options.InlineModelAdmin) else (request,)
+        return super().has_add_permission(*args) and not is_locked(obj)
+
+
+class EvaluationInline(LockedWhenApprovedMixin, admin.StackedInline):
+    """The self-evaluation under its project, with the computed scores shown read-only beside it."""
+
+    model = Evaluation
+    extra = 0
+    max_num = 1
+    can_delete = False
+    fields = [
+        ("status", "version"),
+        "goal_actual",
+        ("reported_budget_score", "computed_budget"),
+        "budget_deviation_reason",
+        ("reported_total", "computed_total"),
+        "computed_findings",
+    ]
+    readonly_fields = ["status", "version", "computed_budget", "computed_total", "computed_findings"]
+
+    def _score(self, obj):
+        cache = getattr(obj, "_admin_score", None)
+        if cache is None:
+            cache = obj._admin_score = score_project(obj.project)
+        return cache
+
+    @admin.display(description=_("执行率得分（系统计算）"))
+    def computed_budget(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        budget = self._score(obj).budget
+        rate = "—" if budget.rate is None else f"{budget.rate:.2%}"
+        return f"{rate} → {budget.score:.2f}"
+
+    @admin.display(description=_("总分（系统计算）"))
+    def computed_total(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        score = self._score(obj)
+        return f"{score.total:.2f} {score.grade}"
+
+    @admin.display(description=_("问题与复核"))
+    def computed_findings(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        score = self._score(obj)
+        return "；".join([*score.problems, *score.findings]) or "—"
+
+
 # 项目 ---------------------------------------------------------------------------------------------
 
 
-class ProjectGoalInline(admin.StackedInline):
+class ProjectGoalInline(LockedWhenApprovedMixin, admin.StackedInline):
     model = ProjectGoal
     fields = ["text"]
     extra = 1
@@ -47,7 +130,7 @@ class ProjectGoalInline(admin.StackedInline):
         return field
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(LockedWhenApprovedMixin, admin.TabularInline):
     model = Indicator
     fields = [
         "order",
@@ -86,7 +169,7 @@ class IndicatorInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ScopedMixin, admin.ModelAdmin):
+class ProjectAdmin(LockedWhenApprovedMixin, ScopedMixin, admin.ModelAdmin):
     unit_path = "unit"
     list_display = [
         "year",
@@ -101,7 +184,7 @@ class ProjectAdmin(ScopedMixin, admin.ModelAdmin):
     list_filter = ["year", "unit__department", "unit"]
     search_fields = ["code", "name", "title_as_published", "unit__code", "unit__name"]
     list_select_related = ["unit"]
-    inlines = [ProjectGoalInline, IndicatorInline]
+    inlines = [ProjectGoalInline, IndicatorInline, EvaluationInline]
     fieldsets = [
         (None, {"fields": ["unit", "year", "code", "name", "title_as_published", "order"]}),
         (_("年初预算数"), {"fields": [("initial_total", "initial_fiscal", "initial_carryover", "initial_other")]}),
@@ -143,7 +226,7 @@ class CategoryAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectGoal)
-class ProjectGoalAdmin(ScopedMixin, SimpleHistoryAdmin):
+class ProjectGoalAdmin(LockedWhenApprovedMixin, ScopedMixin, SimpleHistoryAdmin):
     unit_path = "project__unit"
     list_display = ["project", "__str__"]
     list_filter = ["project__year", "project__unit"]
@@ -151,18 +234,38 @@ class ProjectGoalAdmin(ScopedMixin, SimpleHistoryAdmin):
     list_select_related = ["project"]
 
 
+class ActualResultInline(LockedWhenApprovedMixin, admin.StackedInline):
+    """The indicator's actual result; the score the rules give it is shown read-only beside it."""
+
+    model = ActualResult
+    extra = 0
+    max_num = 1
+    fields = [("actual", "tier", "evaluator_score"), ("reported_score", "computed_score"), "deviation_reason"]
+    readonly_fields = ["computed_score"]
+
+    @admin.display(description=_("得分（系统计算）"))
+    def computed_score(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        indicator = obj.indicator
+        rows = list(indicator.project.indicators.order_by("order", "id").values_list("pk", flat=True))
+        row = score_project(indicator.project).rows[rows.index(indicator.pk)]
+        return f"{row.score:.2f} / {row.weight:.2f}" + (f"（{'；'.join(row.errors)}）" if row.errors else "")
+
+
 @admin.register(Indicator)
-class IndicatorAdmin(ScopedMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(LockedWhenApprovedMixin, ScopedMixin, SimpleHistoryAdmin):
     unit_path = "project__unit"
     list_display = ["name", "project", "level1", "level2", "target", "target_kind", "basis", "weight"]
     list_filter = ["project__year", "level1", "level2", "target_kind", "project__unit"]
     search_fields = ["name", "description", "target", "project__name"]
     list_select_related = ["project", "level1", "level2__parent"]
     readonly_fields = ["target_kind", "target_parsed"]
+    inlines = [ActualResultInline]
 
 
 @admin.register(ActualResult)
-class ActualResultAdmin(ScopedMixin, SimpleHistoryAdmin):
+class ActualResultAdmin(LockedWhenApprovedMixin, ScopedMixin, SimpleHistoryAdmin):
     unit_path = "indicator__project__unit"
     list_display = ["indicator", "actual", "tier", "evaluator_score", "reported_score"]
     list_filter = ["tier", "indicator__project__year", "indicator__project__unit"]
@@ -171,13 +274,13 @@ class ActualResultAdmin(ScopedMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(ScopedMixin, SimpleHistoryAdmin):
+class EvaluationAdmin(LockedWhenApprovedMixin, ScopedMixin, SimpleHistoryAdmin):
     unit_path = "project__unit"
     list_display = ["project", "status", "reported_total", "submitted_by", "submitted_at", "reviewed_at"]
     list_filter = ["status", "project__year", "project__unit"]
     search_fields = ["project__name", "project__code"]
     list_select_related = ["project", "submitted_by"]
-    readonly_fields = ["version"]
+    readonly_fields = ["version", "status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
 
 
 # 部门整体绩效目标 ---------------------------------------------------------------------------------

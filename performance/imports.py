@@ -28,6 +28,7 @@ from .actuals import read_actual
 from .models import ActualResult, CategoryAlias, Evaluation, Indicator, IndicatorCategory, ProjectGoal
 from .scoring import BudgetInput, RowInput, score_evaluation
 from .targets import Kind, parse_target
+from .uploads import UploadRefused, check_office_file
 
 PROJECT_SHEET = "项目"
 INDICATOR_SHEET = "指标"
@@ -149,7 +150,7 @@ def _text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return str(value)
 
 
 class _Row:
@@ -161,9 +162,12 @@ class _Row:
     def error(self, column: str, message: str) -> None:
         self.problems.append(WorkbookProblem(self.sheet, self.number, column, message))
 
-    def text(self, column: str, *, required: bool = False, max_length: int | None = None) -> str:
+    def text(self, column: str, *, required: bool = False, max_length: int | None = None, verbatim=False) -> str:
+        """The cell as text, trimmed; ``verbatim`` keeps free text exactly as written (SPEC section 4)."""
         value = _text(self.values.get(column))
-        if required and not value:
+        if not verbatim:
+            value = value.strip()
+        if required and not value.strip():
             self.error(column, "必填，不能为空")
         if max_length and len(value) > max_length:
             self.error(column, f"最多{max_length}个字符（现有{len(value)}个）")
@@ -212,6 +216,10 @@ class _Row:
 
 
 def _open(file) -> CalamineWorkbook:
+    try:  # zip bombs, macros, entity declarations, a million rows, formulas, merged cells: refused unread
+        check_office_file(file, flat_sheets=(PROJECT_SHEET, INDICATOR_SHEET))
+    except UploadRefused as error:
+        raise ImportErrors([WorkbookProblem("文件", None, "", message) for message in error.messages]) from error
     try:
         if isinstance(file, str | PathLike):
             return CalamineWorkbook.from_path(str(file))
@@ -344,7 +352,7 @@ def _read_project_row(row: _Row) -> _ProjectRow:
         unit_name=row.text("单位名称", required=True, max_length=200),
         code=row.code("项目编码", max_length=64),
         name=row.text("项目名称", required=True, max_length=200),
-        goal=row.text("年度总体目标"),
+        goal=row.text("年度总体目标", verbatim=True),
         goal_actual=row.text("实际完成情况"),
         money=money,
         reported_budget_score=row.decimal("执行率得分(自评)", places=POINTS, maximum=BUDGET_WEIGHT),
@@ -413,9 +421,9 @@ def _read_indicator_row(row: _Row, framework: _Framework, mappings: dict[str, li
     item.level1_as_written = _normalise(row.text("一级指标", required=True, max_length=64))
     item.level2_as_written = _normalise(row.text("二级指标", required=True, max_length=64))
     item.name = row.text("三级指标", required=True, max_length=200)
-    item.description = row.text("绩效指标描述")
-    item.target = row.text("指标值", max_length=500)
-    item.basis = row.text("指标值确定依据", max_length=200)
+    item.description = row.text("绩效指标描述", verbatim=True)
+    item.target = row.text("指标值", max_length=500, verbatim=True)
+    item.basis = row.text("指标值确定依据", max_length=200, verbatim=True)
     item.weight = row.decimal("分值", places=POINTS, maximum=Decimal("100"))
     item.actual = row.text("实际完成值", max_length=500)
     item.score = row.decimal("得分(自评)", places=POINTS, maximum=Decimal("100"))
@@ -673,7 +681,8 @@ def _write(report, projects, by_project, units, departments, find, db_only) -> N
             unit = Unit.objects.create(department=department, code=p.unit_code, name=p.unit_name)
             units[p.unit_code] = unit
             report.add("单位", "created")
-        elif _changed(unit, {"name": p.unit_name}):
+        elif p.unit_name not in (unit.name, unit.short_name) and _changed(unit, {"name": p.unit_name}):
+            # A unit is found by its code; its short name (张家口市科协本级 for 张家口市科学技术协会) is no rename.
             unit.save(update_fields=["name"])
             report.add("单位", "updated")
 

@@ -1,0 +1,73 @@
+"""The admin for evaluations and actuals: the same validation, computed scores beside, approved data locked."""
+
+from decimal import Decimal
+
+import pytest
+
+from performance.models import ActualResult, Evaluation
+from tests.factories import make_evaluation, make_indicator, make_project, make_superuser
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scored(client):
+    project = make_project(full_year_total=Decimal("10"), executed_total=Decimal("8"), name="科普经费")
+    indicator = make_indicator(project=project, target="12次", name="开展活动场次")
+    result = ActualResult.objects.create(indicator=indicator, actual="9次")
+    evaluation = make_evaluation(project=project)
+    client.force_login(make_superuser())
+    return project, indicator, result, evaluation
+
+
+def test_project_page_shows_the_computed_total_beside_the_evaluation(client, scored):
+    project, *_ = scored
+    page = client.get(f"/admin/budgets/project/{project.pk}/change/").content.decode()
+    # One output row of 90 points (the only group, so it takes every group's points): 9 of 12 → 67.50;
+    # budget 8 of 10 → 80.00% → 8.00 points; total 75.50.
+    assert "80.00% → 8.00" in page
+    assert "75.50 中" in page
+
+
+def test_indicator_page_shows_the_row_score(client, scored):
+    _, indicator, *_ = scored
+    page = client.get(f"/admin/performance/indicator/{indicator.pk}/change/").content.decode()
+    assert "67.50 / 90.00" in page
+
+
+def test_admin_refuses_an_actual_in_the_wrong_unit(client, scored):
+    _, _, result, _ = scored
+    response = client.post(
+        f"/admin/performance/actualresult/{result.pk}/change/",
+        {"indicator": result.indicator_id, "actual": "12万元", "tier": "", "deviation_reason": ""},
+    )
+    assert response.status_code == 200
+    assert "单位与指标值“12次”的单位不一致" in response.content.decode()
+    result.refresh_from_db()
+    assert result.actual == "9次"
+
+
+def test_approved_evaluation_is_read_only_in_the_admin(client, scored):
+    project, indicator, result, evaluation = scored
+    Evaluation.objects.filter(pk=evaluation.pk).update(status=Evaluation.Status.APPROVED)
+
+    page = client.get(f"/admin/budgets/project/{project.pk}/change/").content.decode()
+    assert 'name="_save"' not in page
+    response = client.post(
+        f"/admin/performance/actualresult/{result.pk}/change/",
+        {"indicator": indicator.pk, "actual": "12次", "tier": "", "deviation_reason": ""},
+    )
+    assert response.status_code == 403
+    result.refresh_from_db()
+    assert result.actual == "9次"
+    assert client.post(f"/admin/performance/indicator/{indicator.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_status_cannot_be_changed_in_the_admin(client, scored):
+    *_, evaluation = scored
+    client.post(
+        f"/admin/performance/evaluation/{evaluation.pk}/change/",
+        {"project": evaluation.project_id, "status": "approved", "goal_actual": "", "budget_deviation_reason": ""},
+    )
+    evaluation.refresh_from_db()
+    assert evaluation.status == Evaluation.Status.DRAFT

@@ -1,0 +1,134 @@
+"""Every URL of the app, walked as an anonymous user and as staff of another unit (SPEC section 7).
+
+The walk reads the URL configuration itself, so a page added later is walked too: a pattern whose
+arguments the walker does not know fails the test until it is taught them here.
+"""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from budgets.models import Access, DepartmentBudget
+from performance.models import ActualResult, Evaluation, Evidence
+from tests.factories import (
+    make_department,
+    make_goal,
+    make_indicator,
+    make_project,
+    make_unit,
+    make_user_with_access,
+)
+
+pytestmark = pytest.mark.django_db
+
+NAMESPACES = {"budgets", "performance", "api"}
+SECRETS = ["甲部门", "甲单位", "甲单位秘密项目", "甲秘密指标", "甲秘密目标"]
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def walk(patterns=None, namespace=""):
+    """(namespaced name, pattern's converter names) for every named URL of our apps."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and entry.name and namespace in NAMESPACES:
+            yield f"{namespace}:{entry.name}", sorted(entry.pattern.converters)
+
+
+@pytest.fixture
+def world(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    department = make_department(code="901", name="甲部门")
+    unit = make_unit(department=department, code="901001", name="甲单位")
+    project = make_project(unit=unit, name="甲单位秘密项目", full_year_total=Decimal("10"), executed_total=Decimal("9"))
+    make_goal(project=project, text="甲秘密目标")
+    indicator = make_indicator(project=project, name="甲秘密指标")
+    ActualResult.objects.create(indicator=indicator, actual="12次")
+    Evaluation.objects.create(project=project)
+    DepartmentBudget.objects.create(department=department, year=2021)
+    evidence = Evidence(project=project, indicator=indicator, original_name="甲.png", content_type="image/png", size=72)
+    evidence.file.save("a.png", ContentFile(PNG), save=False)
+    evidence.save()
+
+    other = make_unit(department=make_department(code="902", name="乙部门"), code="902001", name="乙单位")
+    make_project(unit=other, name="乙单位项目")
+    stranger = make_user_with_access(role=Access.Role.STAFF, unit=other)
+    return {"project": project, "evidence": evidence, "department": department, "stranger": stranger}
+
+
+def url_for(name, converters, world):
+    if converters == []:
+        return reverse(name) + "?year=2021"
+    if converters == ["pk"]:
+        pk = world["evidence"].pk if name == "performance:evidence-download" else world["project"].pk
+        return reverse(name, kwargs={"pk": pk})
+    if converters == ["code", "year"]:
+        return reverse(name, kwargs={"code": world["department"].code, "year": 2021})
+    pytest.fail(f"the access walk does not know how to fill {name} {converters}: teach it in tests/test_access.py")
+
+
+def visible_text(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:2] == b"PK":
+        workbook = openpyxl.load_workbook(io.BytesIO(content))
+        return " ".join(str(c) for ws in workbook for row in ws.iter_rows(values_only=True) for c in row if c)
+    return content.decode("utf-8", errors="replace")
+
+
+def test_the_walk_covers_the_apps_urls():
+    names = {name for name, _ in walk()}
+    assert {"performance:project-detail", "api:project-evaluation", "budgets:department-detail"} <= names
+    assert len(names) >= 20
+
+
+def test_anonymous_users_are_sent_to_login_everywhere(client, world):
+    for name, converters in walk():
+        if name == "budgets:home":
+            continue
+        response = client.get(url_for(name, converters, world))
+        if response.status_code == 405:
+            response = client.post(url_for(name, converters, world))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(reverse("login")), name
+
+
+def test_staff_of_another_unit_get_nothing_of_this_unit(client, world):
+    client.force_login(world["stranger"])
+    for name, converters in walk():
+        url = url_for(name, converters, world)
+        response = client.get(url)
+        if response.status_code == 405:
+            response = client.post(url, {"reason": "x"})
+        if converters:  # a page of one object of the other unit
+            assert response.status_code in (403, 404), f"{name}: {response.status_code}"
+        else:  # a list, report, export or upload page: allowed, but nothing of the other unit in it
+            assert response.status_code in (200, 302, 400, 403, 404), f"{name}: {response.status_code}"
+            text = visible_text(response)
+            leaked = [secret for secret in SECRETS if secret in text]
+            assert not leaked, f"{name} shows {leaked}"
+
+
+def test_admin_changelists_show_nothing_of_another_unit(client, world):
+    stranger = world["stranger"]
+    stranger.is_staff = True
+    stranger.save(update_fields=["is_staff"])
+    stranger.user_permissions.set(Permission.objects.filter(content_type__app_label__in=["budgets", "performance"]))
+    client.force_login(stranger)
+    for model in admin.site._registry:
+        if model._meta.app_label not in {"budgets", "performance"}:
+            continue
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        response = client.get(url)
+        assert response.status_code == 200, url
+        leaked = [secret for secret in SECRETS if secret in response.content.decode()]
+        assert not leaked, f"{url} shows {leaked}"
+    project = world["project"]
+    response = client.get(reverse("admin:budgets_project_change", args=[project.pk]))
+    assert response.status_code in (302, 403, 404)
+    assert "甲单位秘密项目" not in response.content.decode()
