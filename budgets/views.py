@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from .consistency import Section, Severity, check_budget, failures, load_budget
 from .models import DepartmentBudget, ProcurementLine, Project, Unit
 from .permissions import departments_for, projects_for, units_for
 
@@ -216,3 +217,52 @@ def _procurement_groups(lines) -> dict:
         "total": sum((line.amount_total for line in all_lines), Decimal("0")),
         "sources": _sum_sources(all_lines),
     }
+
+
+FOLD_CHECKS = 8  # a section with more checks shows its failures and folds the passed ones
+
+
+@login_required
+def consistency(request, code: str, year: int):
+    """A department's year checked for consistency (勾稽关系, SPEC section 9): every check, failures first."""
+    department = get_object_or_404(departments_for(request.user), code=code)
+    budget = load_budget(department, year)
+    projects = list(
+        projects_for(request.user)
+        .filter(unit__department=department, year=year)
+        .select_related("unit")
+        .order_by("unit__order", "unit__code", "order", "id")
+    )
+    if budget is None and not projects:
+        raise Http404(_("没有该年度的数据。"))
+    visible_units = set(units_for(request.user).filter(department=department).values_list("pk", flat=True))
+    complete = visible_units == set(department.units.values_list("pk", flat=True))
+    lines = [line for line in budget.procurement_lines.all() if line.unit_id in visible_units] if budget else []
+    checks = check_budget(budget, projects=projects, procurement_lines=lines, complete=complete)
+    sections = []
+    for value, label in Section.choices:
+        rows = [check for check in checks if check.section == value]
+        if rows:
+            rows.sort(key=lambda check: check.ok)
+            failed = [check for check in rows if not check.ok]
+            sections.append(
+                {
+                    "label": label,
+                    "checks": rows,
+                    "failed": len(failed),
+                    "failed_checks": failed,
+                    "passed_checks": [check for check in rows if check.ok],
+                    "folded": len(rows) > FOLD_CHECKS,
+                }
+            )
+    context = {
+        "department": department,
+        "year": year,
+        "budget": budget,
+        "sections": sections,
+        "checked": len(checks),
+        "failures": failures(checks),
+        "notes": [check for check in checks if not check.ok and check.severity != Severity.ERROR],
+        "complete": complete,
+    }
+    return render(request, "budgets/consistency.html", context)
