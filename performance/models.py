@@ -1,6 +1,8 @@
 """The indicator framework, project goals and indicators, actual results and self-evaluations."""
 
 from decimal import Decimal
+from pathlib import Path
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from budgets.models import Department, Project
 
+from .actuals import read_actual
 from .targets import parse_target
 
 POINTS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -51,9 +54,7 @@ class IndicatorCategory(models.Model):
         verbose_name_plural = _("指标类别")
         ordering = ["level", "parent__order", "order"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["name"], condition=Q(level=1), name="category_unique_level1_name"
-            ),
+            models.UniqueConstraint(fields=["name"], condition=Q(level=1), name="category_unique_level1_name"),
             models.UniqueConstraint(fields=["parent", "name"], name="category_unique_name_per_parent"),
             models.CheckConstraint(
                 condition=Q(level=1, parent__isnull=True) | Q(level=2, parent__isnull=False),
@@ -106,9 +107,7 @@ class ProjectGoal(models.Model):
 class Indicator(models.Model):
     """A level-3 indicator (三级指标) of a project with its target (指标值), as written."""
 
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("项目")
-    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("项目"))
     level1 = models.ForeignKey(
         IndicatorCategory,
         on_delete=models.PROTECT,
@@ -152,17 +151,20 @@ class Indicator(models.Model):
     def __str__(self):
         return f"{self.name}：{self.target}"
 
-    def clean(self):
-        if self.level1_id and self.level2_id and self.level2.parent_id != self.level1_id:
-            raise ValidationError(
-                {"level2": _("二级指标“%(l2)s”不属于一级指标“%(l1)s”。") % {"l2": self.level2.name, "l1": self.level1.name}}
-            )
-
     def save(self, *args, **kwargs):
         parsed = parse_target(self.target, cost=self._is_cost())
         self.target_kind = parsed.kind
         self.target_parsed = parsed.as_json()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.level1_id and self.level2_id and self.level2.parent_id != self.level1_id:
+            raise ValidationError(
+                {
+                    "level2": _("二级指标“%(l2)s”不属于一级指标“%(l1)s”。")
+                    % {"l2": self.level2.name, "l1": self.level1.name}
+                }
+            )
 
     def _is_cost(self) -> bool:
         names = set()
@@ -208,6 +210,16 @@ class ActualResult(models.Model):
     def __str__(self):
         return self.actual
 
+    def clean(self):
+        """Refuse an actual value that cannot be read against its indicator's target (SPEC section 5)."""
+        if not self.indicator_id:
+            return
+        indicator = self.indicator
+        target = parse_target(indicator.target, cost=indicator._is_cost())
+        error = read_actual(self.actual, target, tier=self.tier).error
+        if error:
+            raise ValidationError({"actual": error})
+
 
 class Evaluation(models.Model):
     """A project's self-evaluation (绩效自评) of its year."""
@@ -218,9 +230,7 @@ class Evaluation(models.Model):
         RETURNED = "returned", _("已退回")
         APPROVED = "approved", _("已审核")
 
-    project = models.OneToOneField(
-        Project, on_delete=models.CASCADE, related_name="evaluation", verbose_name=_("项目")
-    )
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="evaluation", verbose_name=_("项目"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     goal_actual = models.TextField(_("实际完成情况"), blank=True)
     budget_deviation_reason = models.TextField(_("执行偏差原因"), blank=True)
@@ -268,9 +278,7 @@ class Evaluation(models.Model):
 class DepartmentGoal(models.Model):
     """A department-level overall goal (部门整体绩效目标 / 总体绩效目标) of a year."""
 
-    department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="goals", verbose_name=_("部门")
-    )
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="goals", verbose_name=_("部门"))
     year = models.PositiveSmallIntegerField(_("年度"))
     number = models.PositiveSmallIntegerField(_("序号"))
     text = models.TextField(_("总体绩效目标"))
@@ -332,3 +340,198 @@ class GuaranteeMeasure(models.Model):
 
     def __str__(self):
         return self.title
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    """A random name under MEDIA_ROOT/evidence/ (outside static); the original name is kept in the row."""
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"evidence/{instance.project.year}/{uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A supporting file (佐证材料) of a project's self-evaluation, optionally of one indicator."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="evidence_files", verbose_name=_("项目")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence_files",
+        verbose_name=_("绩效指标"),
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_upload_to, max_length=255)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["project", "uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+# --- mid-year monitoring (绩效运行监控, SPEC section 10) ------------------------------------------
+
+
+class MonitoringRound(models.Model):
+    """A department's mid-year monitoring of one year, up to a cut-off date (default 7-31)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("填报中")
+        CLOSED = "closed", _("已关闭")
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="monitoring_rounds", verbose_name=_("部门")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    cut_off = models.DateField(_("截止日期"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发起人"),
+    )
+    opened_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("绩效运行监控批次")
+        verbose_name_plural = _("绩效运行监控批次")
+        ordering = ["department", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year"], name="monitoring_round_unique_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.department.name} {self.year} {self.cut_off:%m-%d}"
+
+
+class ProjectMonitoring(models.Model):
+    """A project's monitoring entry in a round: budget executed to date and the year's forecast."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已审核")
+
+    round = models.ForeignKey(
+        MonitoringRound, on_delete=models.CASCADE, related_name="projects", verbose_name=_("监控批次")
+    )
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="monitorings", verbose_name=_("项目"))
+    full_year_budget = models.DecimalField(
+        _("全年预算数"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("截至监控日的全年预算数（调整后）；默认取项目的全年预算数或年初预算数。"),
+    )
+    executed_to_date = models.DecimalField(
+        _("截至监控日执行数"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    forecast_full_year_execution = models.DecimalField(
+        _("全年预计执行数"),
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提交人"),
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("版本"), default=0, help_text=_("每次保存加一，防止覆盖他人的修改。"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("项目运行监控")
+        verbose_name_plural = _("项目运行监控")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "project"], name="project_monitoring_unique_project"),
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.get_status_display()}"
+
+
+class IndicatorMonitoring(models.Model):
+    """An indicator's monitoring: value to date, forecast, deviation cause and likelihood of meeting it."""
+
+    class Cause(models.TextChoices):
+        FUNDING = "funding", _("经费保障")
+        RULES = "rules", _("制度保障")
+        STAFF = "staff", _("人员保障")
+        HARDWARE = "hardware", _("硬件条件保障")
+        OTHER = "other", _("其他")
+
+    class Likelihood(models.TextChoices):
+        CERTAIN = "certain", _("确定能")
+        POSSIBLE = "possible", _("有可能")
+        IMPOSSIBLE = "impossible", _("完全不可能")
+
+    project_monitoring = models.ForeignKey(
+        ProjectMonitoring, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("项目运行监控")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="monitorings", verbose_name=_("绩效指标")
+    )
+    value_to_date = models.CharField(_("截至监控日完成情况"), max_length=500, blank=True)
+    forecast = models.CharField(_("全年预计完成情况"), max_length=500, blank=True)
+    deviation_cause = models.CharField(_("偏差原因"), max_length=16, choices=Cause.choices, blank=True)
+    note = models.TextField(_("原因说明"), blank=True)
+    likelihood = models.CharField(_("完成目标可能性"), max_length=16, choices=Likelihood.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("指标运行监控")
+        verbose_name_plural = _("指标运行监控")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project_monitoring", "indicator"], name="indicator_monitoring_unique_indicator"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.name}：{self.forecast}"

@@ -1,0 +1,347 @@
+"""Mid-year monitoring (绩效运行监控): the department page, opening a round, the project entry page,
+its workflow actions and the 绩效运行监控表 downloads.
+
+Every view finds its project or department through ``budgets.permissions`` (404 outside the user's
+scope); writing needs ``can_edit_unit``; reviewing is checked by ``performance.monitoring``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from budgets.permissions import can_edit_unit, can_review_unit, departments_for, projects_for
+
+from ..models import IndicatorMonitoring, MonitoringRound, ProjectMonitoring
+from ..monitoring import (
+    AMBER,
+    EDITABLE,
+    GREEN,
+    RED,
+    approve_monitoring,
+    assess,
+    can_open_round,
+    default_cut_off,
+    department_report,
+    entry_from_monitoring,
+    light_rules,
+    monitoring_indicators,
+    monitoring_of,
+    monitoring_problems,
+    percent,
+    reopen_monitoring,
+    return_monitoring,
+    save_monitoring_entry,
+    start_monitoring_round,
+    submit_monitoring,
+    unreadable_entry_errors,
+)
+from ..monitoring_forms import build_monitoring_forms, entry_from_monitoring_forms, monitoring_initial
+from ..sheets.monitoring import monitoring_workbook_bytes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Status = ProjectMonitoring.Status
+
+
+def _xlsx(data: bytes, filename: str) -> FileResponse:
+    return FileResponse(BytesIO(data), as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def _report_url(department, year) -> str:
+    return f"{reverse('performance:monitoring-report')}?{urlencode({'department': department.code, 'year': year})}"
+
+
+# --- the department page -------------------------------------------------------------------------
+
+
+def _chosen(request):
+    """(visible departments, chosen department or None, chosen year or None, years of that department)."""
+    departments = list(departments_for(request.user))
+    code = request.GET.get("department")
+    if code:
+        department = next((d for d in departments if d.code == code), None)
+        if department is None:
+            raise Http404
+    else:
+        department = departments[0] if departments else None
+    years = []
+    if department is not None:
+        years = sorted(
+            set(projects_for(request.user).filter(unit__department=department).values_list("year", flat=True)),
+            reverse=True,
+        )
+    year = request.GET.get("year")
+    if year:
+        try:
+            year = int(year)
+        except ValueError as error:
+            raise Http404 from error
+    else:
+        year = years[0] if years else None
+    return departments, department, year, years
+
+
+@login_required
+def monitoring_report(request):
+    """A department's monitoring round: budget execution against time, which projects and indicators are amber/red."""
+    departments, department, year, years = _chosen(request)
+    context = {
+        "departments": departments,
+        "department": department,
+        "year": year,
+        "years": years,
+        "rules": light_rules(),
+        "round": None,
+        "reports": [],
+        "likelihoods": IndicatorMonitoring.Likelihood.choices,
+    }
+    if department is not None and year is not None:
+        monitoring_round = MonitoringRound.objects.filter(department=department, year=year).first()
+        context["round"] = monitoring_round
+        context["can_open"] = monitoring_round is None and can_open_round(request.user, department)
+        context["default_cut_off"] = default_cut_off(year)
+        if monitoring_round is not None:
+            visible = projects_for(request.user).filter(unit__department=department, year=year)
+            reports = department_report(monitoring_round=monitoring_round, projects=visible)
+            context["reports"] = reports
+            context["flagged"] = [(report, row) for report in reports for row in report.assessment.flagged]
+            context["counts"] = {
+                light: sum(1 for report in reports if report.assessment.light == light) for light in (GREEN, AMBER, RED)
+            }
+            context["unfilled"] = sum(1 for report in reports if report.assessment.light is None)
+    return render(request, "performance/monitoring_report.html", context)
+
+
+@login_required
+@require_POST
+def monitoring_round_start(request):
+    """Open the monitoring round of a department's year (reviewers, finance, superusers)."""
+    code = request.POST.get("department", "")
+    if not code:
+        messages.error(request, _("请选择部门。"))
+        return redirect(reverse("performance:monitoring-report"))
+    department = get_object_or_404(departments_for(request.user), code=code)
+    try:
+        year = int(request.POST.get("year", ""))
+        cut_off = date.fromisoformat(request.POST["cut_off"]) if request.POST.get("cut_off") else None
+    except ValueError:
+        messages.error(request, _("年度或截止日期无法识别。"))
+        return redirect(reverse("performance:monitoring-report"))
+    try:
+        monitoring_round = start_monitoring_round(department=department, year=year, cut_off=cut_off, by=request.user)
+    except PermissionDenied:
+        messages.error(request, _("只有部门审核人可以发起运行监控。"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("已发起 %(year)s 年运行监控，截止日期 %(date)s。") % {"year": year, "date": monitoring_round.cut_off},
+        )
+    return redirect(_report_url(department, year))
+
+
+@login_required
+def monitoring_department_sheet(request):
+    """The department's 绩效运行监控表 workbook: a summary then one sheet per visible project."""
+    _departments, department, year, _years = _chosen(request)
+    if department is None or year is None:
+        raise Http404
+    monitoring_round = MonitoringRound.objects.filter(department=department, year=year).first()
+    visible = projects_for(request.user).filter(unit__department=department, year=year)
+    reports = department_report(monitoring_round=monitoring_round, projects=visible) if monitoring_round else []
+    if not reports:
+        messages.info(request, _("%(year)s 年度尚未发起运行监控，或没有可下载的项目。") % {"year": year})
+        return redirect(_report_url(department, year))
+    data = monitoring_workbook_bytes(monitoring_round, reports)
+    return _xlsx(data, f"{year}年度{department.name}-绩效运行监控表.xlsx")
+
+
+# --- the project entry page ----------------------------------------------------------------------
+
+
+def _project(request, pk: int):
+    return get_object_or_404(projects_for(request.user).select_related("unit__department", "goal"), pk=pk)
+
+
+def _monitoring(request, project) -> ProjectMonitoring:
+    monitoring = monitoring_of(project)
+    if monitoring is None:
+        raise Http404(_("本年度尚未发起运行监控。"))
+    return monitoring
+
+
+def _actions(user, project, monitoring: ProjectMonitoring) -> dict[str, str]:
+    is_open = monitoring.round.status == MonitoringRound.Status.OPEN
+    actions = {}
+    if is_open and can_edit_unit(user, project.unit) and monitoring.status in EDITABLE:
+        actions["submit"] = reverse("performance:monitoring-submit", args=[project.pk])
+    if is_open and can_review_unit(user, project.unit):
+        if monitoring.status == Status.SUBMITTED:
+            actions["return"] = reverse("performance:monitoring-return", args=[project.pk])
+            actions["approve"] = reverse("performance:monitoring-approve", args=[project.pk])
+        elif monitoring.status == Status.APPROVED:
+            actions["reopen"] = reverse("performance:monitoring-reopen", args=[project.pk])
+    return actions
+
+
+def _add_errors(form, rows, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    by_prefix = {row.prefix: row for row in rows}
+    for key, errors in error.message_dict.items():
+        prefix, _sep, name = key.rpartition("-")
+        row = by_prefix.get(prefix)
+        if row is not None and name in row.fields:
+            row.add_error(name, errors)
+        else:
+            form.add_error(None, errors)
+
+
+@login_required
+def monitoring_edit(request, pk: int):
+    """A project's monitoring: the entry form for its unit's staff, read-only for everyone else in scope."""
+    project = _project(request, pk)
+    monitoring = _monitoring(request, project)
+    indicators = monitoring_indicators(project)
+    editable = (
+        can_edit_unit(request.user, project.unit)
+        and monitoring.status in EDITABLE
+        and monitoring.round.status == MonitoringRound.Status.OPEN
+    )
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        form, rows = build_monitoring_forms(indicators=indicators, data=request.POST)
+        valid = all([form.is_valid(), *[row.is_valid() for row in rows]])
+        entry = entry_from_monitoring_forms(form, rows)
+        if valid:
+            try:
+                monitoring = save_monitoring_entry(
+                    monitoring=monitoring, data=entry, by=request.user, version=form.cleaned_data["version"]
+                )
+            except ValidationError as error:
+                _add_errors(form, rows, error)
+            else:
+                if request.POST.get("action") == "submit":
+                    return _transition(request, pk, submit_monitoring, success=_("已提交审核。"))
+                messages.success(request, _("已保存（第 %(version)s 版）。") % {"version": monitoring.version})
+                return redirect("performance:monitoring-edit", pk=project.pk)
+        elif errors := unreadable_entry_errors(indicators=indicators, entry=entry):
+            _add_errors(form, rows, ValidationError(errors))  # the service's refusals, shown with the form's
+        messages.error(request, _("未保存：请按各栏旁的提示修改后再保存。"))
+    else:
+        entry = entry_from_monitoring(monitoring, indicators)
+        form, rows = build_monitoring_forms(
+            indicators=indicators, initial=monitoring_initial(entry, version=monitoring.version)
+        )
+    assessment = assess(cut_off=monitoring.round.cut_off, indicators=indicators, entry=entry)
+    context = {
+        "project": project,
+        "monitoring": monitoring,
+        "round": monitoring.round,
+        "form": form,
+        "rows": list(zip(rows, assessment.rows, strict=True)),
+        "assessment": assessment,
+        "budget_rate": percent(assessment.budget.rate),
+        "budget_share": percent(assessment.budget.share),
+        "problems": monitoring_problems(assessment, entry),
+        "editable": editable,
+        "actions": _actions(request.user, project, monitoring),
+        "rules": light_rules(),
+        "report_url": _report_url(project.unit.department, project.year),
+    }
+    return render(request, "performance/monitoring_form.html", context)
+
+
+def _light_json(light: str | None, reason: str = "") -> dict:
+    names = {GREEN: _("绿灯"), AMBER: _("黄灯"), RED: _("红灯")}
+    return {"light": light or "none", "label": names.get(light, _("未填报")), "reason": reason}
+
+
+@login_required
+@require_POST
+def monitoring_preview(request, pk: int):
+    """The lights of the posted (unsaved) entry: JSON for the page's live recompute."""
+    project = _project(request, pk)
+    monitoring = _monitoring(request, project)
+    if not can_edit_unit(request.user, project.unit):
+        raise PermissionDenied
+    indicators = monitoring_indicators(project)
+    form, rows = build_monitoring_forms(indicators=indicators, data=request.POST)
+    for bound in (form, *rows):
+        bound.is_valid()
+    entry = entry_from_monitoring_forms(form, rows)
+    assessment = assess(cut_off=monitoring.round.cut_off, indicators=indicators, entry=entry)
+    budget = assessment.budget
+    return JsonResponse(
+        {
+            "project": _light_json(assessment.light),
+            "budget": {
+                **_light_json(budget.light, budget.reason),
+                "rate": percent(budget.rate),
+                "share": percent(budget.share),
+            },
+            "rows": {str(row.indicator.pk): _light_json(row.light.light, row.light.reason) for row in assessment.rows},
+        }
+    )
+
+
+def _transition(request, pk: int, action, *, success: str, needs_reason: bool = False):
+    project = _project(request, pk)
+    monitoring = _monitoring(request, project)
+    kwargs = {"reason": request.POST.get("reason", "")} if needs_reason else {}
+    try:
+        action(monitoring=monitoring, by=request.user, **kwargs)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except PermissionDenied:
+        messages.error(request, _("您无权执行此操作。"))
+    else:
+        messages.success(request, success)
+    return redirect("performance:monitoring-edit", pk=project.pk)
+
+
+@login_required
+@require_POST
+def monitoring_submit(request, pk: int):
+    return _transition(request, pk, submit_monitoring, success=_("已提交审核。"))
+
+
+@login_required
+@require_POST
+def monitoring_return(request, pk: int):
+    return _transition(request, pk, return_monitoring, success=_("已退回填报单位。"), needs_reason=True)
+
+
+@login_required
+@require_POST
+def monitoring_approve(request, pk: int):
+    return _transition(request, pk, approve_monitoring, success=_("已审核通过，数据已锁定。"))
+
+
+@login_required
+@require_POST
+def monitoring_reopen(request, pk: int):
+    return _transition(request, pk, reopen_monitoring, success=_("已重新打开，填报单位可以修改。"), needs_reason=True)
+
+
+@login_required
+def monitoring_project_sheet(request, pk: int):
+    """One project's 绩效运行监控表."""
+    project = _project(request, pk)
+    monitoring = _monitoring(request, project)
+    reports = department_report(monitoring_round=monitoring.round, projects=[project])
+    data = monitoring_workbook_bytes(monitoring.round, reports, summary=False)
+    return _xlsx(data, f"{project.year}年度{project.name}-绩效运行监控表.xlsx")
