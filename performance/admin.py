@@ -19,7 +19,10 @@ from .models import (
     GuaranteeMeasure,
     Indicator,
     IndicatorCategory,
+    IndicatorMonitoring,
+    MonitoringRound,
     ProjectGoal,
+    ProjectMonitoring,
 )
 from .services import score_project
 
@@ -311,3 +314,51 @@ class GuaranteeMeasureAdmin(ScopedMixin, admin.ModelAdmin):
     list_filter = ["year", "department"]
     search_fields = ["title", "text"]
     list_select_related = ["department"]
+
+
+# 绩效运行监控 -------------------------------------------------------------------------------------
+
+
+@admin.register(MonitoringRound)
+class MonitoringRoundAdmin(ScopedMixin, SimpleHistoryAdmin):
+    department_path = "department"
+    list_display = ["department", "year", "cut_off", "status", "opened_by", "opened_at"]
+    list_filter = ["year", "status", "department"]
+    list_select_related = ["department", "opened_by"]
+
+
+class IndicatorMonitoringInline(admin.TabularInline):
+    model = IndicatorMonitoring
+    fields = ["indicator", "value_to_date", "forecast", "deviation_cause", "note", "likelihood"]
+    readonly_fields = ["indicator"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProjectMonitoring)
+class ProjectMonitoringAdmin(ScopedMixin, SimpleHistoryAdmin):
+    """Monitoring entries; their status changes only through the workflow on the monitoring page."""
+
+    unit_path = "project__unit"
+    list_display = ["project", "round", "status", "executed_to_date", "forecast_full_year_execution"]
+    list_filter = ["status", "round__year", "project__unit"]
+    search_fields = ["project__name"]
+    list_select_related = ["project", "round__department"]
+    readonly_fields = [
+        "round",
+        "project",
+        "status",
+        "version",
+        "submitted_by",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+    ]
+    inlines = [IndicatorMonitoringInline]
+
+    def has_change_permission(self, request, obj=None):
+        locked = obj is not None and obj.status == ProjectMonitoring.Status.APPROVED
+        return super().has_change_permission(request, obj) and not locked
