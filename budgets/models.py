@@ -18,9 +18,7 @@ def money(verbose_name, **kwargs):
     """A non-negative amount in 万元, to 4 places; empty where the figure is not known."""
     kwargs.setdefault("null", True)
     kwargs.setdefault("blank", True)
-    return models.DecimalField(
-        verbose_name, max_digits=18, decimal_places=4, validators=NON_NEGATIVE, **kwargs
-    )
+    return models.DecimalField(verbose_name, max_digits=18, decimal_places=4, validators=NON_NEGATIVE, **kwargs)
 
 
 def signed_money(verbose_name, **kwargs):
@@ -46,9 +44,7 @@ class Department(models.Model):
 
 
 class Duty(models.Model):
-    department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="duties", verbose_name=_("部门")
-    )
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="duties", verbose_name=_("部门"))
     number = models.PositiveSmallIntegerField(_("序号"))
     text = models.TextField(_("职责"))
 
@@ -77,9 +73,7 @@ class Unit(models.Model):
         FIXED_SUBSIDY = "财政性资金定额或定项补助", _("财政性资金定额或定项补助")
         SELF_FUNDED = "经费自理", _("经费自理")
 
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="units", verbose_name=_("部门")
-    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="units", verbose_name=_("部门"))
     code = models.CharField(
         _("单位编码"), max_length=32, null=True, blank=True, help_text=_("没有编码的单位留空，不要编造。")
     )
@@ -87,9 +81,7 @@ class Unit(models.Model):
     short_name = models.CharField(_("简称"), max_length=100, blank=True)
     nature = models.CharField(_("单位性质"), max_length=16, choices=Nature.choices, blank=True)
     rank = models.CharField(_("单位规格"), max_length=32, blank=True)
-    funding_form = models.CharField(
-        _("经费保障形式"), max_length=32, choices=FundingForm.choices, blank=True
-    )
+    funding_form = models.CharField(_("经费保障形式"), max_length=32, choices=FundingForm.choices, blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -178,9 +170,7 @@ class Project(models.Model):
 class DepartmentBudget(models.Model):
     """A department's budget of one year, as its disclosure (部门预算信息公开) states it."""
 
-    department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, related_name="budgets", verbose_name=_("部门")
-    )
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="budgets", verbose_name=_("部门"))
     year = models.PositiveSmallIntegerField(_("年度"))
     title = models.CharField(_("标题"), max_length=200, blank=True)
     preamble = models.TextField(_("前言"), blank=True)
@@ -277,9 +267,7 @@ class ProcurementLine(models.Model):
     item = models.CharField(_("采购物品名称"), max_length=200)
     catalogue_code = models.CharField(_("政府采购目录序号"), max_length=32, blank=True)
     measure_unit = models.CharField(_("计量单位"), max_length=16, blank=True)
-    quantity = models.DecimalField(
-        _("数量"), max_digits=14, decimal_places=4, validators=NON_NEGATIVE
-    )
+    quantity = models.DecimalField(_("数量"), max_digits=14, decimal_places=4, validators=NON_NEGATIVE)
     unit_price = money(_("单价"), null=False, blank=False)
     amount_total = money(_("采购金额合计"), null=False, blank=False)
     amount_general_budget = money(_("一般公共预算拨款"))
