@@ -1,0 +1,157 @@
+"""Hostile workbooks and documents: each refused quickly with a Chinese sentence, memory bounded, nothing written."""
+
+import time
+import tracemalloc
+import zipfile
+from io import BytesIO
+
+import openpyxl
+import pytest
+from defusedxml.common import DefusedXmlException
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from budgets.models import Department, Project, Unit
+from performance.evidence import check_evidence_file
+from performance.imports import ImportErrors, import_workbook
+from performance.models import ActualResult, Evaluation, Indicator
+from performance.sheet_imports import import_evaluation_sheets
+from performance.uploads import UploadRefused, check_office_file
+from performance.views.entry import UPLOAD_DIR
+from tests.factories import make_superuser
+from tests.security import hostile
+
+pytestmark = pytest.mark.django_db
+
+# builder -> a phrase the refusal must contain
+HOSTILE = {
+    "not_a_zip": (lambda: "年度,单位编码\n2021,731001\n".encode(), "不是 .xlsx"),
+    "truncated": (hostile.truncated, "已损坏或不完整"),
+    "zip_bomb": (hostile.zip_bomb, "压缩炸弹"),
+    "lying_zip_bomb": (hostile.lying_zip_bomb, "已损坏或不完整"),
+    "billion_laughs": (hostile.billion_laughs, "XML 实体声明"),
+    "macro": (hostile.macro_workbook, "含有宏"),
+    "macro_content_type": (hostile.macro_content_type, "含有宏"),
+    "external_link": (hostile.external_link, "外部链接"),
+    "million_rows": (hostile.million_rows, "超过 200000 行的上限"),
+    "many_row_tags": (hostile.many_row_tags, "超过 200000 行的上限"),
+    "formula": (hostile.formula_cell, "单元格 L3 含有公式"),
+    "external_formula": (hostile.external_formula, "含有公式"),
+    "merged_cells": (hostile.merged_cells, "A2:B3 是合并单元格"),
+}
+# What the upload form refuses before any importer runs (formulas, merges and sheet names are the importers').
+FORM_REFUSES = {"not_a_zip", "truncated", "zip_bomb", "lying_zip_bomb", "billion_laughs", "macro"}
+FORM_REFUSES |= {"macro_content_type", "external_link", "million_rows", "many_row_tags"}
+
+
+@pytest.fixture(scope="module")
+def files():
+    return {name: build() for name, (build, _phrase) in HOSTILE.items()}
+
+
+def counts():
+    return [m.objects.count() for m in (Department, Unit, Project, Evaluation, Indicator, ActualResult)]
+
+
+def test_the_zip_bomb_really_unpacks_to_gigabytes(files):
+    bomb = files["zip_bomb"]
+    with zipfile.ZipFile(BytesIO(bomb)) as archive:
+        info = archive.getinfo("xl/media/image1.bin")
+        with archive.open(info) as part:
+            head = part.read(8 << 20)
+    assert len(bomb) < 3 << 20
+    assert info.file_size == 2 << 30
+    assert head == bytes(8 << 20)
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_the_guard_refuses_each_hostile_workbook_quickly_in_bounded_memory(files, name):
+    data, phrase = files[name], HOSTILE[name][1]
+    started = time.monotonic()
+    with pytest.raises(UploadRefused) as refused:
+        check_office_file(BytesIO(data), name="上传.xlsx", flat_sheets=("项目", "指标"))
+    seconds = time.monotonic() - started
+    assert phrase in refused.value.messages[0]
+    assert seconds < 2
+
+    tracemalloc.start()  # a second run, measured (tracemalloc slows it down)
+    with pytest.raises(UploadRefused):
+        check_office_file(BytesIO(data), name="上传.xlsx", flat_sheets=("项目", "指标"))
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 16 << 20
+
+
+def test_the_guard_passes_the_sample_workbook():
+    check_office_file(hostile.SAMPLE, flat_sheets=("项目", "指标"))
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_the_flat_import_refuses_each_hostile_file_and_writes_nothing(files, name):
+    before = counts()
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=BytesIO(files[name]), user=make_superuser())
+    assert any(HOSTILE[name][1] in message for message in refused.value.messages)
+    assert counts() == before
+
+
+def test_the_flat_import_names_a_missing_sheet():
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=BytesIO(hostile.wrong_sheet_names()), user=make_superuser())
+    assert "缺少工作表“项目”" in refused.value.messages[0]
+    assert Project.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", sorted(set(HOSTILE) - {"merged_cells"}))  # the 自评表 itself has merged cells
+def test_the_sheet_import_refuses_each_hostile_file(files, name):
+    result = import_evaluation_sheets(file=BytesIO(files[name]), user=make_superuser())
+    assert not result.ok
+    assert HOSTILE[name][1] in result.errors[0].message
+    assert result.saved == []
+
+
+def test_openpyxl_itself_refuses_entity_expansion_with_defusedxml_installed(files):
+    with pytest.raises(ValueError, match="Unable to read workbook") as refused:
+        openpyxl.load_workbook(BytesIO(files["billion_laughs"]))
+    assert isinstance(refused.value.__cause__, DefusedXmlException)
+
+
+@pytest.mark.parametrize("name", sorted(FORM_REFUSES))
+def test_the_upload_page_refuses_each_hostile_file_and_keeps_nothing(client, files, name):
+    client.force_login(make_superuser())
+    before = set(UPLOAD_DIR.glob("*")) if UPLOAD_DIR.exists() else set()
+    upload = SimpleUploadedFile("上传.xlsx", files[name])
+    response = client.post(reverse("performance:workbook-upload"), {"file": upload})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert HOSTILE[name][1] in text or "不是 .xlsx 工作簿" in text
+    assert "token" not in response.context or not response.context.get("token")
+    assert (set(UPLOAD_DIR.glob("*")) if UPLOAD_DIR.exists() else set()) == before
+    assert counts() == [0, 0, 0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("name", ["formula", "merged_cells"])
+def test_the_upload_page_shows_the_importers_refusal(client, files, name):
+    client.force_login(make_superuser())
+    upload = SimpleUploadedFile("上传.xlsx", files[name])
+    response = client.post(reverse("performance:workbook-upload"), {"file": upload})
+    assert response.status_code == 200
+    assert HOSTILE[name][1] in response.content.decode()
+    assert Project.objects.count() == 0
+
+
+@pytest.mark.parametrize("name", ["zip_bomb", "billion_laughs", "macro"])
+def test_the_sheet_upload_page_refuses_hostile_files(client, files, name):
+    client.force_login(make_superuser())
+    upload = SimpleUploadedFile("自评表.xlsx", files[name])
+    response = client.post(reverse("performance:sheet-upload"), {"file": upload})
+    assert response.status_code == 200
+    assert HOSTILE[name][1] in response.content.decode()
+
+
+def test_a_docx_evidence_zip_bomb_is_refused():
+    stream, crc = hostile._zeros_stream(1024)
+    bomb = hostile.raw_zip([("word/document.xml", stream, crc, 1 << 30)])
+    with pytest.raises(UploadRefused) as refused:
+        check_evidence_file(SimpleUploadedFile("佐证.docx", bomb))
+    assert "压缩炸弹" in refused.value.messages[0]
