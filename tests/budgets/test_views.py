@@ -263,3 +263,11 @@ def test_an_english_browser_still_gets_chinese_until_the_user_switches(client):
     response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response.status_code == 200
     assert 'lang="zh-hans"' in response.content.decode()
+
+
+def test_department_page_links_to_its_checks_and_its_disclosure(client):
+    load_demo()
+    client.login(username="shenhe", password=DEMO_PASSWORD)
+    page = client.get("/departments/731/2021/").content.decode()
+    assert 'href="/departments/731/2021/consistency/"' in page
+    assert 'href="/disclosure/731/2021/"' in page
