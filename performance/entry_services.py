@@ -8,6 +8,7 @@ nothing in either case.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -348,7 +349,14 @@ def add_evidence(*, project: Project, file, by, indicator: Indicator | None = No
         size=file.size,
         uploaded_by=by,
     )
-    evidence.file.save(f"evidence{kind.extension}", file, save=False)
+    try:
+        evidence.file.save(f"evidence{kind.extension}", file, save=False)
+    except OSError as error:  # disk full, storage not writable: the caller's transaction writes nothing
+        reason = _("服务器磁盘已满") if error.errno == errno.ENOSPC else _("服务器存储不可写")
+        raise ValidationError(
+            _("佐证材料“%(name)s”未能保存（%(reason)s），本次填报未保存，请联系管理员后重试。")
+            % {"name": evidence.original_name, "reason": reason}
+        ) from error
     evidence.save()
     return evidence
 

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from os import PathLike
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from python_calamine import CalamineError, CalamineWorkbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -68,6 +68,7 @@ INDICATOR_COLUMNS = [
     "偏差原因分析及改进措施",
 ]
 MONEY = Decimal("0.0001")
+LARGEST = Decimal("1e14")
 POINTS = Decimal("0.01")
 BUDGET_WEIGHT = Decimal("10")
 TIER_BANDS = {  # SPEC section 6: the share of the weight each tier may earn
@@ -203,6 +204,9 @@ class _Row:
             return None
         if number < 0:
             self.error(column, f"{_text(raw)}为负数，不能为负")
+            return None
+        if number >= LARGEST:  # more than a Decimal(18, 4) column holds (and than quantize can)
+            self.error(column, f"{_text(raw)}过大，请检查单位（万元）")
             return None
         rounded = number.quantize(places)
         # A float read from Excel may carry binary noise (78.60000000000001): that is still 78.6.
@@ -588,9 +592,10 @@ def import_workbook(
             _write(report, projects, by_project, units, departments, find, db_only)
             if dry_run:
                 transaction.set_rollback(True)
-    except IntegrityError as error:  # a rule the checks above missed: still all or nothing
+    except DatabaseError as error:  # a rule the checks missed, a dropped connection: still all or nothing
+        cause = "与数据库的连接中断，请重新导入" if isinstance(error, OperationalError) else str(error)
         raise ImportErrors(
-            [WorkbookProblem("文件", None, "", f"写入数据库时出错，未导入任何数据（{error}）")]
+            [WorkbookProblem("文件", None, "", f"写入数据库时出错，未导入任何数据（{cause}）")]
         ) from error
     report.seconds = time.monotonic() - started
     return report

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
@@ -141,6 +142,10 @@ def _amount(value) -> Decimal:
             amount = Decimal(_text(value).replace(",", ""))
         except InvalidOperation as error:
             raise ValueError(_("“%(value)s”不是数值。") % {"value": _text(value)}) from error
+    if not amount.is_finite():  # NaN, Infinity: Decimal reads them, a cell must not hold them
+        raise ValueError(_("“%(value)s”不是数值。") % {"value": _text(value)})
+    if amount >= Decimal("1e14"):  # a Decimal(18, 4) field holds less
+        raise ValueError(_("“%(value)s”过大，请检查单位（万元）。") % {"value": _text(value)})
     if amount < 0:
         raise ValueError(_("金额不能为负数。"))
     return amount.quantize(Decimal("0.0001"))
@@ -236,6 +241,15 @@ def _moved_anchor(ws, cells: _ProjectCells) -> _Cell | None:
     return None
 
 
+def _merged_away(ws, cells: _ProjectCells) -> tuple[str, str] | None:
+    """The first cell to read that a merge made part of another cell, and that merge's first cell."""
+    for cell in cells.cells.values():
+        if isinstance(ws[cell.address], MergedCell):
+            merge = next(r for r in ws.merged_cells.ranges if cell.address in r)
+            return cell.address, merge.start_cell.coordinate
+    return None
+
+
 def _anchor_message(cell: _Cell) -> str:
     return _("单元格 %(cell)s 应为“%(text)s”：工作表的行或列已被增删。请勿增删行列，或重新下载自评表后再填写。") % {
         "cell": cell.address,
@@ -326,6 +340,10 @@ def import_evaluation_sheets(*, file, user) -> SheetImportResult:
         moved = _moved_anchor(ws, cells)
         if moved:
             result.errors.append(SheetError(cells.sheet, moved.address, _anchor_message(moved)))
+            continue
+        if merged := _merged_away(ws, cells):  # its value would read as empty: a cleared cell
+            message = _("单元格 %(cell)s 已与其他单元格合并，请取消合并后再上传。") % {"cell": merged[0]}
+            result.errors.append(SheetError(cells.sheet, merged[1], message))  # marked on the merge's first cell
             continue
         reader = _Reader(ws, project, cells, result.errors)
         entry = reader.entry(indicators)

@@ -112,7 +112,13 @@ def _refuse(message: str) -> UploadRefused:
 
 
 def _check(handle, label: str, kind: str, allow_formulas: bool, flat_sheets: Collection[str]) -> None:
-    if handle.read(4) != b"PK\x03\x04":
+    head = handle.read(4)
+    if head == b"\xd0\xcf\x11\xe0":  # an OLE file: an old .xls/.doc, or an Office file with a password
+        raise _refuse(
+            _("“%(name)s”是旧版（.xls/.doc）或设有密码的 Office 文件，请另存为不加密的 .xlsx / .docx 后再上传。")
+            % {"name": label}
+        )
+    if head != b"PK\x03\x04":
         raise _refuse(_("“%(name)s”不是 .xlsx / .docx 文件（内容不是 Office 压缩包）。") % {"name": label})
     handle.seek(0)
     try:
@@ -240,7 +246,7 @@ def _unpack_all(
                         scan.feed(text)
                         if scan.rows > MAX_SHEET_ROWS:
                             raise _too_long(sheet)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as error:
             raise _refuse(
                 _("“%(name)s”已损坏或不完整（可能上传中断），请重新保存后再上传。") % {"name": label}
             ) from error

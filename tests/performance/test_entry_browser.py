@@ -43,7 +43,7 @@ def test_scores_and_messages_follow_what_is_typed(entry_page):
     page.fill(f"#id_{prefix}-actual", "6次")
     score = page.locator(f'[data-row-score="{quantity.pk}"]')
     page.wait_for_function(
-        f"document.querySelector('[data-row-score=\"{quantity.pk}\"]').textContent.trim() === '25.00'"
+        f"() => document.querySelector('[data-row-score=\"{quantity.pk}\"]').textContent.trim() === '25.00'"
     )
     assert score.inner_text() == "25.00"
     assert page.locator("[data-total]").first.inner_text() == "75.00"
@@ -52,12 +52,14 @@ def test_scores_and_messages_follow_what_is_typed(entry_page):
 
     page.fill(f"#id_{prefix}-deviation_reason", "下半年活动取消")
     page.wait_for_function(
-        f"document.querySelector('[data-messages-for=\"{prefix}-deviation_reason\"]').textContent === ''"
+        f"() => document.querySelector('[data-messages-for=\"{prefix}-deviation_reason\"]').textContent === ''"
     )
 
     page.fill(f"#id_{prefix}-actual", "12万元")
     actual = page.locator(f'[data-messages-for="{prefix}-actual"]')
-    page.wait_for_function(f"document.querySelector('[data-messages-for=\"{prefix}-actual\"]').textContent !== ''")
+    page.wait_for_function(
+        f"() => document.querySelector('[data-messages-for=\"{prefix}-actual\"]').textContent !== ''"
+    )
     assert actual.inner_text() == "实际完成值“12万元”的单位与指标值“12次”的单位不一致"
     assert score.inner_text() == "0.00"
     assert not ActualResult.objects.exists()  # the preview saves nothing

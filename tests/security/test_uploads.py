@@ -3,6 +3,7 @@
 import time
 import tracemalloc
 import zipfile
+import zlib
 from io import BytesIO
 
 import openpyxl
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.django_db
 # builder -> a phrase the refusal must contain
 HOSTILE = {
     "not_a_zip": (lambda: "年度,单位编码\n2021,731001\n".encode(), "不是 .xlsx"),
+    "old_xls_or_password": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024), "旧版（.xls/.doc）或设有密码"),
     "truncated": (hostile.truncated, "已损坏或不完整"),
     "zip_bomb": (hostile.zip_bomb, "压缩炸弹"),
     "lying_zip_bomb": (hostile.lying_zip_bomb, "已损坏或不完整"),
@@ -40,7 +42,15 @@ HOSTILE = {
     "merged_cells": (hostile.merged_cells, "A2:B3 是合并单元格"),
 }
 # What the upload form refuses before any importer runs (formulas, merges and sheet names are the importers').
-FORM_REFUSES = {"not_a_zip", "truncated", "zip_bomb", "lying_zip_bomb", "billion_laughs", "macro"}
+FORM_REFUSES = {
+    "not_a_zip",
+    "old_xls_or_password",
+    "truncated",
+    "zip_bomb",
+    "lying_zip_bomb",
+    "billion_laughs",
+    "macro",
+}
 FORM_REFUSES |= {"macro_content_type", "external_link", "million_rows", "many_row_tags"}
 
 
@@ -155,3 +165,42 @@ def test_a_docx_evidence_zip_bomb_is_refused():
     with pytest.raises(UploadRefused) as refused:
         check_evidence_file(SimpleUploadedFile("佐证.docx", bomb))
     assert "压缩炸弹" in refused.value.messages[0]
+
+
+def test_the_sheet_import_refuses_a_cell_to_fill_merged_into_another():
+    from django.contrib.auth import get_user_model
+    from openpyxl.utils.cell import coordinate_from_string
+
+    from performance.sheet_imports import _read_meta
+    from performance.sheets import project_sheet_bytes
+    from tests.performance.sheet_helpers import seed_kepu
+
+    project = seed_kepu()
+    book = openpyxl.load_workbook(BytesIO(project_sheet_bytes(project)))
+    cells = next(iter(_read_meta(book).values()))
+    address = next(cell.address for (kind, _key), cell in cells.cells.items() if kind == "actual")
+    column, row = coordinate_from_string(address)
+    book[cells.sheet].merge_cells(f"{column}{row - 1}:{address}")  # the cell above swallows it
+    out = BytesIO()
+    book.save(out)
+    before = list(ActualResult.objects.values_list())
+
+    result = import_evaluation_sheets(file=BytesIO(out.getvalue()), user=get_user_model().objects.get(username="kexie"))
+
+    assert [(error.cell, error.message) for error in result.errors] == [
+        (f"{column}{row - 1}", f"单元格 {address} 已与其他单元格合并，请取消合并后再上传。")
+    ]
+    assert result.marked_workbook  # the merge's first cell is marked red with the message
+    assert list(ActualResult.objects.values_list()) == before
+
+
+def test_a_docx_evidence_with_macros_is_refused():
+    document = hostile.raw_zip(
+        [
+            ("word/document.xml", hostile._deflated(b"<w:document/>"), zlib.crc32(b"<w:document/>"), 13),
+            ("word/vbaProject.bin", hostile._deflated(b"vba"), zlib.crc32(b"vba"), 3),
+        ]
+    )
+    with pytest.raises(UploadRefused) as refused:
+        check_evidence_file(SimpleUploadedFile("佐证.docx", document))
+    assert "含有宏" in refused.value.messages[0]

@@ -1,0 +1,217 @@
+"""Random and adversarial input to every form and import: never a 500; a refusal says why and writes nothing.
+
+Hypothesis draws values from a mix of hostile strings (NaN, Infinity, huge and negative numbers,
+full-width digits, impossible dates, 10,000-character reasons, NUL characters, mixed units) and
+random text. Examples are kept modest so the suite stays fast.
+"""
+
+import os
+from io import BytesIO
+
+import openpyxl
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from budgets.models import Project
+from performance.imports import ImportErrors, import_workbook
+from performance.models import ActualResult, Evaluation, Indicator
+from performance.sheet_imports import _read_meta, import_evaluation_sheets
+from performance.sheets import project_sheet_bytes
+from tests.factories import make_superuser
+from tests.performance.sheet_helpers import seed_kepu
+from tests.security.entry import entry_post
+from tests.security.hostile import SAMPLE
+
+pytestmark = pytest.mark.django_db
+
+ADVERSARIAL = [
+    "",
+    " ",
+    "NaN",
+    "nan",
+    "Infinity",
+    "-Infinity",
+    "inf",
+    "1e999",
+    "-1e999",
+    "1e-30",
+    "-5",
+    "-0.0001",
+    "0",
+    "99999999999999999999999999.9999",
+    "１２３．５",
+    "１２次",
+    "１２万元",
+    "12万元",
+    "12元",
+    "12亿元",
+    "12%",
+    "120%",
+    "-12%",
+    "2021-02-30",
+    "２０２１年２月３０日",
+    "0x10",
+    "1,000.5",
+    "1_000",
+    "12 次",
+    "≥12次",
+    "=1+1",
+    "<script>alert(1)</script>",
+    "\x00",
+    "a\x00b",
+    "'; DROP TABLE budgets_project; --",
+    "达到预期",
+    "x" * 10_000,
+    "偏差" * 5_000,
+]
+value = st.one_of(st.sampled_from(ADVERSARIAL), st.text(max_size=40), st.decimals(allow_nan=True).map(str))
+PROPERTY = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=os.environ.get("CI") == "true",  # the same examples on CI; fresh ones on a developer's machine
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def snapshot() -> tuple:
+    """Everything a refused input must leave as it was."""
+    return (
+        list(ActualResult.objects.order_by("pk").values_list()),
+        list(Evaluation.objects.order_by("pk").values_list()),
+        list(Project.objects.order_by("pk").values_list()),
+        Indicator.objects.count(),
+    )
+
+
+@pytest.fixture
+def kepu():
+    return seed_kepu()
+
+
+@pytest.fixture
+def staff(kepu):
+    return get_user_model().objects.get(username="kexie")
+
+
+def entry_fields(project: Project) -> list[str]:
+    names = ["goal_actual", "budget_deviation_reason", "version"]
+    names += [f"{stage}_{key}" for stage in ("initial", "full_year", "executed") for key in ("total", "fiscal")]
+    for indicator in project.indicators.all():
+        names += [f"ind-{indicator.pk}-{n}" for n in ("actual", "tier", "evaluator_score", "deviation_reason")]
+    return names
+
+
+@given(data=st.data())
+@PROPERTY
+def test_the_entry_form_never_fails_and_a_refusal_writes_nothing(client, kepu, staff, data):
+    client.force_login(staff)
+    names = data.draw(st.lists(st.sampled_from(entry_fields(kepu)), min_size=1, max_size=6, unique=True))
+    values = {name: data.draw(value) for name in names}
+    before, version = snapshot(), Evaluation.objects.get(project=kepu).version
+    response = client.post(reverse("performance:evaluation-edit", args=[kepu.pk]), entry_post(kepu, values))
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:  # refused: the page says why and nothing changed
+        text = response.content.decode()
+        assert "未保存" in text or 'data-testid="stale-warning"' in text
+        assert snapshot() == before
+    else:  # saved: one new version
+        assert Evaluation.objects.get(project=kepu).version == version + 1
+
+
+@given(data=st.data())
+@PROPERTY
+def test_the_live_preview_always_answers_json(client, kepu, staff, data):
+    client.force_login(staff)
+    names = data.draw(st.lists(st.sampled_from(entry_fields(kepu)), min_size=1, max_size=6, unique=True))
+    values = {name: data.draw(value) for name in names}
+    before = snapshot()
+    response = client.post(reverse("performance:evaluation-preview", args=[kepu.pk]), entry_post(kepu, values))
+    assert response.status_code == 200
+    assert "total" in response.json()
+    assert snapshot() == before
+
+
+PROJECT_CELLS = ["年度", "全年预算数", "全年执行数", "全年执行数-财政拨款", "执行率得分(自评)", "单位编码"]
+INDICATOR_CELLS = ["年度", "指标值", "分值", "实际完成值", "得分(自评)", "偏差原因分析及改进措施", "三级指标"]
+
+
+def sample_with(edits: list[tuple[str, int, str, object]]) -> BytesIO:
+    book = openpyxl.load_workbook(SAMPLE)
+    for sheet, row, title, cell in edits:
+        header = [c.value for c in book[sheet][1]]
+        book[sheet].cell(row=row, column=header.index(title) + 1).value = cell
+    out = BytesIO()
+    book.save(out)
+    out.seek(0)
+    return out
+
+
+cell_value = st.one_of(
+    value.map(lambda text: ILLEGAL_CHARACTERS_RE.sub("", text)),  # what a worksheet can hold
+    st.integers(min_value=-(10**20), max_value=10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.dates(),
+    st.none(),
+)
+edit = st.one_of(
+    st.tuples(st.just("项目"), st.integers(2, 5), st.sampled_from(PROJECT_CELLS), cell_value),
+    st.tuples(st.just("指标"), st.integers(2, 25), st.sampled_from(INDICATOR_CELLS), cell_value),
+)
+
+
+@given(edits=st.lists(edit, min_size=1, max_size=4))
+@PROPERTY
+def test_the_workbook_import_imports_or_refuses_with_messages_and_writes_nothing(edits):
+    user = make_superuser()
+    before = snapshot()
+    try:
+        import_workbook(file=sample_with(edits), user=user)
+    except ImportErrors as error:
+        assert error.messages and all(message.strip() for message in error.messages)
+        assert snapshot() == before
+    else:
+        assert Project.objects.filter(unit__code="731001", year=2021).count() >= 1
+
+
+@given(data=st.data())
+@PROPERTY
+def test_the_sheet_upload_saves_or_refuses_with_messages_and_writes_nothing(kepu, staff, data):
+    source = project_sheet_bytes(Project.objects.get(pk=kepu.pk))
+    book = openpyxl.load_workbook(BytesIO(source))
+    addresses = sorted(cell.address for cells in _read_meta(book).values() for cell in cells.cells.values())
+    chosen = data.draw(st.lists(st.sampled_from(addresses), min_size=1, max_size=4, unique=True))
+    sheet = book[[name for name in book.sheetnames if not name.startswith("_")][0]]
+    for address in chosen:
+        sheet[address] = data.draw(cell_value)
+    out = BytesIO()
+    book.save(out)
+    out.seek(0)
+    before = snapshot()
+    result = import_evaluation_sheets(file=out, user=staff)
+    if not result.ok:
+        assert all(error.message.strip() for error in result.errors)
+        assert result.marked_workbook or result.errors[0].sheet == ""
+        assert snapshot() == before
+
+
+@given(username=value, password=value)
+@PROPERTY
+def test_the_login_form_refuses_any_wrong_credentials_without_failing(client, username, password):
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert response.context["form"].errors
+    assert "invalid-feedback" in response.content.decode() or "alert-danger" in response.content.decode()
+
+
+def test_a_form_body_above_the_upload_limit_is_a_400_and_writes_nothing(client, kepu, staff):
+    client.force_login(staff)
+    before = snapshot()
+    data = entry_post(kepu, {"budget_deviation_reason": "偏" * (2 * 1024 * 1024)})  # 6 MB of UTF-8 text
+    response = client.post(reverse("performance:evaluation-edit", args=[kepu.pk]), data)
+    assert response.status_code == 400
+    assert snapshot() == before
