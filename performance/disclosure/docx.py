@@ -4,7 +4,6 @@ Body paragraphs and tables in document order (python-docx). A cell merged into t
 (``vMerge`` continue) reads as empty, as in the text layout; a cell spanning columns is one cell.
 """
 
-import zipfile
 from io import BytesIO
 
 import docx
@@ -13,6 +12,7 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from ..uploads import DOCUMENT, UploadRefused, check_office_file
 from .model import Block, Paragraph, Row, Table, UnreadableDisclosure
 from .text import clean
 
@@ -23,20 +23,12 @@ def _cell_text(tc, table: DocxTable) -> str:
     return _Cell(tc, table).text
 
 
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a disclosure is a few MB; more is a zip bomb
-MAX_ENTRIES = 2000
-
-
 def _check_archive(data: bytes) -> None:
-    """Refuse an archive that would unpack to far more than any disclosure (python-docx parses
-    XML without resolving entities, so only the size needs guarding)."""
+    """Refuse a hostile archive (zip bomb, macros, entity declarations) with the shared upload guard."""
     try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except zipfile.BadZipFile as error:
-        raise UnreadableDisclosure("文件不是可读取的 .docx 文档（压缩包已损坏）。") from error
-    if len(entries) > MAX_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES:
-        raise UnreadableDisclosure("文件解压后过大，不是正常的 .docx 公开文本。")
+        check_office_file(BytesIO(data), kind=DOCUMENT, name=".docx")
+    except UploadRefused as error:
+        raise UnreadableDisclosure("；".join(error.messages)) from error
 
 
 def read_docx(data: bytes) -> list[Block]:

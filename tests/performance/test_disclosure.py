@@ -307,9 +307,9 @@ def test_a_file_that_is_neither_docx_nor_text_is_refused():
 
 
 def test_a_docx_that_unpacks_to_an_absurd_size_is_refused_before_parsing(monkeypatch):
-    monkeypatch.setattr("performance.disclosure.docx.MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr("performance.uploads.MAX_UNPACKED_BYTES", 1000)
     load_demo()
-    with pytest.raises(UnreadableDisclosure, match="解压后过大"):
+    with pytest.raises(UnreadableDisclosure, match="解压后"):
         import_disclosure(content=seed_docx())
 
 
