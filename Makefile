@@ -32,7 +32,8 @@ lint: $(STAMP)
 	$(PY) manage.py makemigrations --check --dry-run
 
 bench: setup
-	@echo "bench: no benchmark yet (it comes with the performance issue); nothing was measured."
+	@command -v wrk >/dev/null 2>&1 || echo "bench: wrk is not installed (apt-get install -y wrk): the http figures are skipped"
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -51,6 +53,20 @@ def _cell(sheet, value, number_format: str | None = None):
     return cell
 
 
+def _fast(sheet, value, number_format: str | None = None):
+    """What ``_cell`` writes, as a plain value where openpyxl writes the same thing for it.
+
+    A ``WriteOnlyCell`` handed to ``append`` costs openpyxl a failed conversion (an exception and a
+    repr) per cell; plain text and numbers are written as text and numbers anyway. Only text openpyxl
+    would read as a formula or an error code, and numbers with a format, need a cell of their own.
+    """
+    if isinstance(value, str):
+        return _cell(sheet, value) if value[:1] == "=" or value in ERROR_CODES else value
+    if number_format and value is not None:
+        return _cell(sheet, value, number_format)
+    return value
+
+
 def _header(sheet, titles: list[str]) -> None:
     bold = Font(bold=True)
     cells = []
@@ -61,10 +77,47 @@ def _header(sheet, titles: list[str]) -> None:
     sheet.append(cells)
 
 
+PROJECT_VALUES = [
+    "pk",
+    "year",
+    "unit__department__code",
+    "unit__department__name",
+    "unit__code",
+    "unit__name",
+    "code",
+    "name",
+    "goal__text",
+    "evaluation__goal_actual",
+    *MONEY_COLUMNS,
+    "evaluation__reported_budget_score",
+    "evaluation__budget_deviation_reason",
+]
+INDICATOR_VALUES = [
+    "project_id",
+    "level1_as_written",
+    "level1__name",
+    "level2_as_written",
+    "level2__name",
+    "name",
+    "description",
+    "target",
+    "basis",
+    "weight",
+    "result__actual",
+    "result__evaluator_score",
+    "result__reported_score",
+    "result__deviation_reason",
+]
+CHUNK = 500
+MONEY_POSITIONS = range(9, 9 + len(MONEY_COLUMNS))  # in PROJECT_COLUMNS
+
+
 def write_flat_workbook(projects: QuerySet[Project], file) -> int:
     """Write the projects as the flat workbook of SPEC section 11 to ``file`` (a path or a binary file).
 
-    Importing the file back changes nothing. Returns the number of indicator rows written.
+    Importing the file back changes nothing. Returns the number of indicator rows written. The rows are
+    read as plain values (one query for the projects, one per 500 projects for their indicators), not
+    as model instances: at 60,000 indicators building the instances cost more than writing the cells.
     """
     book = Workbook(write_only=True)
     project_sheet = book.create_sheet(PROJECT_SHEET)
@@ -74,60 +127,56 @@ def write_flat_workbook(projects: QuerySet[Project], file) -> int:
         for index, title in enumerate(titles, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(title) * 2 + 2))
         _header(sheet, titles)
+    money = slice(10, 10 + len(MONEY_COLUMNS))
+    listed = list(projects.prefetch_related(None).values_list(*PROJECT_VALUES))
     rows = 0
-    for project in with_related(projects).iterator(chunk_size=500):
-        unit = project.unit
-        goal = _related(project, "goal", ProjectGoal)
-        evaluation = _related(project, "evaluation", Evaluation)
-        values = {
-            "年度": project.year,
-            "主管部门编码": unit.department.code,
-            "主管部门": unit.department.name,
-            "单位编码": unit.code,
-            "单位名称": unit.name,
-            "项目编码": project.code,
-            "项目名称": project.name,
-            "年度总体目标": goal.text if goal else "",
-            "实际完成情况": evaluation.goal_actual if evaluation else "",
-            "执行率得分(自评)": evaluation.reported_budget_score if evaluation else None,
-            "执行偏差原因": evaluation.budget_deviation_reason if evaluation else "",
-        }
-        money_titles = set(MONEY_COLUMNS.values())
-        values |= {title: getattr(project, name) for name, title in MONEY_COLUMNS.items()}
-        project_sheet.append(
-            [
-                _cell(project_sheet, values[title], MONEY_FORMAT if title in money_titles else None)
-                for title in PROJECT_COLUMNS
-            ]
+    for start in range(0, len(listed), CHUNK):
+        chunk = listed[start : start + CHUNK]
+        by_project = defaultdict(list)
+        indicators = Indicator.objects.filter(project_id__in=[p[0] for p in chunk]).order_by(
+            "project_id", "order", "id"
         )
-        for indicator in project.indicators.all():
-            result = _related(indicator, "result", ActualResult)
-            score = None
-            if result is not None:
-                score = result.evaluator_score if result.evaluator_score is not None else result.reported_score
-            values = {
-                "年度": project.year,
-                "单位编码": unit.code,
-                "项目编码": project.code,
-                "项目名称": project.name,
-                "一级指标": indicator.level1_as_written or indicator.level1.name,
-                "二级指标": indicator.level2_as_written or indicator.level2.name,
-                "三级指标": indicator.name,
-                "绩效指标描述": indicator.description,
-                "指标值": indicator.target,
-                "指标值确定依据": indicator.basis,
-                "分值": indicator.weight,
-                "实际完成值": result.actual if result else "",
-                "得分(自评)": score,
-                "偏差原因分析及改进措施": result.deviation_reason if result else "",
-            }
-            indicator_sheet.append(
+        for values in indicators.values_list(*INDICATOR_VALUES):
+            by_project[values[0]].append(values)
+        for p in chunk:
+            pk, year, _dept_code, _dept_name, unit_code, _unit_name, code, name = p[:8]
+            # A missing goal or evaluation reads as empty text (its columns come back None).
+            cells = [*p[1:8], p[8] or "", p[9] or "", *p[money], p[-2], p[-1] or ""]
+            project_sheet.append(
                 [
-                    _cell(indicator_sheet, values[title], POINTS_FORMAT if title in ("分值", "得分(自评)") else None)
-                    for title in INDICATOR_COLUMNS
+                    _fast(project_sheet, value, MONEY_FORMAT if i in MONEY_POSITIONS else None)
+                    for i, value in enumerate(cells)
                 ]
             )
-            rows += 1
+            for i in by_project.get(pk, ()):
+                score = i[11] if i[11] is not None else i[12]
+                cells = [
+                    year,
+                    unit_code,
+                    code,
+                    name,
+                    i[1] or i[2],
+                    i[3] or i[4],
+                    i[5],
+                    i[6],
+                    i[7],
+                    i[8],
+                    i[9],
+                    "" if i[10] is None else i[10],
+                    score,
+                    "" if i[13] is None else i[13],
+                ]
+                indicator_sheet.append(
+                    [
+                        _fast(indicator_sheet, cells[0], None),
+                        *[_fast(indicator_sheet, value) for value in cells[1:10]],
+                        _fast(indicator_sheet, cells[10], POINTS_FORMAT),
+                        _fast(indicator_sheet, cells[11]),
+                        _fast(indicator_sheet, cells[12], POINTS_FORMAT),
+                        _fast(indicator_sheet, cells[13]),
+                    ]
+                )
+                rows += 1
     book.save(file)
     return rows
 

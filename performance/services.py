@@ -16,7 +16,7 @@ from budgets.models import Project
 
 from .models import ActualResult, Evaluation, Indicator
 from .scoring import BudgetInput, EvaluationScore, RowInput, Rules, score_evaluation
-from .targets import parse_target
+from .targets import Target, parse_target
 
 SCORING_INDICATORS = "scoring_indicators"
 
@@ -39,6 +39,14 @@ def _is_cost(indicator: Indicator) -> bool:
     return "成本" in indicator.level1.name or "成本" in indicator.level2.name
 
 
+def _target(indicator: Indicator) -> Target:
+    """The target as ``Indicator.save`` stored it, parsed again only when the stored parse is not of this text."""
+    stored = indicator.target_parsed
+    if stored and stored.get("text") == indicator.target:
+        return Target.from_json(stored)
+    return parse_target(indicator.target, cost=_is_cost(indicator))
+
+
 def _row_input(indicator: Indicator) -> RowInput:
     try:
         result = indicator.result
@@ -46,7 +54,7 @@ def _row_input(indicator: Indicator) -> RowInput:
         result = None
     return RowInput(
         group=indicator.level1.group,
-        target=parse_target(indicator.target, cost=_is_cost(indicator)),
+        target=_target(indicator),
         actual=result.actual if result else "",
         tier=result.tier if result else "",
         evaluator_score=result.evaluator_score if result else None,

@@ -1,0 +1,384 @@
+"""The measurements, run by ``bench/run.py`` in child processes: ``python -m bench.figures TASK [--option value]``.
+
+Each task prints one JSON object on its last line. Timings are wall-clock seconds (time.perf_counter);
+peak memory is the child process's peak resident set (resource.getrusage ru_maxrss), so it includes
+Python and Django (the ``baseline`` task gives that part alone).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections import Counter
+from decimal import Decimal
+from io import BytesIO
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from openpyxl import Workbook, load_workbook  # noqa: E402
+from python_calamine import CalamineWorkbook  # noqa: E402
+
+from budgets.models import Access, Department, Project, Unit  # noqa: E402
+from performance.exports import write_flat_workbook  # noqa: E402
+from performance.imports import INDICATOR_SHEET, MONEY_COLUMNS, PROJECT_SHEET, import_workbook  # noqa: E402
+from performance.models import ActualResult, Evaluation, Indicator, IndicatorCategory, ProjectGoal  # noqa: E402
+from performance.scoring import BudgetInput, RowInput, Rules, score_evaluation  # noqa: E402
+from performance.services import score_projects  # noqa: E402
+from performance.sheets import write_evaluation_workbook  # noqa: E402
+from performance.targets import Target  # noqa: E402
+
+BENCH_USER = "bench"
+BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway database
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def timed(function) -> float:
+    started = time.perf_counter()
+    function()
+    return time.perf_counter() - started
+
+
+def table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def department_projects(code: str, year: int):
+    return Project.objects.filter(year=year, unit__department__code=code)
+
+
+def decimal(value) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+# --- score_all -----------------------------------------------------------------------------------
+
+
+def score_app(code: str, year: int) -> int:
+    return len(score_projects(department_projects(code, year)))
+
+
+SCORE_SQL = """
+SELECT p.id, p.full_year_total, p.full_year_fiscal, p.full_year_carryover, p.full_year_other,
+       p.executed_total, p.executed_fiscal, p.executed_carryover, p.executed_other,
+       e.reported_budget_score, e.budget_deviation_reason, e.reported_total,
+       i.id, c.{group}, i.target, i.target_parsed, i.weight, i.name,
+       r.actual, r.tier, r.evaluator_score, r.reported_score, r.deviation_reason
+FROM {project} p
+JOIN {unit} u ON u.id = p.unit_id
+JOIN {department} d ON d.id = u.department_id
+LEFT JOIN {evaluation} e ON e.project_id = p.id
+LEFT JOIN {indicator} i ON i.project_id = p.id
+LEFT JOIN {category} c ON c.id = i.level1_id
+LEFT JOIN {result} r ON r.indicator_id = i.id
+WHERE p.year = %s AND d.code = %s
+ORDER BY p.id, i."order", i.id
+"""
+
+
+def _total(given, *sources):
+    if given is not None:
+        return decimal(given)
+    known = [decimal(v) for v in sources if v is not None]
+    return sum(known, Decimal("0")) if known else None
+
+
+def score_floor(code: str, year: int) -> int:
+    """One raw query for the same columns, then the pure scorer (stored parse of each target) in a loop."""
+    sql = SCORE_SQL.format(
+        group=connection.ops.quote_name("group"),
+        project=table(Project),
+        unit=table(Unit),
+        department=table(Department),
+        evaluation=table(Evaluation),
+        indicator=table(Indicator),
+        category=table(IndicatorCategory),
+        result=table(ActualResult),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year, code])
+        records = cursor.fetchall()
+    rules = Rules()
+    scores = {}
+    current, head, rows = None, None, []
+
+    def flush():
+        budget = BudgetInput(
+            full_year=_total(*head[1:5]),
+            executed=_total(*head[5:9]),
+            reported_score=decimal(head[9]),
+            deviation_reason=head[10] or "",
+        )
+        scores[current] = score_evaluation(budget, rows, rules=rules, reported_total=decimal(head[11]))
+
+    for record in records:
+        if record[0] != current:
+            if current is not None:
+                flush()
+            current, head, rows = record[0], record, []
+        if record[12] is None:
+            continue
+        parsed = record[15]
+        if isinstance(parsed, str):
+            parsed = json.loads(parsed)
+        rows.append(
+            RowInput(
+                group=record[13],
+                target=Target.from_json(parsed or {}, text=record[14]),
+                actual=record[18] or "",
+                tier=record[19] or "",
+                evaluator_score=decimal(record[20]),
+                weight=decimal(record[16]),
+                reported_score=decimal(record[21]),
+                deviation_reason=record[22] or "",
+                name=record[17],
+            )
+        )
+    if current is not None:
+        flush()
+    return len(scores)
+
+
+# --- export_workbook -----------------------------------------------------------------------------
+
+PROJECT_SQL = """
+SELECT p.year, d.code, d.name, u.code, u.name, p.code, p.name, g.text, e.goal_actual, {money},
+       e.reported_budget_score, e.budget_deviation_reason
+FROM {project} p
+JOIN {unit} u ON u.id = p.unit_id
+JOIN {department} d ON d.id = u.department_id
+LEFT JOIN {goal} g ON g.project_id = p.id
+LEFT JOIN {evaluation} e ON e.project_id = p.id
+WHERE p.year = %s AND d.code = %s
+ORDER BY p.year, u."order", p."order", p.id
+"""
+INDICATOR_SQL = """
+SELECT p.year, u.code, p.code, p.name,
+       CASE WHEN i.level1_as_written <> '' THEN i.level1_as_written ELSE c1.name END,
+       CASE WHEN i.level2_as_written <> '' THEN i.level2_as_written ELSE c2.name END,
+       i.name, i.description, i.target, i.basis, i.weight, r.actual,
+       COALESCE(r.evaluator_score, r.reported_score), r.deviation_reason
+FROM {indicator} i
+JOIN {project} p ON p.id = i.project_id
+JOIN {unit} u ON u.id = p.unit_id
+JOIN {department} d ON d.id = u.department_id
+JOIN {category} c1 ON c1.id = i.level1_id
+JOIN {category} c2 ON c2.id = i.level2_id
+LEFT JOIN {result} r ON r.indicator_id = i.id
+WHERE p.year = %s AND d.code = %s
+ORDER BY p.year, u."order", p."order", p.id, i."order", i.id
+"""
+
+
+def export_app(code: str, year: int, path: str) -> int:
+    with open(path, "wb") as out:
+        return write_flat_workbook(department_projects(code, year), out)
+
+
+def export_floor(code: str, year: int, path: str) -> int:
+    """Two raw queries, then openpyxl write-only appending the plain values (no styles, no formats)."""
+    names = {
+        "project": table(Project),
+        "unit": table(Unit),
+        "department": table(Department),
+        "goal": table(ProjectGoal),
+        "evaluation": table(Evaluation),
+        "indicator": table(Indicator),
+        "category": table(IndicatorCategory),
+        "result": table(ActualResult),
+        "money": ", ".join(f"p.{name}" for name in MONEY_COLUMNS),
+    }
+    book = Workbook(write_only=True)
+    rows = 0
+    for title, sql in ((PROJECT_SHEET, PROJECT_SQL), (INDICATOR_SHEET, INDICATOR_SQL)):
+        sheet = book.create_sheet(title)
+        sheet.append([f"列{n}" for n in range(14 if title == INDICATOR_SHEET else 23)])
+        with connection.cursor() as cursor:
+            cursor.execute(sql.format(**names), [year, code])
+            for record in cursor:
+                sheet.append(record)
+                rows += title == INDICATOR_SHEET
+    with open(path, "wb") as out:
+        book.save(out)
+    return rows
+
+
+# --- export_unit_sheets --------------------------------------------------------------------------
+
+
+def unit_sheets(code: str, year: int) -> int:
+    unit = Unit.objects.filter(department__code=code).order_by("order", "id").first()
+    projects = Project.objects.filter(unit=unit, year=year).order_by("order", "id")
+    buffer = BytesIO()
+    return write_evaluation_workbook(projects, buffer, title=f"{year}年度{unit.name}项目支出绩效自评汇总表")
+
+
+# --- import_workbook -----------------------------------------------------------------------------
+
+
+def read_calamine(path: str) -> tuple[list, list]:
+    book = CalamineWorkbook.from_path(path)
+    return tuple(book.get_sheet_by_name(title).to_python()[1:] for title in (PROJECT_SHEET, INDICATOR_SHEET))
+
+
+def read_openpyxl(path: str) -> tuple[list, list]:
+    book = load_workbook(path, read_only=True, data_only=True)
+    sheets = tuple(
+        [["" if v is None else v for v in row] for row in book[title].iter_rows(min_row=2, values_only=True)]
+        for title in (PROJECT_SHEET, INDICATOR_SHEET)
+    )
+    book.close()
+    return sheets
+
+
+def import_floor(path: str, reader=read_calamine) -> int:
+    """Reading both sheets (python-calamine, or openpyxl read-only), then bulk_create of the same rows
+    (no checks, no parsing, no history)."""
+    projects, indicators = reader(path)
+    categories = {(c.level, c.name): c.pk for c in IndicatorCategory.objects.all()}
+    money = list(MONEY_COLUMNS)
+    with transaction.atomic():
+        department = Department.objects.create(code=str(projects[0][1]), name=projects[0][2])
+        units = {}
+        for row in projects:
+            code = str(row[3]).removesuffix(".0")
+            if code not in units:
+                units[code] = Unit(department=department, code=code, name=row[4], order=len(units))
+        Unit.objects.bulk_create(units.values(), batch_size=2000)
+        new = {}
+        for row in projects:
+            values = {
+                name: (None if v in ("", None) else Decimal(str(v))) for name, v in zip(money, row[9:21], strict=True)
+            }
+            unit_code = str(row[3]).removesuffix(".0")
+            new[(unit_code, row[5])] = Project(
+                unit=units[unit_code], year=int(row[0]), code=row[5], name=row[6], **values
+            )
+        Project.objects.bulk_create(new.values(), batch_size=2000)
+        ProjectGoal.objects.bulk_create(
+            [ProjectGoal(project=new[(str(r[3]).removesuffix(".0"), r[5])], text=r[7]) for r in projects],
+            batch_size=2000,
+        )
+        Evaluation.objects.bulk_create(
+            [
+                Evaluation(
+                    project=new[(str(r[3]).removesuffix(".0"), r[5])],
+                    goal_actual=r[8],
+                    reported_budget_score=None if r[21] in ("", None) else Decimal(str(r[21])),
+                    budget_deviation_reason=r[22],
+                )
+                for r in projects
+            ],
+            batch_size=2000,
+        )
+        rows, results, orders = [], [], Counter()
+        for r in indicators:
+            key = (str(r[1]).removesuffix(".0"), r[2])
+            orders[key] += 1
+            indicator = Indicator(
+                project=new[key],
+                level1_id=categories[(1, r[4])],
+                level2_id=categories.get((2, r[5])) or next(pk for (lv, n), pk in categories.items() if n == r[5]),
+                name=r[6],
+                description=r[7],
+                target=r[8],
+                basis=r[9],
+                weight=None if r[10] in ("", None) else Decimal(str(r[10])),
+                order=orders[key],
+            )
+            rows.append(indicator)
+            score = None if r[12] in ("", None) else Decimal(str(r[12]))
+            results.append(
+                ActualResult(indicator=indicator, actual=r[11], reported_score=score, deviation_reason=r[13])
+            )
+        Indicator.objects.bulk_create(rows, batch_size=2000)
+        ActualResult.objects.bulk_create(results, batch_size=2000)
+    return len(rows)
+
+
+# --- tasks ---------------------------------------------------------------------------------------
+
+
+def task_prepare(args) -> dict:
+    """The user the HTTP figures log in as (reviewer of the department) and the pages they load."""
+    user = get_user_model().objects.create_user(BENCH_USER, password=BENCH_PASSWORD)
+    department = Department.objects.get(code=args.department)
+    Access.objects.create(user=user, role=Access.Role.REVIEWER, department=department)
+    project = department_projects(args.department, args.year).order_by("unit__order", "order", "id").first()
+    return {"username": BENCH_USER, "password": BENCH_PASSWORD, "project": project.pk}
+
+
+def task_timings(args) -> dict:
+    """score_all, export_workbook and export_unit_sheets: app and floor interleaved, ``runs`` times each."""
+    code, year, runs = args.department, args.year, args.runs
+    app_file, floor_file = os.path.join(args.tmp, "flat.xlsx"), os.path.join(args.tmp, "floor.xlsx")
+    figures: dict[str, list[float]] = {
+        key: [] for key in ("score_app", "score_floor", "export_app", "export_floor", "unit_sheets")
+    }
+    counts = {}
+    for _run in range(runs):
+        figures["score_app"].append(timed(lambda: counts.__setitem__("scored", score_app(code, year))))
+        figures["score_floor"].append(timed(lambda: counts.__setitem__("scored_floor", score_floor(code, year))))
+        figures["export_app"].append(timed(lambda: counts.__setitem__("rows", export_app(code, year, app_file))))
+        figures["export_floor"].append(
+            timed(lambda: counts.__setitem__("rows_floor", export_floor(code, year, floor_file)))
+        )
+        figures["unit_sheets"].append(timed(lambda: counts.__setitem__("sheets", unit_sheets(code, year))))
+    return {"runs": figures, "median": {k: statistics.median(v) for k, v in figures.items()}, "counts": counts}
+
+
+def task_memory(args) -> dict:
+    if args.what == "export":
+        export_app(args.department, args.year, os.path.join(args.tmp, "memory.xlsx"))
+    elif args.what == "unit_sheets":
+        unit_sheets(args.department, args.year)
+    else:  # baseline: start-up and one query
+        Department.objects.count()
+    return {"peak_mb": peak_mb()}
+
+
+def task_import(args) -> dict:
+    if args.what == "app":
+        report = {}
+        seconds = timed(lambda: report.setdefault("r", import_workbook(file=args.file)))
+        counts = report["r"].counts
+        return {"seconds": seconds, "indicators": counts["绩效指标"]["created"], "projects": counts["项目"]["created"]}
+    reader = read_openpyxl if args.what == "floor_openpyxl" else read_calamine
+    rows = {}
+    seconds = timed(lambda: rows.setdefault("n", import_floor(args.file, reader)))
+    return {"seconds": seconds, "indicators": rows["n"], "projects": Project.objects.count()}
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("task", choices=["prepare", "timings", "memory", "import"])
+    parser.add_argument("--department", default="900")
+    parser.add_argument("--year", type=int, default=2021)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--tmp", default=".")
+    parser.add_argument("--what", default="")
+    parser.add_argument("--file", default="")
+    args = parser.parse_args(argv)
+    result = {"prepare": task_prepare, "timings": task_timings, "memory": task_memory, "import": task_import}[
+        args.task
+    ](args)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
