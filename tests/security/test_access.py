@@ -172,3 +172,9 @@ def test_the_admin_login_is_throttled_too(client, throttled):
     assert "_auth_user_id" not in client.session
     admin_user.refresh_from_db()
     assert admin_user.last_login is None
+
+
+def test_code_that_authenticates_without_a_request_still_works_with_throttling_on(client, throttled):
+    make_user(username="lisi")
+    assert client.login(username="lisi", password=PASSWORD)
+    assert not client.login(username="lisi", password="wrong-password")
