@@ -136,6 +136,13 @@ class EvaluationScore:
     findings: list[str] = field(default_factory=list)
     reported_total: Decimal | None = None
 
+    @property
+    def started(self) -> bool:
+        """Whether anything has been entered yet: an actual value or the amount executed (a rate)."""
+        return self.budget.rate is not None or any(
+            row.actual.kind != ActualKind.MISSING for row in self.rows if row.applicable
+        )
+
 
 def grade_for(total: Decimal) -> str:
     if total >= 90:

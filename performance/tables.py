@@ -26,6 +26,7 @@ STATUS_CLASSES = {
     Evaluation.Status.APPROVED: "text-bg-success",
 }
 STATUS_LABELS = dict(Evaluation.Status.choices)
+NOT_STARTED = _("未填报")
 
 
 def attach_scores(projects, scores: dict[int, EvaluationScore]) -> None:
@@ -36,7 +37,9 @@ def attach_scores(projects, scores: dict[int, EvaluationScore]) -> None:
         project.score_rate_key = NO_RATE if score.budget.rate is None else score.budget.rate
         project.score_rate_display = None if score.budget.rate is None else f"{score.budget.rate * 100:.2f}%"
         project.score_total = score.total
-        project.score_grade = score.grade
+        project.score_started = score.started
+        # A project nobody has started has no grade yet: 未填报, not 差.
+        project.score_grade = score.grade if score.started else ""
 
 
 class ProjectTable(tables.Table):
@@ -57,6 +60,7 @@ class ProjectTable(tables.Table):
     grade = tables.Column(
         accessor="score_grade",
         verbose_name=_("等级"),
+        empty_values=(),  # "" means 未填报, rendered as such
         order_by=("score_total",),
         attrs={"td": {"class": "text-center"}},
     )
@@ -90,10 +94,12 @@ class ProjectTable(tables.Table):
         return str(STATUS_LABELS.get(value, value))
 
     def render_grade(self, value):
+        if not value:
+            return format_html('<span class="badge text-bg-light border">{}</span>', NOT_STARTED)
         return format_html('<span class="badge {}">{}</span>', GRADE_CLASSES.get(value, ""), value)
 
     def value_grade(self, value):
-        return value
+        return value or str(NOT_STARTED)
 
     def render_rate(self, record):
         return record.score_rate_display
@@ -101,8 +107,8 @@ class ProjectTable(tables.Table):
     def value_rate(self, value):
         return value
 
-    def render_total(self, value):
-        return f"{value:.2f}"
+    def render_total(self, value, record):
+        return f"{value:.2f}" if record.score_started else "—"
 
-    def value_total(self, value):
-        return value
+    def value_total(self, value, record):
+        return value if record.score_started else None

@@ -231,7 +231,8 @@ def dashboard(request):
     for project in projects:
         project.status_label = Status(project.status_code).label
     statuses = Counter(project.status_code for project in projects)
-    grades = Counter(project.score_grade for project in projects)
+    started = [project for project in projects if project.score_started]
+    grades = Counter(project.score_grade for project in started)
     status_counts = [{"code": code, "label": label, "count": statuses[code]} for code, label in Status.choices]
     grade_counts = [{"grade": grade, "count": grades[grade]} for grade, _label in GRADES]
     with_rate = [project for project in projects if project.score_rate is not None]
@@ -249,16 +250,17 @@ def dashboard(request):
         "projects": projects,
         "status_counts": status_counts,
         "grade_counts": grade_counts,
-        "average": _average([project.score_total for project in projects]),
+        "not_started": len(projects) - len(started),
+        "average": _average([project.score_total for project in started]),
         "average_rate": _average([project.score_rate * 100 for project in with_rate]),
-        "lowest_total": sorted(projects, key=lambda p: (p.score_total, p.pk))[:BEHIND],
+        "lowest_total": sorted(started, key=lambda p: (p.score_total, p.pk))[:BEHIND],
         "lowest_rate": sorted(with_rate, key=lambda p: (p.score_rate, p.pk))[:BEHIND],
         "units": [
             {
                 "unit": unit,
                 "count": len(rows),
                 "approved": sum(1 for row in rows if row.status_code == Status.APPROVED),
-                "average": _average([row.score_total for row in rows]),
+                "average": _average([row.score_total for row in rows if row.score_started]),
             }
             for unit, rows in by_unit.items()
         ],

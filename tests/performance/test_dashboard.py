@@ -163,3 +163,21 @@ def test_the_dashboard_query_count_does_not_grow_with_projects(client):
     for n in range(5, 50):
         scored_project(unit=units[n % 3], name=f"项目{n}", status="approved" if n % 2 else None)
     assert dashboard_queries(client) == with_5
+
+
+def test_a_project_nobody_has_started_is_not_graded_or_averaged(client, world):
+    unit = world["staff"].accesses.get().unit
+    untouched = make_project(unit=unit, name="未动项目")
+    make_indicator(project=untouched, name="未动指标", target="12次")
+    client.force_login(world["reviewer"])
+    response = client.get(DASHBOARD, {"year": "2021", "department": "731"})
+    assert response.context["not_started"] == 1
+    assert response.context["average"] == D("77.33")  # still (99 + 50 + 83) / 3
+    grades = {item["grade"]: item["count"] for item in response.context["grade_counts"]}
+    assert grades == {"优": 1, "良": 1, "中": 0, "差": 1}
+    assert "未动项目" not in [p.name for p in response.context["lowest_total"]]
+    assert "另有 1 个项目未填报" in text_of(response)
+
+    listing = client.get("/projects/", {"year": "2021"})
+    row = text_of(listing).split("未动项目", 1)[1]
+    assert row.strip().startswith("草稿 未填报 — —")  # status, grade, rate, total
