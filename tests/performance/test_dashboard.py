@@ -177,6 +177,11 @@ def test_a_project_nobody_has_started_is_not_graded_or_averaged(client, world):
     assert grades == {"优": 1, "良": 1, "中": 0, "差": 1}
     assert "未动项目" not in [p.name for p in response.context["lowest_total"]]
     assert "另有 1 个项目未填报" in text_of(response)
+    other_unit = make_project(unit=make_unit(department=unit.department, name="新单位"), name="新单位项目")
+    make_indicator(project=other_unit, target="12次")
+    units = {item["unit"].name: item["average"] for item in client.get(DASHBOARD, {"year": "2021"}).context["units"]}
+    assert units["新单位"] is None
+    assert "None" not in text_of(client.get(DASHBOARD, {"year": "2021"}))
 
     listing = client.get("/projects/", {"year": "2021"})
     row = text_of(listing).split("未动项目", 1)[1]
