@@ -25,7 +25,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.models import Department, Project
@@ -35,6 +34,7 @@ from .actuals import ActualKind, read_actual
 from .models import Indicator, IndicatorMonitoring, MonitoringRound, ProjectMonitoring
 from .scoring import BudgetInput, RowInput, score_evaluation
 from .targets import Kind, Target, parse_target
+from .workflow import mark_approved, mark_returned, mark_submitted, record_transition, require_status
 
 GREEN, AMBER, RED = "green", "amber", "red"
 SEVERITY = {None: 0, GREEN: 1, AMBER: 2, RED: 3}
@@ -355,21 +355,9 @@ def _lock(monitoring: ProjectMonitoring) -> ProjectMonitoring:
 
 
 def _require(monitoring: ProjectMonitoring, allowed: set[str], action: str) -> None:
-    if monitoring.status not in allowed:
-        raise ValidationError(
-            _("当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": monitoring.get_status_display(), "action": action}
-        )
+    require_status(monitoring, allowed, action)
     if monitoring.round.status != MonitoringRound.Status.OPEN:
         raise ValidationError(_("本轮运行监控已关闭。"))
-
-
-def _record(monitoring: ProjectMonitoring, by, reason: str, fields: list[str]) -> ProjectMonitoring:
-    monitoring.version += 1
-    monitoring._change_reason = reason
-    monitoring._history_user = by
-    monitoring.save(update_fields=[*fields, "version"])
-    return monitoring
 
 
 @transaction.atomic
@@ -418,7 +406,14 @@ def save_monitoring_entry(
     monitoring.executed_to_date = data.executed_to_date
     monitoring.forecast_full_year_execution = data.forecast_full_year_execution
     monitoring.full_clean()
-    return _record(monitoring, by, reason, ["full_year_budget", "executed_to_date", "forecast_full_year_execution"])
+    return record_transition(
+        monitoring,
+        by=by,
+        reason=reason,
+        full_year_budget=data.full_year_budget,
+        executed_to_date=data.executed_to_date,
+        forecast_full_year_execution=data.forecast_full_year_execution,
+    )
 
 
 @transaction.atomic
@@ -433,9 +428,7 @@ def submit_monitoring(*, monitoring: ProjectMonitoring, by) -> ProjectMonitoring
     problems = monitoring_problems(assess(cut_off=monitoring.round.cut_off, indicators=indicators, entry=entry), entry)
     if problems:
         raise ValidationError(problems)
-    monitoring.status = Status.SUBMITTED
-    monitoring.submitted_by, monitoring.submitted_at = by, timezone.now()
-    return _record(monitoring, by, _("提交审核"), ["status", "submitted_by", "submitted_at"])
+    return mark_submitted(monitoring, by=by)
 
 
 @transaction.atomic
@@ -445,17 +438,8 @@ def return_monitoring(*, monitoring: ProjectMonitoring, by, reason: str) -> Proj
     if not can_review_unit(by, monitoring.project.unit):
         raise PermissionDenied
     _require(monitoring, {Status.SUBMITTED}, _("退回"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("退回时必须填写退回原因。")})
-    monitoring.status = Status.RETURNED
-    monitoring.return_reason = reason
-    monitoring.reviewed_by, monitoring.reviewed_at = by, timezone.now()
-    return _record(
-        monitoring,
-        by,
-        _("退回：%(reason)s") % {"reason": reason},
-        ["status", "return_reason", "reviewed_by", "reviewed_at"],
+    return mark_returned(
+        monitoring, by=by, reason=reason, missing=_("退回时必须填写退回原因。"), label=_("退回：%(reason)s")
     )
 
 
@@ -466,9 +450,7 @@ def approve_monitoring(*, monitoring: ProjectMonitoring, by) -> ProjectMonitorin
     if not can_review_unit(by, monitoring.project.unit):
         raise PermissionDenied
     _require(monitoring, {Status.SUBMITTED}, _("审核通过"))
-    monitoring.status = Status.APPROVED
-    monitoring.reviewed_by, monitoring.reviewed_at = by, timezone.now()
-    return _record(monitoring, by, _("审核通过"), ["status", "reviewed_by", "reviewed_at"])
+    return mark_approved(monitoring, by=by)
 
 
 @transaction.atomic
@@ -478,17 +460,12 @@ def reopen_monitoring(*, monitoring: ProjectMonitoring, by, reason: str) -> Proj
     if not can_review_unit(by, monitoring.project.unit):
         raise PermissionDenied
     _require(monitoring, {Status.APPROVED}, _("重新打开"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("重新打开已审核的监控必须填写原因。")})
-    monitoring.status = Status.RETURNED
-    monitoring.return_reason = reason
-    monitoring.reviewed_by, monitoring.reviewed_at = by, timezone.now()
-    return _record(
+    return mark_returned(
         monitoring,
-        by,
-        _("重新打开：%(reason)s") % {"reason": reason},
-        ["status", "return_reason", "reviewed_by", "reviewed_at"],
+        by=by,
+        reason=reason,
+        missing=_("重新打开已审核的监控必须填写原因。"),
+        label=_("重新打开：%(reason)s"),
     )
 
 

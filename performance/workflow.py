@@ -1,7 +1,9 @@
 """The self-evaluation workflow of SPEC section 7: draft → submitted → returned / approved.
 
 Each transition is one service: it checks who may do it and from which state, then records it.
-Every change lands in the evaluation's history (django-simple-history) with who and when.
+Every change lands in the record's history (django-simple-history) with who, when and why.
+The helpers below are shared with the monitoring workflow (performance.monitoring), whose
+records move through the same states.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,25 +19,60 @@ from .services import score_project
 Status = Evaluation.Status
 
 
-def _lock(evaluation: Evaluation) -> Evaluation:
-    """Re-read the evaluation under a row lock so two transitions cannot interleave."""
-    return Evaluation.objects.select_for_update().select_related("project__unit").get(pk=evaluation.pk)
-
-
-def _require(evaluation: Evaluation, allowed: set[str], action: str) -> None:
-    if evaluation.status not in allowed:
+def require_status(record, allowed: set[str], action: str) -> None:
+    """Refuse a transition from a state it does not start from."""
+    if record.status not in allowed:
         raise ValidationError(
-            _("当前状态为“%(status)s”，不能%(action)s。")
-            % {"status": evaluation.get_status_display(), "action": action}
+            _("当前状态为“%(status)s”，不能%(action)s。") % {"status": record.get_status_display(), "action": action}
         )
 
 
-def _record(evaluation: Evaluation, by, reason: str, fields: list[str]) -> Evaluation:
-    evaluation.version += 1
-    evaluation._change_reason = reason
-    evaluation._history_user = by
-    evaluation.save(update_fields=[*fields, "version"])
-    return evaluation
+def required_reason(reason: str, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": message})
+    return reason
+
+
+def record_transition(record, *, by, reason: str, **changes):
+    """Apply ``changes``, bump the version (so open forms see they are stale) and record who and why."""
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record.version += 1
+    record._change_reason = reason
+    record._history_user = by
+    record.save(update_fields=[*changes, "version"])
+    return record
+
+
+def mark_submitted(record, *, by):
+    return record_transition(
+        record, by=by, reason=_("提交审核"), status=Status.SUBMITTED, submitted_by=by, submitted_at=timezone.now()
+    )
+
+
+def mark_returned(record, *, by, reason: str, missing: str, label: str):
+    reason = required_reason(reason, missing)
+    return record_transition(
+        record,
+        by=by,
+        reason=label % {"reason": reason},
+        status=Status.RETURNED,
+        return_reason=reason,
+        reviewed_by=by,
+        reviewed_at=timezone.now(),
+    )
+
+
+def mark_approved(record, *, by):
+    return record_transition(
+        record, by=by, reason=_("审核通过"), status=Status.APPROVED, reviewed_by=by, reviewed_at=timezone.now()
+    )
+
+
+def _lock(evaluation: Evaluation) -> Evaluation:
+    """Re-read the evaluation under a row lock so two transitions cannot interleave."""
+    return Evaluation.objects.select_for_update().select_related("project__unit").get(pk=evaluation.pk)
 
 
 @transaction.atomic
@@ -44,13 +81,11 @@ def submit_evaluation(*, evaluation: Evaluation, by) -> Evaluation:
     evaluation = _lock(evaluation)
     if not can_edit_unit(by, evaluation.project.unit):
         raise PermissionDenied
-    _require(evaluation, {Status.DRAFT, Status.RETURNED}, _("提交"))
+    require_status(evaluation, {Status.DRAFT, Status.RETURNED}, _("提交"))
     problems = score_project(evaluation.project).problems
     if problems:
         raise ValidationError(problems)
-    evaluation.status = Status.SUBMITTED
-    evaluation.submitted_by, evaluation.submitted_at = by, timezone.now()
-    return _record(evaluation, by, _("提交审核"), ["status", "submitted_by", "submitted_at"])
+    return mark_submitted(evaluation, by=by)
 
 
 @transaction.atomic
@@ -59,18 +94,9 @@ def return_evaluation(*, evaluation: Evaluation, by, reason: str) -> Evaluation:
     evaluation = _lock(evaluation)
     if not can_review_unit(by, evaluation.project.unit):
         raise PermissionDenied
-    _require(evaluation, {Status.SUBMITTED}, _("退回"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("退回时必须填写退回原因。")})
-    evaluation.status = Status.RETURNED
-    evaluation.return_reason = reason
-    evaluation.reviewed_by, evaluation.reviewed_at = by, timezone.now()
-    return _record(
-        evaluation,
-        by,
-        _("退回：%(reason)s") % {"reason": reason},
-        ["status", "return_reason", "reviewed_by", "reviewed_at"],
+    require_status(evaluation, {Status.SUBMITTED}, _("退回"))
+    return mark_returned(
+        evaluation, by=by, reason=reason, missing=_("退回时必须填写退回原因。"), label=_("退回：%(reason)s")
     )
 
 
@@ -80,10 +106,8 @@ def approve_evaluation(*, evaluation: Evaluation, by) -> Evaluation:
     evaluation = _lock(evaluation)
     if not can_review_unit(by, evaluation.project.unit):
         raise PermissionDenied
-    _require(evaluation, {Status.SUBMITTED}, _("审核通过"))
-    evaluation.status = Status.APPROVED
-    evaluation.reviewed_by, evaluation.reviewed_at = by, timezone.now()
-    return _record(evaluation, by, _("审核通过"), ["status", "reviewed_by", "reviewed_at"])
+    require_status(evaluation, {Status.SUBMITTED}, _("审核通过"))
+    return mark_approved(evaluation, by=by)
 
 
 @transaction.atomic
@@ -92,16 +116,11 @@ def reopen_evaluation(*, evaluation: Evaluation, by, reason: str) -> Evaluation:
     evaluation = _lock(evaluation)
     if not can_review_unit(by, evaluation.project.unit):
         raise PermissionDenied
-    _require(evaluation, {Status.APPROVED}, _("重新打开"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("重新打开已审核的自评必须填写原因。")})
-    evaluation.status = Status.RETURNED
-    evaluation.return_reason = reason
-    evaluation.reviewed_by, evaluation.reviewed_at = by, timezone.now()
-    return _record(
+    require_status(evaluation, {Status.APPROVED}, _("重新打开"))
+    return mark_returned(
         evaluation,
-        by,
-        _("重新打开：%(reason)s") % {"reason": reason},
-        ["status", "return_reason", "reviewed_by", "reviewed_at"],
+        by=by,
+        reason=reason,
+        missing=_("重新打开已审核的自评必须填写原因。"),
+        label=_("重新打开：%(reason)s"),
     )
