@@ -21,7 +21,10 @@ run: setup
 	@echo ""
 	@echo "Jixiao 绩效 is at http://127.0.0.1:8000/  (demo logins, password jixiao-demo):"
 	@echo "  admin (superuser) · kexie (731001 填报人) · kejiguan (731005 填报人) · shenhe (731 审核人)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "  a background worker (manage.py db_worker) runs beside the server for long imports and exports"
+	$(PY) manage.py db_worker --no-reload --interval 1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup
 	$(PY) -m pytest -q

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "budgets",
     "performance",
 ]
@@ -194,6 +196,29 @@ LOGIN_REDIRECT_URL = "budgets:home"
 LOGOUT_REDIRECT_URL = "login"
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# Background jobs (long imports and exports) through django-tasks. The default queue is a table in
+# the app's own database, worked by ``manage.py db_worker`` (``make run`` starts one). With
+# JIXIAO_TASKS=rq the queue is RQ on Redis (REDIS_URL, default redis://127.0.0.1:6379/0), worked by
+# ``manage.py rqworker --job-class django_tasks_rq.Job default``. The job rows, their progress and their files stay in the database
+# and MEDIA_ROOT either way.
+JIXIAO_TASKS = os.environ.get("JIXIAO_TASKS", "database").strip().lower()
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+if JIXIAO_TASKS == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif JIXIAO_TASKS == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+elif JIXIAO_TASKS == "immediate":
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(f"JIXIAO_TASKS={JIXIAO_TASKS!r}: use database, rq or immediate.")
+# A running job with no progress for this long, or whose worker process on this host is gone, is
+# marked failed (it can be retried). Long single steps (saving a 60,000-row workbook) stay under it.
+JIXIAO_JOB_STALE_SECONDS = int(os.environ.get("JIXIAO_JOB_STALE_SECONDS", "300"))
+# Department-wide 自评表 / 目标表 workbooks above this many projects are built in the background.
+JIXIAO_SYNC_SHEETS_LIMIT = int(os.environ.get("JIXIAO_SYNC_SHEETS_LIMIT", "50"))
 
 # Optional department scoring rules (SPEC section 6), off by default.
 JIXIAO_SCORING = {

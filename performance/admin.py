@@ -20,6 +20,7 @@ from .models import (
     Indicator,
     IndicatorCategory,
     IndicatorMonitoring,
+    Job,
     MonitoringRound,
     ProjectGoal,
     ProjectMonitoring,
@@ -362,3 +363,23 @@ class ProjectMonitoringAdmin(ScopedMixin, SimpleHistoryAdmin):
     def has_change_permission(self, request, obj=None):
         locked = obj is not None and obj.status == ProjectMonitoring.Status.APPROVED
         return super().has_change_permission(request, obj) and not locked
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    """Background jobs, read-only: a user sees their own, a superuser everyone's (to follow a stuck queue)."""
+
+    list_display = ["title", "kind", "status", "user", "created_at", "finished_at", "attempts", "worker"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "input_name", "output_name"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        jobs = super().get_queryset(request).select_related("user")
+        return jobs if request.user.is_superuser else jobs.filter(user=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -154,3 +154,41 @@ class WorkbookUploadForm(forms.Form):
             raise forms.ValidationError(_("“%(name)s”不是 .xlsx 工作簿（按文件内容判断）。") % {"name": file.name})
         check_office_file(file, allow_formulas=True)  # zip bomb, macros, entities, too many rows
         return file
+
+
+class WorkbookExportForm(forms.Form):
+    """A year and a scope (everything the user sees, one department, or one unit) to export."""
+
+    year = forms.TypedChoiceField(label=_("年度"), coerce=int)
+    scope = forms.ChoiceField(label=_("范围"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        from budgets.permissions import departments_for, projects_for, units_for
+
+        super().__init__(*args, **kwargs)
+        years = projects_for(user).order_by("-year").values_list("year", flat=True).distinct()
+        self.fields["year"].choices = [(year, year) for year in years]
+        departments = departments_for(user).order_by("code")
+        units = units_for(user).exclude(code=None).select_related("department").order_by("department__code", "order")
+        self.labels = {"": _("本人可见的全部项目")}
+        self.labels |= {f"d:{d.code}": f"{d.code} {d.name}" for d in departments}
+        self.labels |= {f"u:{u.code}": f"{u.code} {u.name}" for u in units}
+        self.fields["scope"].choices = [
+            ("", self.labels[""]),
+            (_("部门"), [(key, label) for key, label in self.labels.items() if key.startswith("d:")]),
+            (_("单位"), [(key, label) for key, label in self.labels.items() if key.startswith("u:")]),
+        ]
+
+    def params(self) -> dict:
+        year, scope = self.cleaned_data["year"], self.cleaned_data.get("scope") or ""
+        params: dict = {"year": year}
+        if scope.startswith("d:"):
+            params["department"] = scope[2:]
+        elif scope.startswith("u:"):
+            params["unit"] = scope[2:]
+        return params
+
+    def title(self) -> str:
+        scope = self.cleaned_data.get("scope") or ""
+        label = self.labels[scope].split(" ", 1)[1] if scope else ""
+        return _("%(year)s年度%(label)s绩效数据工作簿") % {"year": self.cleaned_data["year"], "label": label}

@@ -535,3 +535,84 @@ class IndicatorMonitoring(models.Model):
 
     def __str__(self):
         return f"{self.indicator.name}：{self.forecast}"
+
+
+# --- background jobs (long imports and exports) ----------------------------------------------------
+
+
+def job_file_upload_to(job: "Job", filename: str) -> str:
+    return f"jobs/{job.created_at:%Y/%m}/{uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class Job(models.Model):
+    """A long import or export run by a background worker, with its progress and its file.
+
+    The row is the user's view of the work: the task queue (``django_tasks``) only carries the job's
+    id. Progress is written outside any import transaction, so another process can read it while
+    the work goes on; ``heartbeat_at`` and the worker's host and process id tell a job whose worker
+    died from one that is still running (``performance.jobs.reap_stale_jobs``).
+    """
+
+    class Kind(models.TextChoices):
+        CHECK_WORKBOOK = "check_workbook", _("试导入绩效工作簿")
+        IMPORT_WORKBOOK = "import_workbook", _("导入绩效工作簿")
+        EXPORT_WORKBOOK = "export_workbook", _("导出绩效工作簿")
+        EXPORT_SHEETS = "export_sheets", _("导出自评表工作簿")
+        EXPORT_TARGETS = "export_targets", _("导出绩效目标表")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        SUCCEEDED = "succeeded", _("已完成")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("发起人")
+    )
+    title = models.CharField(_("名称"), max_length=200)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    source = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followups",
+        verbose_name=_("来源任务"),
+    )
+    input_file = models.FileField(_("上传文件"), upload_to=job_file_upload_to, max_length=255, blank=True)
+    input_name = models.CharField(_("上传文件名"), max_length=255, blank=True)
+    output_file = models.FileField(_("结果文件"), upload_to=job_file_upload_to, max_length=255, blank=True)
+    output_name = models.CharField(_("结果文件名"), max_length=255, blank=True)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    message = models.CharField(_("进度说明"), max_length=255, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    report = models.JSONField(_("结果"), default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0)
+    task_id = models.CharField(_("队列任务编号"), max_length=64, blank=True)
+    worker = models.CharField(_("后台进程"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"]), models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        return min(99, self.done * 100 // self.total) if self.total else 0

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import carry_forward, disclosure, entry, monitoring, projects, sheets
+from .views import carry_forward, disclosure, entry, jobs, monitoring, projects, sheets
 from .views.review import review_report
 
 app_name = "performance"
@@ -33,6 +33,13 @@ urlpatterns = [
     path("projects/<int:pk>/monitoring/approve/", monitoring.monitoring_approve, name="monitoring-approve"),
     path("projects/<int:pk>/monitoring/reopen/", monitoring.monitoring_reopen, name="monitoring-reopen"),
     path("projects/<int:pk>/monitoring.xlsx", monitoring.monitoring_project_sheet, name="monitoring-sheet-project"),
+    path("jobs/", jobs.job_list, name="job-list"),
+    path("jobs/export/", jobs.export_workbook_start, name="job-export-workbook"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job-detail"),
+    path("jobs/<int:pk>/status.json", jobs.job_status, name="job-status"),
+    path("jobs/<int:pk>/download/", jobs.job_download, name="job-download"),
+    path("jobs/<int:pk>/retry/", jobs.job_retry, name="job-retry"),
+    path("jobs/<int:pk>/confirm/", jobs.job_confirm, name="job-confirm"),
     path("review/", review_report, name="review-report"),
     path("disclosure/upload/", disclosure.disclosure_upload, name="disclosure-upload"),
     path("disclosure/<str:code>/<int:year>/", disclosure.disclosure_page, name="disclosure"),

@@ -18,6 +18,19 @@ def no_login_throttling(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def jobs_run_at_once(settings):
+    """Background jobs run inside the request that starts them; tests/performance/test_jobs.py also
+    runs them through the database queue and a real worker process."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Uploaded and generated files go to a temporary folder, never to the repository's media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

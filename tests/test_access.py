@@ -15,7 +15,8 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from budgets.models import Access, DepartmentBudget
-from performance.models import ActualResult, Evaluation, Evidence
+from performance.jobs import start_job
+from performance.models import ActualResult, Evaluation, Evidence, Job
 from tests.factories import (
     make_department,
     make_goal,
@@ -59,14 +60,22 @@ def world(tmp_path, settings):
     other = make_unit(department=make_department(code="902", name="乙部门"), code="902001", name="乙单位")
     make_project(unit=other, name="乙单位项目")
     stranger = make_user_with_access(role=Access.Role.STAFF, unit=other)
-    return {"project": project, "evidence": evidence, "department": department, "stranger": stranger}
+    owner = make_user_with_access(role=Access.Role.STAFF, unit=unit)
+    job = start_job(kind=Job.Kind.EXPORT_WORKBOOK, user=owner, title="甲单位导出", params={"year": 2021})
+    assert Job.objects.get(pk=job.pk).output_file  # a finished export of the secrets, owned by 甲's staff
+    return {"project": project, "evidence": evidence, "department": department, "stranger": stranger, "job": job}
 
 
 def url_for(name, converters, world):
     if converters == []:
         return reverse(name) + "?year=2021"
     if converters == ["pk"]:
-        pk = world["evidence"].pk if name == "performance:evidence-download" else world["project"].pk
+        if name == "performance:evidence-download":
+            pk = world["evidence"].pk
+        elif name.startswith("performance:job-"):
+            pk = world["job"].pk
+        else:
+            pk = world["project"].pk
         return reverse(name, kwargs={"pk": pk})
     if converters == ["code", "year"]:
         return reverse(name, kwargs={"code": world["department"].code, "year": 2021})

@@ -6,10 +6,6 @@ writing needs ``can_edit_unit`` (unit staff), reviewing is checked by ``performa
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-from uuid import uuid4
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,15 +30,13 @@ from ..entry_services import (
     stage_total,
 )
 from ..forms import WorkbookUploadForm, build_entry_forms, forms_are_valid
-from ..imports import ImportErrors, import_workbook
-from ..models import Evaluation, Evidence
+from ..jobs import start_job
+from ..models import Evaluation, Evidence, Job
 from ..services import indicators_for_scoring
 from ..targets import Kind
 from ..workflow import approve_evaluation, reopen_evaluation, return_evaluation, submit_evaluation
 
 ROW_FIELDS = ("actual", "tier", "evaluator_score", "deviation_reason", "evidence")
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "jixiao-workbook-uploads"
-UPLOAD_SESSION_KEY = "workbook_upload"
 SHOWN_PROBLEMS = 5
 
 
@@ -306,65 +300,21 @@ def evidence_download(request, pk: int):
 
 @login_required
 def workbook_upload(request):
-    """Upload the flat workbook (SPEC section 11): a dry run first, then confirm.
+    """Upload the flat workbook (SPEC section 11): checked in the background, then confirmed.
 
-    The uploaded file waits in a temporary folder under a random token kept in the session, so
-    confirming imports exactly the file that was previewed (no second upload).
+    A valid file becomes a trial-import job (nothing written); its page shows the report, and the
+    confirm button there starts the real import of exactly that file (``views.jobs.job_confirm``).
     """
     if not sees_everything(request.user) and not units_for(request.user).exists():
         raise PermissionDenied
-    context: dict = {"form": WorkbookUploadForm()}
-    if request.method == "POST" and request.POST.get("action") == "confirm":
-        return _confirm_upload(request)
-    if request.method == "POST":
-        form = WorkbookUploadForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            _discard_upload(request)
-            token = uuid4().hex
-            UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-            path = UPLOAD_DIR / f"{token}.xlsx"
-            with path.open("wb") as out:
-                for chunk in form.cleaned_data["file"].chunks():
-                    out.write(chunk)
-            context["file_name"] = form.cleaned_data["file"].name
-            try:
-                context["report"] = import_workbook(file=path, dry_run=True, user=request.user)
-            except ImportErrors as error:
-                context["problems"] = error.problems
-                path.unlink(missing_ok=True)
-            else:
-                request.session[UPLOAD_SESSION_KEY] = {"token": token, "name": context["file_name"]}
-                context["token"] = token
-    return render(request, "performance/workbook_upload.html", context)
-
-
-def _confirm_upload(request):
-    stored = request.session.get(UPLOAD_SESSION_KEY) or {}
-    token = request.POST.get("token", "")
-    path = UPLOAD_DIR / f"{stored.get('token', '')}.xlsx"
-    if not token or token != stored.get("token") or not path.exists():
-        messages.error(request, _("预览已过期，请重新上传工作簿。"))
-        return redirect("performance:workbook-upload")
-    try:
-        report = import_workbook(file=path, dry_run=False, user=request.user)
-    except ImportErrors as error:
-        _discard_upload(request)
-        return render(
-            request,
-            "performance/workbook_upload.html",
-            {"form": WorkbookUploadForm(), "problems": error.problems, "file_name": stored.get("name", "")},
+    form = WorkbookUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = start_job(
+            kind=Job.Kind.CHECK_WORKBOOK,
+            user=request.user,
+            title=_("试导入 %(name)s") % {"name": upload.name},
+            upload=upload,
         )
-    _discard_upload(request)
-    messages.success(request, _("导入完成：%(name)s。") % {"name": stored.get("name", "")})
-    return render(
-        request,
-        "performance/workbook_upload.html",
-        {"form": WorkbookUploadForm(), "report": report, "imported": True, "file_name": stored.get("name", "")},
-    )
-
-
-def _discard_upload(request) -> None:
-    stored = request.session.pop(UPLOAD_SESSION_KEY, None)
-    if stored and stored.get("token", "").isalnum():
-        (UPLOAD_DIR / f"{stored['token']}.xlsx").unlink(missing_ok=True)
+        return redirect("performance:job-detail", pk=job.pk)
+    return render(request, "performance/workbook_upload.html", {"form": form})

@@ -11,12 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from budgets.permissions import departments_for, projects_for, units_for
 
 from ..forms import WorkbookUploadForm
+from ..jobs import sheets_in_background, start_job
+from ..models import Job
 from ..sheet_imports import import_evaluation_sheets
 from ..sheets import evaluation_workbook_bytes, project_sheet_bytes, targets_workbook_bytes
 
@@ -57,11 +59,29 @@ def project_sheet(request, pk: int):
     return _xlsx(project_sheet_bytes(project), f"{project.year}年度{project.name}-项目支出绩效自评表.xlsx")
 
 
+def _in_background(request, kind: str, projects: QuerySet, title: str, year: int):
+    """A big workbook is built by a background job: the user is sent to its page (None when small)."""
+    if not sheets_in_background(projects):
+        return None
+    params = {"year": year, "title": title, "filename": f"{title}.xlsx"}
+    for key in ("unit", "department"):
+        if code := request.GET.get(key):
+            params[key] = code
+            break
+    job = start_job(kind=kind, user=request.user, title=title, params=params)
+    return redirect("performance:job-detail", pk=job.pk)
+
+
 @login_required
 def sheet_workbook(request):
-    """A summary sheet and one 自评表 per project of a year (a unit's or a department's, as asked)."""
+    """A summary sheet and one 自评表 per project of a year (a unit's or a department's, as asked).
+
+    More than ``JIXIAO_SYNC_SHEETS_LIMIT`` projects are built in the background (a job page follows).
+    """
     projects, label, year = _scope(request)
     title = _("%(year)s年度%(label)s项目支出绩效自评汇总表") % {"year": year, "label": label}
+    if background := _in_background(request, Job.Kind.EXPORT_SHEETS, projects, title, year):
+        return background
     return _xlsx(evaluation_workbook_bytes(projects, title=title), f"{title}.xlsx")
 
 
@@ -74,7 +94,10 @@ def targets_sheet(request):
         project = get_object_or_404(projects_for(request.user), pk=pk)
         return _xlsx(targets_workbook_bytes([project]), f"{project.year}年度{project.name}-绩效目标表.xlsx")
     projects, label, year = _scope(request)
-    return _xlsx(targets_workbook_bytes(projects), f"{year}年度{label}绩效目标表.xlsx")
+    title = f"{year}年度{label}绩效目标表"
+    if background := _in_background(request, Job.Kind.EXPORT_TARGETS, projects, title, year):
+        return background
+    return _xlsx(targets_workbook_bytes(projects), f"{title}.xlsx")
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from budgets.models import Access, Project
 from performance.entry_services import EvaluationEntry, save_evaluation_entry
-from performance.models import ActualResult, Evaluation
+from performance.models import ActualResult, Evaluation, Job
 from performance.services import score_project
 from tests.factories import (
     make_department,
@@ -398,43 +398,50 @@ def upload(name: str = "sample.xlsx", content: bytes | None = None) -> SimpleUpl
 def test_upload_previews_then_confirm_imports(client, sample_staff):
     client.force_login(sample_staff)
     url = reverse("performance:workbook-upload")
-    response = client.post(url, {"action": "preview", "file": upload()})
-    assert response.status_code == 200
-    page = response.content.decode()
+    response = client.post(url, {"file": upload()})
+    check = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("performance:job-detail", args=[check.pk])
+    assert (check.kind, check.status, check.user) == (Job.Kind.CHECK_WORKBOOK, Job.Status.SUCCEEDED, sample_staff)
+    page = client.get(response["Location"]).content.decode()
     assert "试导入预览（尚未写入）" in page
     assert "确认导入" in page
     assert not Project.objects.exists()
-    token = response.context["token"]
-    assert response.context["report"].counts["项目"]["created"] == 4
+    assert check.report["import"]["counts"]["项目"]["created"] == 4
 
-    response = client.post(url, {"action": "confirm", "token": token})
-    assert response.status_code == 200
-    assert "导入结果" in response.content.decode()
+    response = client.post(reverse("performance:job-confirm", args=[check.pk]), follow=True)
+    page = response.content.decode()
+    assert "导入结果" in page
     assert Project.objects.filter(unit__code="731001").count() == 4
-    # The token is spent: confirming again imports nothing more and says so.
-    page = client.post(url, {"action": "confirm", "token": token}, follow=True).content.decode()
-    assert "预览已过期，请重新上传工作簿。" in page
+    imported = Job.objects.get(kind=Job.Kind.IMPORT_WORKBOOK)
+    assert (imported.status, imported.source, imported.input_name) == (Job.Status.SUCCEEDED, check, check.input_name)
+    # A trial run is confirmed once: confirming again imports nothing more and says so.
+    page = client.post(reverse("performance:job-confirm", args=[check.pk]), follow=True).content.decode()
+    assert "这个工作簿已经确认导入过。" in page
+    assert Job.objects.filter(kind=Job.Kind.IMPORT_WORKBOOK).count() == 1
+    assert Project.objects.filter(unit__code="731001").count() == 4
 
 
 def test_upload_shows_every_error_by_sheet_row_and_column(client):
     client.force_login(make_user_with_access())  # staff of another unit: 731001 is not theirs
-    response = client.post(reverse("performance:workbook-upload"), {"action": "preview", "file": upload()})
+    response = client.post(reverse("performance:workbook-upload"), {"file": upload()}, follow=True)
     assert response.status_code == 200
     problems = response.context["problems"]
     assert problems
-    assert "确认导入" not in response.content.decode()
+    page = response.content.decode()
+    assert "确认导入" not in page
     first = problems[0]
-    assert (first.sheet, first.column) == ("项目", "单位编码")
-    assert f"<td>{first.message}</td>" in response.content.decode()
+    assert (first["sheet"], first["column"]) == ("项目", "单位编码")
+    assert f"<td>{first['message']}</td>" in page
+    assert Job.objects.get().status == Job.Status.FAILED
     assert not Project.objects.exists()
 
 
 def test_upload_refuses_a_file_that_is_not_a_workbook(client, sample_staff):
     client.force_login(sample_staff)
-    response = client.post(
-        reverse("performance:workbook-upload"), {"action": "preview", "file": upload("x.xlsx", b"MZ\x90\x00evil")}
-    )
+    response = client.post(reverse("performance:workbook-upload"), {"file": upload("x.xlsx", b"MZ\x90\x00evil")})
     assert "不是 .xlsx 工作簿" in response.content.decode()
+    assert not Job.objects.exists()
 
 
 def test_upload_page_needs_a_scope(client):

@@ -1,0 +1,147 @@
+"""Run by test_jobs: a background export whose worker is killed half-way, marked failed, retried.
+
+    python -m tests.security.worker_kill [--units N]
+
+Builds a scratch database (a SQLite file in a temporary folder, or, when DATABASE_URL is a postgres://
+URL, a database ``jixiao_worker_kill`` on that server, dropped at the end), queues the department's
+flat workbook export on the database queue, starts ``manage.py db_worker`` as a real process, kills it
+with SIGKILL while the job is running, and checks what a user would then see: the job reaped as
+failed with a message, a retry run by a new worker to success, the file complete. Prints
+``name: value`` lines; exits non-zero when an expectation fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def say(name: str, value) -> None:
+    print(f"{name}: {value}", flush=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--units", type=int, default=12)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="jixiao-kill-") as folder:
+        url = os.environ.get("DATABASE_URL", "")
+        postgres = url.startswith(("postgres://", "postgresql://"))
+        if postgres:
+            server = url.rsplit("/", 1)[0]
+            url = f"{server}/jixiao_worker_kill"
+            _admin(
+                server, "DROP DATABASE IF EXISTS jixiao_worker_kill WITH (FORCE)", "CREATE DATABASE jixiao_worker_kill"
+            )
+        else:
+            url = f"sqlite:///{folder}/kill.sqlite3"
+        os.environ.update(
+            DATABASE_URL=url,
+            JIXIAO_TASKS="database",
+            JIXIAO_MEDIA_ROOT=f"{folder}/media",
+            DJANGO_SETTINGS_MODULE="config.settings",
+        )
+        try:
+            return run(args.units)
+        finally:
+            if postgres:
+                from django.db import connections
+
+                connections.close_all()
+                _admin(server, "DROP DATABASE IF EXISTS jixiao_worker_kill WITH (FORCE)")
+
+
+def _admin(server: str, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        for statement in statements:
+            admin.execute(statement)
+
+
+def _worker(*extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay", "--no-reload", *extra],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def run(units: int) -> int:  # noqa: PLR0915 - one scenario, told step by step
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    from performance.jobs import reap_stale_jobs, retry_job, start_job
+    from performance.models import Job
+
+    call_command("migrate", verbosity=0)
+    call_command("generate_load_data", units=units, projects_per_unit=25, indicators_per_project=12, seed=3)
+    user = get_user_model().objects.create_superuser("kill", password="x")  # noqa: S106 - scratch database
+    job = start_job(
+        kind=Job.Kind.EXPORT_WORKBOOK,
+        user=user,
+        title="killed export",
+        params={"year": 2021, "department": "900", "filename": "killed.xlsx"},
+    )
+    failures = []
+
+    worker = _worker()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status != Job.Status.QUEUED:
+            break
+        time.sleep(0.02)
+    time.sleep(0.3)  # well inside the export (seconds long), past the claim
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+    job.refresh_from_db()
+    say("worker_killed_while", job.status)
+    say("progress_when_killed", f"{job.done}/{job.total}")
+    if job.status != Job.Status.RUNNING:
+        failures.append(f"the job was {job.status} when the worker was killed, not running")
+
+    reaped = reap_stale_jobs()
+    job.refresh_from_db()
+    say("reaped", reaped)
+    say("status_after_reap", job.status)
+    say("message", job.error)
+    if job.status != Job.Status.FAILED or job.output_file:
+        failures.append("the killed job was not marked failed, or it has a file")
+
+    retry_job(job)
+    started = time.monotonic()
+    worker = _worker("--batch")
+    worker.wait(timeout=300)
+    job.refresh_from_db()
+    say("status_after_retry", job.status)
+    say("attempts", job.attempts)
+    say("retry_seconds", f"{time.monotonic() - started:.1f}")
+    if job.status != Job.Status.SUCCEEDED:
+        failures.append(f"the retry ended {job.status}: {job.error}")
+    else:
+        book = load_workbook(job.output_file.path, read_only=True)
+        rows = sum(1 for row in book["指标"].iter_rows(min_row=2, values_only=True) if any(row))
+        say("indicator_rows_in_file", rows)
+        if rows != units * 25 * 12:
+            failures.append(f"the file has {rows} indicator rows, not {units * 25 * 12}")
+    for failure in failures:
+        say("FAILED", failure)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
