@@ -200,8 +200,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # Background jobs (long imports and exports) through django-tasks. The default queue is a table in
 # the app's own database, worked by ``manage.py db_worker`` (``make run`` starts one). With
 # JIXIAO_TASKS=rq the queue is RQ on Redis (REDIS_URL, default redis://127.0.0.1:6379/0), worked by
-# ``manage.py rqworker --job-class django_tasks_rq.Job default``. The job rows, their progress and their files stay in the database
-# and MEDIA_ROOT either way.
+# ``manage.py rqworker --job-class django_tasks_rq.Job default``. The job rows, their progress and
+# their files stay in the database and MEDIA_ROOT either way.
 JIXIAO_TASKS = os.environ.get("JIXIAO_TASKS", "database").strip().lower()
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 if JIXIAO_TASKS == "database":
