@@ -19,6 +19,7 @@
       wrapper.setAttribute("aria-valuenow", state.percent);
     }
     status.textContent = state.status_label;
+    status.className = "badge jx-job-" + state.status;
     message.textContent = state.message;
   }
 
