@@ -223,7 +223,6 @@ def unreadable_entry_errors(*, indicators: list[Indicator], entry: EvaluationEnt
 # --- saving --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def save_evaluation_entry(
     *,
     project: Project,
@@ -232,7 +231,26 @@ def save_evaluation_entry(
     version: int,
     evidence: list[tuple[Indicator | None, object]] = (),
 ) -> Evaluation:
-    """Save the entry page as a draft (partial data allowed); refuse a stale version or unreadable input."""
+    """Save the entry page as a draft (partial data allowed); refuse a stale version or unreadable input.
+
+    All or nothing, files included: when anything fails after an evidence file was stored (the next
+    file finds the disk full, a check refuses the entry, the commit fails), the rows are rolled back
+    and the files stored by this save are deleted again, so no file is left without its row.
+    """
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            return _save_evaluation_entry(
+                project=project, data=data, by=by, version=version, evidence=evidence, stored=stored
+            )
+    except BaseException:
+        storage = Evidence._meta.get_field("file").storage
+        for name in stored:
+            storage.delete(name)
+        raise
+
+
+def _save_evaluation_entry(*, project, data, by, version, evidence, stored: list[str]) -> Evaluation:
     if not can_edit_unit(by, project.unit):
         raise PermissionDenied
     Evaluation.objects.get_or_create(project=project)
@@ -265,7 +283,7 @@ def save_evaluation_entry(
     for indicator in indicators:
         _save_result(indicator, data.results.get(indicator.pk, ResultEntry()), by=by, reason=reason)
     for indicator, file in evidence:
-        add_evidence(project=project, indicator=indicator, file=file, by=by)
+        stored.append(add_evidence(project=project, indicator=indicator, file=file, by=by).file.name)
 
     evaluation.goal_actual = data.goal_actual
     evaluation.budget_deviation_reason = data.budget_deviation_reason
@@ -357,7 +375,11 @@ def add_evidence(*, project: Project, file, by, indicator: Indicator | None = No
             _("佐证材料“%(name)s”未能保存（%(reason)s），本次填报未保存，请联系管理员后重试。")
             % {"name": evidence.original_name, "reason": reason}
         ) from error
-    evidence.save()
+    try:
+        evidence.save()
+    except BaseException:
+        evidence.file.delete(save=False)  # the row was not written: neither is its file
+        raise
     return evidence
 
 

@@ -70,6 +70,32 @@ def test_a_full_disk_while_storing_evidence_saves_nothing_and_says_so(client, tm
     assert list(tmp_path.rglob("*.png")) == []
 
 
+def test_a_save_that_fails_after_one_evidence_file_was_stored_leaves_no_file_behind(client, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    project = seed_kepu()
+    client.force_login(get_user_model().objects.get(username="kexie"))
+    first, second = project.indicators.order_by("order")[:2]
+    data = entry_post(project, {f"ind-{first.pk}-actual": "15次"})
+    data[f"ind-{first.pk}-evidence"] = SimpleUploadedFile("签到表.png", PNG, content_type="image/png")
+    data[f"ind-{second.pk}-evidence"] = SimpleUploadedFile("现场照片.png", PNG, content_type="image/png")
+    storage = Evidence._meta.get_field("file").storage
+    real_save, calls = storage._save, []
+
+    def first_fits_then_the_disk_is_full(name, content):
+        calls.append(name)
+        if len(calls) == 1:
+            return real_save(name, content)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with mock.patch.object(storage, "_save", side_effect=first_fits_then_the_disk_is_full):
+        response = client.post(reverse("performance:evaluation-edit", args=[project.pk]), data)
+
+    assert len(calls) == 2  # the first file was written to disk before the second failed
+    assert "佐证材料“现场照片.png”未能保存（服务器磁盘已满）" in response.content.decode()
+    assert Evidence.objects.count() == 0
+    assert list(tmp_path.rglob("*.png")) == []  # and it was removed again with the rolled-back rows
+
+
 @pytest.mark.skipif(not postgres_listens(), reason="no PostgreSQL on 127.0.0.1:5432")
 def test_an_import_whose_postgresql_backend_is_killed_is_rolled_back_and_reruns():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
