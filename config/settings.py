@@ -165,6 +165,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_COOLOFF_MESSAGE = _("此账号连续多次密码错误，已暂停登录 15 分钟，请稍后再试。")
+# The client address that throttling counts: REMOTE_ADDR, unless the app runs behind N reverse proxies
+# or load balancers that each append to X-Forwarded-For (JIXIAO_TRUSTED_PROXIES=N, as Werkzeug's
+# ProxyFix x_for=N): then the N-th address from the right, which a client cannot forge.
+JIXIAO_TRUSTED_PROXIES = int(os.environ.get("JIXIAO_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "config.backends.client_ip"
 
 # Uploads: bodies without files up to 5 MB in memory; a file above 2.5 MB goes to a temporary file.
 # The workbook guard (performance.uploads) limits what an accepted file may unpack to.

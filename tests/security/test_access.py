@@ -62,6 +62,39 @@ def test_a_locked_account_does_not_lock_another(client, throttled):
     assert log_in(client, "zhaoliu", PASSWORD).status_code == 302
 
 
+def test_behind_a_proxy_the_lockout_counts_the_forwarded_client_not_the_proxy(client, throttled, settings):
+    settings.JIXIAO_TRUSTED_PROXIES = 1  # one nginx in front: it appends the address it saw
+    make_user(username="sunqi")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(5):  # one client, forging a different X-Forwarded-For start each time
+        forged = f"198.51.100.{_}, 203.0.113.9"
+        client.post(reverse("login"), {"username": "sunqi", "password": "x"}, HTTP_X_FORWARDED_FOR=forged, **proxy)
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+    locked = client.post(
+        reverse("login"), {"username": "sunqi", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy
+    )
+    assert locked.status_code == 429
+    # Another client through the same proxy is not locked out by that one.
+    other = client.post(
+        reverse("login"), {"username": "sunqi", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.50", **proxy
+    )
+    assert other.status_code == 302
+
+
+def test_without_trusted_proxies_a_forwarded_header_is_ignored(client, throttled, settings):
+    settings.JIXIAO_TRUSTED_PROXIES = 0
+    make_user(username="zhouba")
+    for n in range(5):
+        client.post(
+            reverse("login"),
+            {"username": "zhouba", "password": "x"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+            REMOTE_ADDR="192.0.2.7",
+        )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.7"}
+    assert log_in(client, "zhouba", PASSWORD).status_code == 302  # from 127.0.0.1: another address, not locked
+
+
 def test_pages_carry_the_security_headers(client):
     client.force_login(make_user_with_access())
     response = client.get(reverse("login"))
