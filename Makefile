@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test lint bench clean backup restore
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 ($(PYTHON))"; exit 1; }
@@ -37,6 +37,13 @@ lint: $(STAMP)
 bench: setup
 	@command -v wrk >/dev/null 2>&1 || echo "bench: wrk is not installed (apt-get install -y wrk): the http figures are skipped"
 	$(PY) bench/run.py
+
+backup: setup
+	$(PY) manage.py backup_data
+
+restore: setup
+	@test -n "$(FILE)" || { echo "用法：make restore FILE=backups/jixiao-….tar.gz [YES=1]（YES=1 覆盖已有数据）"; exit 1; }
+	$(PY) manage.py restore_data $(FILE) $(if $(YES),--yes)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
