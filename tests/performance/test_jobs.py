@@ -204,15 +204,17 @@ def test_the_database_queue_holds_the_job_until_a_worker_runs_it(kepu, settings)
     assert DBTaskResult.objects.get(pk=job.task_id).status == "SUCCESSFUL"
 
 
-def test_a_worker_killed_mid_export_leaves_a_failed_job_that_a_retry_completes():
-    """A real ``db_worker`` process is SIGKILLed while it exports (tests/security/worker_kill.py)."""
+@pytest.mark.parametrize("queue", ["database", "rq"])
+def test_a_worker_killed_mid_export_leaves_a_failed_job_that_a_retry_completes(queue):
+    """A real worker process is SIGKILLed while it exports (tests/security/worker_kill.py): ``db_worker``
+    on the database queue, RQ's work horse on Redis (127.0.0.1:6379, database 15)."""
     env = dict(os.environ)
     if connection.vendor == "postgresql":
         env["DATABASE_URL"] = "postgres://{USER}@{HOST}:{PORT}/postgres".format(**connection.settings_dict)
     else:
         env.pop("DATABASE_URL", None)
     result = subprocess.run(
-        [sys.executable, "-m", "tests.security.worker_kill"],
+        [sys.executable, "-m", "tests.security.worker_kill", "--queue", queue],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -221,6 +223,7 @@ def test_a_worker_killed_mid_export_leaves_a_failed_job_that_a_retry_completes()
     )
     assert result.returncode == 0, result.stdout + result.stderr
     figures = dict(line.split(": ", 1) for line in result.stdout.splitlines() if ": " in line)
+    assert figures["queue"] == queue
     assert figures["worker_killed_while"] == "running"
     assert figures["status_after_reap"] == "failed"
     assert figures["status_after_retry"] == "succeeded"

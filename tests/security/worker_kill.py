@@ -1,11 +1,13 @@
 """Run by test_jobs: a background export whose worker is killed half-way, marked failed, retried.
 
-    python -m tests.security.worker_kill [--units N]
+    python -m tests.security.worker_kill [--units N] [--queue database|rq]
 
 Builds a scratch database (a SQLite file in a temporary folder, or, when DATABASE_URL is a postgres://
 URL, a database ``jixiao_worker_kill`` on that server, dropped at the end), queues the department's
-flat workbook export on the database queue, starts ``manage.py db_worker`` as a real process, kills it
-with SIGKILL while the job is running, and checks what a user would then see: the job reaped as
+flat workbook export on the database queue (or on RQ in Redis database 15 with ``--queue rq``), starts
+a real worker (``manage.py db_worker``, or ``manage.py rqworker``), kills the process that runs the job
+with SIGKILL while the job is running (the worker itself, or RQ's work horse), and checks what a user
+would then see: the job reaped as
 failed with a message, a retry run by a new worker to success, the file complete. Prints
 ``name: value`` lines; exits non-zero when an expectation fails.
 """
@@ -22,6 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def say(name: str, value) -> None:
@@ -31,6 +34,7 @@ def say(name: str, value) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--units", type=int, default=12)
+    parser.add_argument("--queue", choices=["database", "rq"], default="database")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="jixiao-kill-") as folder:
         url = os.environ.get("DATABASE_URL", "")
@@ -45,12 +49,17 @@ def main() -> int:
             url = f"sqlite:///{folder}/kill.sqlite3"
         os.environ.update(
             DATABASE_URL=url,
-            JIXIAO_TASKS="database",
+            JIXIAO_TASKS=args.queue,
+            REDIS_URL=REDIS_URL,
             JIXIAO_MEDIA_ROOT=f"{folder}/media",
             DJANGO_SETTINGS_MODULE="config.settings",
         )
         try:
-            return run(args.units)
+            if args.queue == "rq":
+                import redis
+
+                redis.Redis.from_url(REDIS_URL).flushdb()
+            return run(args.units, args.queue)
         finally:
             if postgres:
                 from django.db import connections
@@ -67,16 +76,24 @@ def _admin(server: str, *statements: str) -> None:
             admin.execute(statement)
 
 
-def _worker(*extra: str) -> subprocess.Popen:
+def _worker(queue: str, *, batch: bool = False) -> subprocess.Popen:
+    if queue == "rq":
+        command = ["rqworker", "--job-class", "django_tasks_rq.Job", *(["--burst"] if batch else []), "default"]
+    else:
+        command = [
+            "db_worker",
+            "--interval",
+            "0.1",
+            "--no-startup-delay",
+            "--no-reload",
+            *(["--batch"] if batch else []),
+        ]
     return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--interval", "0.1", "--no-startup-delay", "--no-reload", *extra],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [sys.executable, "manage.py", *command], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
 
 
-def run(units: int) -> int:  # noqa: PLR0915 - one scenario, told step by step
+def run(units: int, queue: str) -> int:  # noqa: PLR0915 - one scenario, told step by step
     import django
 
     django.setup()
@@ -98,7 +115,7 @@ def run(units: int) -> int:  # noqa: PLR0915 - one scenario, told step by step
     )
     failures = []
 
-    worker = _worker()
+    worker = _worker(queue)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         job.refresh_from_db()
@@ -106,7 +123,11 @@ def run(units: int) -> int:  # noqa: PLR0915 - one scenario, told step by step
             break
         time.sleep(0.02)
     time.sleep(0.3)  # well inside the export (seconds long), past the claim
-    os.kill(worker.pid, signal.SIGKILL)
+    say("queue", queue)
+    os.kill(int(job.worker.rpartition(":")[2]), signal.SIGKILL)  # the process running the job
+    if queue == "rq":
+        time.sleep(1)  # RQ's worker sees its work horse die; it stays up for the next job
+        worker.terminate()
     worker.wait()
     job.refresh_from_db()
     say("worker_killed_while", job.status)
@@ -124,7 +145,7 @@ def run(units: int) -> int:  # noqa: PLR0915 - one scenario, told step by step
 
     retry_job(job)
     started = time.monotonic()
-    worker = _worker("--batch")
+    worker = _worker(queue, batch=True)
     worker.wait(timeout=300)
     job.refresh_from_db()
     say("status_after_retry", job.status)
