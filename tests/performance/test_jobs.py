@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -228,3 +228,25 @@ def test_a_worker_killed_mid_export_leaves_a_failed_job_that_a_retry_completes(q
     assert figures["status_after_reap"] == "failed"
     assert figures["status_after_retry"] == "succeeded"
     assert figures["indicator_rows_in_file"] == "3600"
+
+
+def test_reap_jobs_fails_dead_jobs_and_deletes_old_ones_with_their_files(kepu, settings):
+    user = get_user_model().objects.get(username="shenhe")
+    old = start_job(kind=Job.Kind.EXPORT_WORKBOOK, user=user, title="old", params={"year": 2021})
+    new = start_job(kind=Job.Kind.EXPORT_WORKBOOK, user=user, title="new", params={"year": 2021})
+    old.refresh_from_db()
+    old_file = old.output_file.path
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=31))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    dead = start_job(kind=Job.Kind.EXPORT_WORKBOOK, user=user, title="dead", params={"year": 2021})
+    Job.objects.filter(pk=dead.pk).update(
+        status="running", worker="other-host:1", heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
+
+    out = StringIO()
+    call_command("reap_jobs", delete_older_than=30, stdout=out)
+    assert "标记为失败的中断任务：1" in out.getvalue()
+    assert "删除的旧任务：1" in out.getvalue()
+    assert set(Job.objects.values_list("title", "status")) == {("new", "succeeded"), ("dead", "failed")}
+    assert not os.path.exists(old_file)
+    assert os.path.exists(Job.objects.get(pk=new.pk).output_file.path)
