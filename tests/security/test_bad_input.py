@@ -12,13 +12,13 @@ import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from budgets.models import Project
 from performance.imports import ImportErrors, import_workbook
-from performance.models import ActualResult, Evaluation, Indicator
+from performance.models import ActualResult, Evaluation, Indicator, Job
 from performance.sheet_imports import _read_meta, import_evaluation_sheets
 from performance.sheets import project_sheet_bytes
 from tests.factories import make_superuser
@@ -206,6 +206,41 @@ def test_the_login_form_refuses_any_wrong_credentials_without_failing(client, us
     assert "_auth_user_id" not in client.session
     assert response.context["form"].errors
     assert "invalid-feedback" in response.content.decode() or "alert-danger" in response.content.decode()
+
+
+@given(
+    year=st.one_of(st.just("2021"), value),
+    scope=st.one_of(
+        st.sampled_from(["", "d:731", "u:731001"]), st.sampled_from(["u:731005", "d:", "u:", "d:999"]), value
+    ),
+)
+@PROPERTY
+def test_the_export_form_starts_a_job_in_scope_or_refuses_with_a_message(client, kepu, staff, year, scope):
+    client.force_login(staff)  # kexie: unit 731001 only
+    jobs = Job.objects.count()
+    response = client.post(reverse("performance:job-export-workbook"), {"year": year, "scope": scope})
+    if response.status_code == 302:
+        event("a job was started")
+        job = Job.objects.latest("pk")
+        assert (job.params["year"], scope) in {(2021, ""), (2021, "d:731"), (2021, "u:731001")}
+        assert job.status == Job.Status.SUCCEEDED
+    else:
+        event("refused")
+        assert response.status_code == 400
+        assert response.context["export_form"].errors
+        assert "text-danger" in response.content.decode()
+        assert Job.objects.count() == jobs
+
+
+@given(pk=st.one_of(st.integers(min_value=-(2**70), max_value=2**70), st.sampled_from(ADVERSARIAL)))
+@PROPERTY
+def test_job_pages_answer_404_for_any_job_number(client, staff, pk):
+    client.force_login(staff)
+    for name in ("job-detail", "job-status", "job-download"):
+        response = client.get(
+            f"/jobs/{pk}/" + {"job-detail": "", "job-status": "status.json", "job-download": "download/"}[name]
+        )
+        assert response.status_code == 404, name
 
 
 def test_a_form_body_above_the_upload_limit_is_a_400_and_writes_nothing(client, kepu, staff):
