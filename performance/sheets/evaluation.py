@@ -23,7 +23,17 @@ from ..actuals import ActualKind, Tier
 from ..models import ActualResult, Evaluation, ProjectGoal
 from ..scoring import BUDGET_WEIGHT, EvaluationScore
 from ..services import SCORING_INDICATORS, score_projects
-from .layout import Grid, add_styles, lines_needed, print_setup, sheet_title, styled_cell, text_cell, write_grid
+from .layout import (
+    Grid,
+    add_styles,
+    in_official_language,
+    lines_needed,
+    print_setup,
+    sheet_title,
+    styled_cell,
+    text_cell,
+    write_grid,
+)
 
 META_SHEET = "_jixiao"
 META_MARKER = "jixiao-self-evaluation"
@@ -275,6 +285,7 @@ def _meta_sheet(wb: Workbook, rows: list[tuple]) -> None:
         ws.append([text_cell(ws, value) for value in row])
 
 
+@in_official_language
 def write_evaluation_workbook(
     projects: QuerySet[Project] | Iterable[Project], out, *, title: str | None = None, summary: bool = True
 ) -> int:
@@ -322,12 +333,14 @@ def write_evaluation_workbook(
     return count
 
 
+@in_official_language
 def evaluation_workbook_bytes(projects, *, title: str | None = None, summary: bool = True) -> bytes:
     buffer = BytesIO()
     write_evaluation_workbook(projects, buffer, title=title, summary=summary)
     return buffer.getvalue()
 
 
+@in_official_language
 def project_sheet_bytes(project: Project) -> bytes:
     """One project's 自评表 (and the hidden sheet to upload it back)."""
     return evaluation_workbook_bytes([project], summary=False)

@@ -14,12 +14,29 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import wraps
 
+from django.utils import translation
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+
+OFFICIAL_LANGUAGE = "zh-hans"
+
+
+def in_official_language(function):
+    """The standard sheets are official forms (SPEC section 14): written in Chinese, whatever language
+    the user reads the site in. Decorates every function that writes one."""
+
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        with translation.override(OFFICIAL_LANGUAGE):
+            return function(*args, **kwargs)
+
+    return wrapper
+
 
 FONT_NAME = "宋体"
 MONEY = "#,##0.00"

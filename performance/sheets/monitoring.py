@@ -19,7 +19,16 @@ from budgets.models import Project
 from ..models import IndicatorMonitoring, MonitoringRound, ProjectGoal
 from ..monitoring import AMBER, RED, ProjectReport, light_label, light_rules
 from .evaluation import _runs, level_names
-from .layout import Grid, add_styles, lines_needed, print_setup, sheet_title, styled_cell, write_grid
+from .layout import (
+    Grid,
+    add_styles,
+    in_official_language,
+    lines_needed,
+    print_setup,
+    sheet_title,
+    styled_cell,
+    write_grid,
+)
 
 TICK = "√"
 CAUSES = IndicatorMonitoring.Cause.choices
@@ -170,6 +179,7 @@ def _summary(ws, monitoring_round: MonitoringRound, reports: list[ProjectReport]
         ws.append([styled_cell(ws, value, style) for value, style in values])
 
 
+@in_official_language
 def monitoring_workbook_bytes(
     monitoring_round: MonitoringRound, reports: list[ProjectReport], *, summary: bool = True
 ) -> bytes:

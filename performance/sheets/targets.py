@@ -15,7 +15,7 @@ from budgets.models import Project
 
 from ..services import SCORING_INDICATORS, indicators_for_scoring
 from .evaluation import CHUNK, _chunks, _goal_text, _runs, level_names
-from .layout import Grid, add_styles, sheet_title, write_grid
+from .layout import Grid, add_styles, in_official_language, sheet_title, write_grid
 
 TARGET_WIDTHS = [12, 16, 20, 32, 16, 16]
 TARGET_HEADERS = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
@@ -48,6 +48,7 @@ def targets_grid(project: Project) -> Grid:
     return grid
 
 
+@in_official_language
 def write_targets_workbook(projects: QuerySet[Project] | Iterable[Project], out) -> int:
     """Write the 绩效目标表 of each project (a sheet each, in order) to ``out``; how many sheets."""
     ids = list(projects.values_list("pk", flat=True)) if isinstance(projects, QuerySet) else [p.pk for p in projects]
@@ -70,6 +71,7 @@ def write_targets_workbook(projects: QuerySet[Project] | Iterable[Project], out)
     return len(taken)
 
 
+@in_official_language
 def targets_workbook_bytes(projects) -> bytes:
     buffer = BytesIO()
     write_targets_workbook(projects, buffer)

@@ -131,3 +131,20 @@ def test_upload_page_refuses_users_without_a_unit(client, kepu):
     assert client.get(reverse("performance:sheet-upload")).status_code == 200
     client.force_login(get_user_model().objects.create_user("nobody", password="x-password-1"))
     assert client.get(reverse("performance:sheet-upload")).status_code == 403
+
+
+def test_the_standard_sheets_stay_chinese_for_a_user_reading_in_english(client, kepu):
+    login(client, "shenhe")
+    client.cookies["django_language"] = "en"
+    assert 'lang="en"' in client.get(reverse("performance:job-list")).content.decode()  # the UI is English
+    wb = workbook_of(client.get(reverse("performance:sheet-workbook") + "?year=2021&department=731"))
+    assert wb.sheetnames[0] == "汇总"
+    assert wb["汇总"]["A1"].value == "2021年度张家口市科学技术协会项目支出绩效自评汇总表"
+    sheet = wb[wb.sheetnames[1]]
+    texts = {cell for row in sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)}
+    assert "2021年度项目支出绩效自评表" in texts
+    assert {"一级指标", "二级指标", "三级指标"} <= texts
+    assert not any("Indicator" in text or "Project" in text for text in texts)
+    targets = workbook_of(client.get(reverse("performance:targets-sheet") + "?year=2021&department=731"))
+    target_texts = {c for ws in targets for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)}
+    assert not any("Indicator" in text or "Target" in text for text in target_texts)
