@@ -15,19 +15,29 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from os import PathLike
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, OperationalError, transaction
+from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from budgets.models import FUND_SOURCES, STAGES, Department, Project, Unit
 from budgets.permissions import units_for
 
-from .actuals import read_actual
-from .models import ActualResult, CategoryAlias, Evaluation, Indicator, IndicatorCategory, ProjectGoal
-from .scoring import BudgetInput, RowInput, score_evaluation
-from .targets import Kind, parse_target
+from .actuals import Actual, ActualKind, read_actual
+from .history import record_history
+from .models import (
+    ActualResult,
+    CategoryAlias,
+    Evaluation,
+    Indicator,
+    IndicatorCategory,
+    IndicatorMonitoring,
+    ProjectGoal,
+)
+from .scoring import GROUP_POINTS, default_weights, money2
+from .targets import Kind, Target, parse_target
 from .uploads import UploadRefused, check_office_file
 
 PROJECT_SHEET = "项目"
@@ -99,6 +109,8 @@ class ImportErrors(ValidationError):
 
 
 RESULT_FIELDS = ["actual", "tier", "evaluator_score", "reported_score", "deviation_reason"]
+BATCH = 2000  # rows per INSERT/UPDATE statement (Django lowers it to what the database accepts)
+PROGRESS_ROWS = 2000  # rows between two progress messages
 KINDS = ["部门", "单位", "项目", "绩效目标", "绩效自评", "绩效指标", "实际完成值"]
 
 
@@ -141,6 +153,8 @@ def _plain(number: Decimal) -> str:
 
 def _text(value) -> str:
     """A cell as text: numbers without a spurious '.0', dates as ISO dates."""
+    if type(value) is str:  # most cells: no conversion
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -157,15 +171,23 @@ def _text(value) -> str:
 class _Row:
     """One row of a sheet, reading cells by column title and collecting problems."""
 
-    def __init__(self, sheet: str, number: int, values: dict, problems: list[WorkbookProblem]):
-        self.sheet, self.number, self.values, self.problems = sheet, number, values, problems
+    def __init__(
+        self, sheet: str, number: int, values: list, positions: dict[str, int], problems: list[WorkbookProblem]
+    ):
+        self.sheet, self.number, self.problems = sheet, number, problems
+        self.values, self.positions = values, positions
+
+    def cell(self, column: str):
+        """The cell's value under the column title (every title read is known: missing columns are refused)."""
+        index = self.positions[column]
+        return self.values[index] if index < len(self.values) else None
 
     def error(self, column: str, message: str) -> None:
         self.problems.append(WorkbookProblem(self.sheet, self.number, column, message))
 
     def text(self, column: str, *, required: bool = False, max_length: int | None = None, verbatim=False) -> str:
         """The cell as text, trimmed; ``verbatim`` keeps free text exactly as written (SPEC section 4)."""
-        value = _text(self.values.get(column))
+        value = _text(self.cell(column))
         if not verbatim:
             value = value.strip()
         if required and not value.strip():
@@ -178,7 +200,7 @@ class _Row:
         return _normalise(self.text(column, required=required, max_length=max_length))
 
     def year(self, column: str = "年度") -> int | None:
-        raw = self.values.get(column)
+        raw = self.cell(column)
         text = _normalise(_text(raw))
         if not text:
             self.error(column, "必填，不能为空")
@@ -189,7 +211,7 @@ class _Row:
         return int(text)
 
     def decimal(self, column: str, *, places: Decimal, maximum: Decimal | None = None) -> Decimal | None:
-        raw = self.values.get(column)
+        raw = self.cell(column)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
         if isinstance(raw, bool | datetime | date):
@@ -259,8 +281,7 @@ def _read_sheets(file) -> tuple[dict[str, list[_Row]], list[WorkbookProblem]]:
             for number, values in enumerate(rows[1:], start=2):
                 if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                     continue
-                cells = {name: (values[i] if i < len(values) else None) for name, i in positions.items()}
-                sheet_rows.append(_Row(title, number, cells, problems))
+                sheet_rows.append(_Row(title, number, values, positions, problems))
             sheets[title] = sheet_rows
     except CalamineError as error:
         problems.append(WorkbookProblem("文件", None, "", f"无法读取工作簿（{error}）"))
@@ -323,6 +344,7 @@ class _IndicatorRow:
     tier: str = ""
     evaluator_score: Decimal | None = None
     reported_score: Decimal | None = None
+    counts: bool = False  # whether the row has a weight when scored (SPEC section 6)
 
     @property
     def key(self) -> tuple:
@@ -412,7 +434,33 @@ class _Framework:
         item.level1, item.level2 = level1, level2
 
 
-def _read_indicator_row(row: _Row, framework: _Framework, mappings: dict[str, list[int]]) -> _IndicatorRow:
+class _Readings:
+    """Targets and actuals as read for the checks, each distinct text read once per import.
+
+    ``parse_target`` and ``read_actual`` are pure and return frozen values, and a workbook repeats its
+    targets (≥95%, 100%, /) and actuals (达成年度指标) from project to project.
+    """
+
+    def __init__(self):
+        self.targets: dict[tuple[str, bool], Target] = {}
+        self.actuals: dict[tuple[str, str, bool], Actual] = {}
+
+    def target(self, text: str, *, cost: bool) -> Target:
+        key = (text, cost)
+        if key not in self.targets:
+            self.targets[key] = parse_target(text, cost=cost)
+        return self.targets[key]
+
+    def actual(self, text: str, target: str, *, cost: bool) -> Actual:
+        key = (text, target, cost)
+        if key not in self.actuals:
+            self.actuals[key] = read_actual(text, self.target(target, cost=cost))
+        return self.actuals[key]
+
+
+def _read_indicator_row(
+    row: _Row, framework: _Framework, readings: _Readings, mappings: dict[str, list[int]]
+) -> _IndicatorRow:
     item = _IndicatorRow(
         row=row,
         year=row.year(),
@@ -435,11 +483,16 @@ def _read_indicator_row(row: _Row, framework: _Framework, mappings: dict[str, li
     framework.resolve(item, row, mappings)
     if item.level1 is not None:
         cost = "成本" in item.level1.name or "成本" in item.level2.name
-        item.target_parsed = parse_target(item.target, cost=cost)
-        actual = read_actual(item.actual, item.target_parsed)
+        item.target_parsed = readings.target(item.target, cost=cost)
+        actual = readings.actual(item.actual, item.target, cost=cost)
         if actual.error:
             row.error("实际完成值", actual.error)
         item.tier = actual.tier
+        item.counts = (
+            item.level1.group in GROUP_POINTS
+            and item.target_parsed.kind != Kind.NOT_APPLICABLE
+            and actual.kind != ActualKind.NOT_APPLICABLE
+        )
         scored_by_tier = item.target_parsed.kind == Kind.QUALITATIVE or (
             item.target_parsed.kind == Kind.DATE and actual.kind == "tier"
         )
@@ -467,12 +520,7 @@ def _check_weights(project_label: str, items: list[_IndicatorRow]) -> None:
                 f"共{total + BUDGET_WEIGHT:.2f}分，应为100分",
             )
             return
-    rows = [
-        RowInput(group=item.level1.group, target=item.target_parsed, actual=item.actual, weight=item.weight)
-        for item in items
-    ]
-    weights = [r.weight for r in score_evaluation(BudgetInput(full_year=None, executed=None), rows).rows]
-    for item, weight in zip(items, weights, strict=True):
+    for item, weight in zip(items, _row_weights(items), strict=True):
         if item.evaluator_score is None:
             continue
         score = item.evaluator_score
@@ -493,14 +541,35 @@ def _check_weights(project_label: str, items: list[_IndicatorRow]) -> None:
             )
 
 
+def _row_weights(items: list[_IndicatorRow]) -> list[Decimal]:
+    """Each row's weight as ``score_evaluation`` gives it, from what the row checks have read: 0 on a row that
+    does not count, the custom weights when every counted row has one, else the default weights."""
+    counted = [item for item in items if item.counts]
+    if counted and all(item.weight is not None for item in counted):
+        return [money2(item.weight) if item.counts else Decimal("0") for item in items]
+    defaults = iter(default_weights([item.level1.group for item in counted]))
+    return [next(defaults) if item.counts else Decimal("0") for item in items]
+
+
 # ---------------------------------------------------------------------------------------------
 # The service
 
 
 def import_workbook(
-    *, file, dry_run: bool = False, user=None, progress: Callable[[str], None] | None = None
+    *,
+    file,
+    dry_run: bool = False,
+    user=None,
+    progress: Callable[[str], None] | None = None,
+    file_name: str | None = None,
 ) -> ImportReport:
-    """Import the flat workbook of SPEC section 11, all or nothing; ``dry_run`` writes nothing."""
+    """Import the flat workbook of SPEC section 11, all or nothing; ``dry_run`` writes nothing.
+
+    ``file_name`` is the name the history records give the file (the user's name for an upload
+    stored under another); by default the file's own name.
+
+    ``progress`` is told what is going on in a sentence, with row counts every ``PROGRESS_ROWS`` rows.
+    """
     started = time.monotonic()
     say = progress or (lambda message: None)
     sheets, problems = _read_sheets(file)
@@ -510,9 +579,13 @@ def import_workbook(
     say(f"读取完成：项目表{report.project_rows}行，指标表{report.indicator_rows}行，正在校验……")
 
     projects = [_read_project_row(row) for row in sheets[PROJECT_SHEET]]
-    framework = _Framework()
+    framework, readings = _Framework(), _Readings()
     mappings: dict[str, list[int]] = defaultdict(list)
-    items = [_read_indicator_row(row, framework, mappings) for row in sheets[INDICATOR_SHEET]]
+    items = []
+    for n, row in enumerate(sheets[INDICATOR_SHEET], start=1):
+        items.append(_read_indicator_row(row, framework, readings, mappings))
+        if n % PROGRESS_ROWS == 0:
+            say(f"正在校验：指标表{n}/{report.indicator_rows}行……")
     for mapping, numbers in mappings.items():
         shown = "、".join(str(n) for n in numbers[:10]) + (f"等，共{len(numbers)}" if len(numbers) > 10 else "")
         report.notes.append(f"{mapping}：{INDICATOR_SHEET}表第{shown}行")
@@ -589,7 +662,8 @@ def import_workbook(
     say("校验通过，正在写入……")
     try:
         with transaction.atomic():
-            _write(report, projects, by_project, units, departments, find, db_only)
+            audit = _Audit(user=user, reason=_reason(file_name or file), when=timezone.now())
+            _write(report, projects, by_project, units, departments, find, db_only, audit, say)
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as error:  # a rule the checks missed, a dropped connection: still all or nothing
@@ -670,8 +744,25 @@ def _changed(obj, values: dict) -> bool:
     return changed
 
 
-def _write(report, projects, by_project, units, departments, find, db_only) -> None:  # noqa: C901
+@dataclass(frozen=True)
+class _Audit:
+    """Who imports, and the change reason every history record of the import carries."""
+
+    user: object
+    reason: str
+    when: datetime
+
+
+def _reason(file) -> str:
+    """The change reason of the import's history records, naming the file where it has a name."""
+    name = file if isinstance(file, str | PathLike) else getattr(file, "name", None)
+    name = Path(name).name if isinstance(name, str | PathLike) else ""
+    return f"导入绩效工作簿“{name}”" if name else "导入绩效工作簿"
+
+
+def _write(report, projects, by_project, units, departments, find, db_only, audit: _Audit, say) -> None:  # noqa: C901
     # Departments and units
+    new_units = []
     for p in projects:
         department = departments.get(p.department_code)
         if department is None:
@@ -683,13 +774,15 @@ def _write(report, projects, by_project, units, departments, find, db_only) -> N
             report.add("部门", "updated")
         unit = units.get(p.unit_code)
         if unit is None:
-            unit = Unit.objects.create(department=department, code=p.unit_code, name=p.unit_name)
+            unit = Unit(department=department, code=p.unit_code, name=p.unit_name)  # the code is trimmed, not empty
             units[p.unit_code] = unit
+            new_units.append(unit)
             report.add("单位", "created")
         elif p.unit_name not in (unit.name, unit.short_name) and _changed(unit, {"name": p.unit_name}):
             # A unit is found by its code; its short name (张家口市科协本级 for 张家口市科学技术协会) is no rename.
             unit.save(update_fields=["name"])
             report.add("单位", "updated")
+    Unit.objects.bulk_create(new_units, batch_size=BATCH)
 
     # Projects and their money
     resolved: dict[tuple, Project] = {}
@@ -706,13 +799,14 @@ def _write(report, projects, by_project, units, departments, find, db_only) -> N
         else:
             report.add("项目", "unchanged")
         resolved[p.key] = project
-    Project.objects.bulk_create(new_projects)
-    Project.objects.bulk_update(changed_projects, project_fields)
+    Project.objects.bulk_create(new_projects, batch_size=BATCH)
+    Project.objects.bulk_update(changed_projects, project_fields, batch_size=BATCH)
     report.add("项目", "created", len(new_projects))
     report.add("项目", "updated", len(changed_projects))
 
     # Goals and self-evaluations (the 项目 sheet's text and the unit's own budget score)
-    ids = [project.pk for project in resolved.values()]
+    new_ids = {project.pk for project in new_projects}  # nothing of theirs to look up
+    ids = [project.pk for project in resolved.values() if project.pk not in new_ids]
     goals = {g.project_id: g for g in ProjectGoal.objects.filter(project_id__in=ids)}
     evaluations = {e.project_id: e for e in Evaluation.objects.filter(project_id__in=ids)}
     new_goals, changed_goals, new_evaluations, changed_evaluations = [], [], [], []
@@ -739,7 +833,7 @@ def _write(report, projects, by_project, units, departments, find, db_only) -> N
             changed_evaluations.append(evaluation)
         else:
             report.add("绩效自评", "unchanged")
-    _bulk(report, "绩效目标", ProjectGoal, new_goals, changed_goals, ["text"])
+    _bulk(report, "绩效目标", ProjectGoal, new_goals, changed_goals, ["text"], audit=audit, say=say)
     _bulk(
         report,
         "绩效自评",
@@ -747,6 +841,8 @@ def _write(report, projects, by_project, units, departments, find, db_only) -> N
         new_evaluations,
         changed_evaluations,
         ["goal_actual", "reported_budget_score", "budget_deviation_reason", "version"],
+        audit=audit,
+        say=say,
     )
 
     # Indicators: the file's rows are each project's full list, in order
@@ -755,7 +851,7 @@ def _write(report, projects, by_project, units, departments, find, db_only) -> N
         project_of[key] = resolved[key] if key in resolved else db_only[key]
     current: dict[int, list[Indicator]] = defaultdict(list)
     for indicator in (
-        Indicator.objects.filter(project__in=list(project_of.values()))
+        Indicator.objects.filter(project__in=[p for p in project_of.values() if p.pk not in new_ids])
         .select_related("result", "project")
         .order_by("project_id", "order", "id")
     ):
@@ -801,7 +897,7 @@ def _write(report, projects, by_project, units, departments, find, db_only) -> N
             + "；".join(f"{ind.project.name}/{ind.name}" for ind in gone[:20])
             + ("……" if len(gone) > 20 else "")
         )
-        Indicator.objects.filter(pk__in=[ind.pk for ind in gone]).delete()
+        _delete_indicators([ind.pk for ind in gone], audit)
         report.add("绩效指标", "deleted", len(gone))
     _bulk(
         report,
@@ -823,6 +919,8 @@ def _write(report, projects, by_project, units, departments, find, db_only) -> N
             "weight",
             "order",
         ],
+        audit=audit,
+        say=say,
     )
 
     # Actual results
@@ -844,7 +942,21 @@ def _write(report, projects, by_project, units, departments, find, db_only) -> N
             changed_results.append(result)
         else:
             report.add("实际完成值", "unchanged")
-    _bulk(report, "实际完成值", ActualResult, new_results, changed_results, RESULT_FIELDS)
+    _bulk(report, "实际完成值", ActualResult, new_results, changed_results, RESULT_FIELDS, audit=audit, say=say)
+
+
+def _delete_indicators(ids: list[int], audit: _Audit) -> None:
+    """Delete the indicators (their results and monitoring rows cascade); simple_history's signals record
+    each deletion, and those records are then given the import's user and reason."""
+    Indicator.objects.filter(pk__in=ids).delete()
+    for model, lookup in (
+        (Indicator, "id__in"),
+        (ActualResult, "indicator_id__in"),
+        (IndicatorMonitoring, "indicator_id__in"),
+    ):
+        model.history.filter(history_type="-", **{lookup: ids}).update(
+            history_user=audit.user, history_change_reason=audit.reason
+        )
 
 
 def _result_of(indicator: Indicator) -> ActualResult | None:
@@ -854,10 +966,21 @@ def _result_of(indicator: Indicator) -> ActualResult | None:
         return None
 
 
-def _bulk(report: ImportReport, kind: str, model, new: list, changed: list, fields: list[str]) -> None:
-    if new:
-        bulk_create_with_history(new, model, batch_size=500)
-    if changed:
-        bulk_update_with_history(changed, model, fields, batch_size=500)
+def _bulk(
+    report: ImportReport, kind: str, model, new: list, changed: list, fields: list[str], *, audit: _Audit, say
+) -> None:
+    """Create and update the rows, each with its history record (the import's user and reason)."""
+    who = {"user": audit.user, "reason": audit.reason, "when": audit.when}
+    total = len(new) + len(changed)
+    for start in range(0, len(new), BATCH):
+        batch = new[start : start + BATCH]
+        model.objects.bulk_create(batch, batch_size=BATCH)
+        record_history(model, [obj.pk for obj in batch], history_type="+", **who)
+        say(f"正在写入{kind}：{start + len(batch)}/{total}……")
+    for start in range(0, len(changed), BATCH):
+        batch = changed[start : start + BATCH]
+        model.objects.bulk_update(batch, fields, batch_size=BATCH)
+        record_history(model, [obj.pk for obj in batch], history_type="~", **who)
+        say(f"正在写入{kind}：{len(new) + start + len(batch)}/{total}……")
     report.add(kind, "created", len(new))
     report.add(kind, "updated", len(changed))

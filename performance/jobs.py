@@ -255,7 +255,13 @@ def _run_import(job: Job, progress: Progress, *, dry_run: bool) -> None:
         raise JobRefused(_("上传的文件已不存在，请重新上传。"), {})
     progress(_("正在读取工作簿……"))
     try:
-        report = import_workbook(file=Path(job.input_file.path), dry_run=dry_run, user=job.user, progress=progress)
+        report = import_workbook(
+            file=Path(job.input_file.path),
+            dry_run=dry_run,
+            user=job.user,
+            progress=progress,
+            file_name=job.input_name,
+        )
     except ImportErrors as error:
         problems = [{"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message} for p in error.problems]
         raise JobRefused(

@@ -1,24 +1,34 @@
 """Scoring projects from the database (SPEC section 6): scores are computed on demand, never stored.
 
-``score_project`` builds the plain inputs of ``performance.scoring`` from a project's indicators, their
-results, the project's money and its self-evaluation; ``score_projects`` does the same for many projects
-in a constant number of queries.
+``score_project`` builds the plain inputs of ``performance.scoring`` from one project's indicators, their
+results, the project's money and its self-evaluation (the project page, the API, the workflow).
+``score_projects`` scores many: a queryset (the exports, the API, the workbook uploads) is scored from
+plain rows, two ``values_list`` queries and no model instances; a list of project instances gets its
+indicators loaded onto it (``SCORING_INDICATORS``) for callers that lay them out (the 自评表). Both paths
+build the scorer's inputs with the same helpers, so they give the same scores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
-from budgets.models import Project
+from budgets.models import FUND_SOURCES, Project
 
 from .models import ActualResult, Evaluation, Indicator
 from .scoring import BudgetInput, EvaluationScore, RowInput, Rules, score_evaluation
 from .targets import Target, parse_target
 
 SCORING_INDICATORS = "scoring_indicators"
+# The fields the fast path reads, in the order of the helpers' arguments below.
+BUDGET_FIELDS = [f"{stage}_{part}" for stage in ("full_year", "executed") for part in ("total", *FUND_SOURCES)]
+EVALUATION_FIELDS = ["reported_budget_score", "budget_deviation_reason", "reported_total"]
+INDICATOR_FIELDS = ["level1__group", "level1__name", "level2__name", "target", "target_parsed", "weight", "name"]
+RESULT_FIELDS = ["actual", "tier", "evaluator_score", "reported_score", "deviation_reason"]
+ITERATOR_CHUNK = 2000
 
 
 def scoring_rules() -> Rules:
@@ -35,34 +45,91 @@ def indicators_for_scoring() -> QuerySet[Indicator]:
     return Indicator.objects.select_related("level1", "level2", "result").order_by("order", "id")
 
 
-def _is_cost(indicator: Indicator) -> bool:
-    return "成本" in indicator.level1.name or "成本" in indicator.level2.name
+# --- the scorer's inputs from plain values (shared by both paths) ------------------------------------
 
 
-def _target(indicator: Indicator) -> Target:
+def _target(text: str, stored: dict | None, level1_name: str, level2_name: str) -> Target:
     """The target as ``Indicator.save`` stored it, parsed again only when the stored parse is not of this text."""
-    stored = indicator.target_parsed
-    if stored and stored.get("text") == indicator.target:
+    if stored and stored.get("text") == text:
         return Target.from_json(stored)
-    return parse_target(indicator.target, cost=_is_cost(indicator))
+    return parse_target(text, cost="成本" in level1_name or "成本" in level2_name)
 
 
-def _row_input(indicator: Indicator) -> RowInput:
-    try:
-        result = indicator.result
-    except ActualResult.DoesNotExist:
-        result = None
+def _row_input(
+    group: str,
+    level1_name: str,
+    level2_name: str,
+    target: str,
+    target_parsed: dict | None,
+    weight: Decimal | None,
+    name: str,
+    actual: str | None,
+    tier: str | None,
+    evaluator_score: Decimal | None,
+    reported_score: Decimal | None,
+    deviation_reason: str | None,
+) -> RowInput:
+    """One indicator row; the result's values are all None when the indicator has no result yet."""
     return RowInput(
-        group=indicator.level1.group,
-        target=_target(indicator),
-        actual=result.actual if result else "",
-        tier=result.tier if result else "",
-        evaluator_score=result.evaluator_score if result else None,
-        weight=indicator.weight,
-        reported_score=result.reported_score if result else None,
-        deviation_reason=result.deviation_reason if result else "",
-        name=indicator.name,
+        group=group,
+        target=_target(target, target_parsed, level1_name, level2_name),
+        actual=actual or "",
+        tier=tier or "",
+        evaluator_score=evaluator_score,
+        weight=weight,
+        reported_score=reported_score,
+        deviation_reason=deviation_reason or "",
+        name=name,
     )
+
+
+def _stage_total(given: Decimal | None, *sources: Decimal | None) -> Decimal | None:
+    """As ``Project.total``: the stage's total as given, else the sum of its known fund sources, else None."""
+    if given is not None:
+        return given
+    known = [value for value in sources if value is not None]
+    return sum(known, Decimal("0")) if known else None
+
+
+def _budget_input(
+    full_year: Decimal | None,
+    executed: Decimal | None,
+    reported_budget_score: Decimal | None,
+    budget_deviation_reason: str | None,
+) -> BudgetInput:
+    return BudgetInput(
+        full_year=full_year,
+        executed=executed,
+        reported_score=reported_budget_score,
+        deviation_reason=budget_deviation_reason or "",
+    )
+
+
+# --- one project, from its model instances -----------------------------------------------------------
+
+
+def _result(indicator: Indicator) -> ActualResult | None:
+    try:
+        return indicator.result
+    except ActualResult.DoesNotExist:
+        return None
+
+
+def _indicator_values(indicator: Indicator) -> tuple:
+    """An indicator as the plain values the fast path reads (``INDICATOR_FIELDS`` + ``RESULT_FIELDS``)."""
+    result = _result(indicator)
+    values = (
+        indicator.level1.group,
+        indicator.level1.name,
+        indicator.level2.name,
+        indicator.target,
+        indicator.target_parsed,
+        indicator.weight,
+        indicator.name,
+    )
+    if result is None:
+        return (*values, None, None, None, None, None)
+    return (*values, result.actual, result.tier, result.evaluator_score, result.reported_score, result.deviation_reason)
 
 
 def _evaluation(project: Project) -> Evaluation | None:
@@ -81,31 +148,68 @@ def score_project(project: Project, *, rules: Rules | None = None) -> Evaluation
     else:
         indicators = indicators_for_scoring().filter(project=project)
     evaluation = _evaluation(project)
-    budget = BudgetInput(
-        full_year=project.total("full_year"),
-        executed=project.total("executed"),
-        reported_score=evaluation.reported_budget_score if evaluation else None,
-        deviation_reason=evaluation.budget_deviation_reason if evaluation else "",
+    budget = _budget_input(
+        project.total("full_year"),
+        project.total("executed"),
+        evaluation.reported_budget_score if evaluation else None,
+        evaluation.budget_deviation_reason if evaluation else None,
     )
     return score_evaluation(
         budget,
-        [_row_input(indicator) for indicator in indicators],
+        [_row_input(*_indicator_values(indicator)) for indicator in indicators],
         rules=rules if rules is not None else scoring_rules(),
         reported_total=evaluation.reported_total if evaluation else None,
     )
 
 
+# --- many projects -----------------------------------------------------------------------------------
+
+
+def _score_rows(projects: QuerySet[Project], rules: Rules) -> dict[int, EvaluationScore]:
+    """Score a queryset's projects from two set-based queries of plain rows, one project at a time."""
+    projects = projects.prefetch_related(None)
+    evaluation = [f"evaluation__{name}" for name in EVALUATION_FIELDS]
+    heads = {row[0]: row[1:] for row in projects.values_list("pk", *BUDGET_FIELDS, *evaluation)}
+    columns = ["project_id", *INDICATOR_FIELDS, *[f"result__{name}" for name in RESULT_FIELDS]]
+    indicators = (
+        Indicator.objects.filter(project__in=projects.values("pk"))
+        .order_by("project_id", "order", "id")
+        .values_list(*columns)
+        .iterator(chunk_size=ITERATOR_CHUNK)
+    )
+
+    scores: dict[int, EvaluationScore] = {}
+
+    def score(pk: int, rows: list[RowInput]) -> None:
+        head = heads[pk]
+        budget = _budget_input(_stage_total(*head[0:4]), _stage_total(*head[4:8]), head[8], head[9])
+        scores[pk] = score_evaluation(budget, rows, rules=rules, reported_total=head[10])
+
+    current, rows = None, []
+    for values in indicators:
+        if values[0] != current:
+            if current is not None:
+                score(current, rows)
+            current, rows = values[0], []
+        rows.append(_row_input(*values[1:]))
+    if current is not None:
+        score(current, rows)
+    for pk in heads.keys() - scores.keys():  # projects without indicators
+        score(pk, [])
+    return {pk: scores[pk] for pk in heads}  # in the queryset's order
+
+
 def score_projects(projects: QuerySet[Project] | Iterable[Project]) -> dict[int, EvaluationScore]:
     """Score many projects in a constant number of queries: {project id: score}.
 
-    The indicators are prefetched under their own name, so a queryset that already prefetches
-    ``indicators`` its own way is accepted as it is.
+    A queryset is scored from plain rows (no model instances; its select_related and prefetches are not
+    needed and are ignored). A list of projects gets its indicators prefetched onto each project under
+    ``SCORING_INDICATORS`` (the 自评表 lays them out) and is scored from them.
     """
-    lookup = Prefetch("indicators", queryset=indicators_for_scoring(), to_attr=SCORING_INDICATORS)
-    if isinstance(projects, QuerySet):
-        projects = projects.select_related("evaluation").prefetch_related(lookup)
-    else:
-        projects = list(projects)
-        prefetch_related_objects(projects, "evaluation", lookup)
     rules = scoring_rules()
+    if isinstance(projects, QuerySet):
+        return _score_rows(projects, rules)
+    projects = list(projects)
+    lookup = Prefetch("indicators", queryset=indicators_for_scoring(), to_attr=SCORING_INDICATORS)
+    prefetch_related_objects(projects, "evaluation", lookup)
     return {project.pk: score_project(project, rules=rules) for project in projects}

@@ -9,10 +9,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from budgets.models import Access, Department, Project, Unit
+from performance import imports
+from performance.exports import write_flat_workbook
+from performance.history import project_history
 from performance.imports import ImportErrors, import_workbook
+from performance.load_data import generate_load_data
 from performance.models import ActualResult, Evaluation, Indicator, ProjectGoal
+from performance.scoring import BudgetInput, RowInput, score_evaluation
 from tests.factories import make_department, make_superuser, make_unit, make_user_with_access
 
 # A copy of /work/shared/samples/seed-2021-731001-sample-actuals.xlsx (SPEC section 11's sample).
@@ -336,3 +342,122 @@ def test_import_queries_do_not_grow_with_the_rows():
 
     assert report.counts["绩效指标"]["created"] == 48
     assert len(large) == len(small)
+
+
+# --- the audit trail: every row written has its history record, with the user and the import -------
+
+REASON = "导入绩效工作簿“seed-2021-731001-sample-actuals.xlsx”"
+AUDITED = (ProjectGoal, Evaluation, Indicator, ActualResult)
+
+
+def audit_trail(model) -> set[tuple]:
+    return set(model.history.values_list("history_type", "history_user", "history_change_reason"))
+
+
+def test_every_row_the_import_creates_has_its_history_record_with_the_user_and_the_reason():
+    user = make_superuser()
+    started = timezone.now()
+
+    import_workbook(file=SAMPLE, user=user)
+
+    when = {record.history_date for model in AUDITED for record in model.history.all()}
+    assert len(when) == 1 and started <= when.pop() <= timezone.now()
+    for model in AUDITED:
+        fields = [field.attname for field in model.history.model.tracked_fields]
+        assert list(model.history.order_by("id").values_list(*fields)) == list(
+            model.objects.order_by("id").values_list(*fields)
+        ), model.__name__
+        assert audit_trail(model) == {("+", user.pk, REASON)}, model.__name__
+    assert ActualResult.history.count() == 24
+
+
+def test_a_row_the_import_changes_gets_a_change_record_with_the_user_and_the_reason():
+    import_workbook(file=SAMPLE)
+    user = make_superuser()
+
+    import_workbook(file=edited_sample(("指标", 3, "实际完成值", "19次")), user=user)
+
+    result = Indicator.objects.get(name="开展活动次数").result
+    latest = result.history.first()
+    assert (latest.history_type, latest.history_user, latest.history_change_reason) == ("~", user, "导入绩效工作簿")
+    assert (latest.actual, latest.prev_record.actual) == ("19次", "18次")
+    assert ActualResult.history.count() == 25
+    assert Indicator.history.count() == 24
+
+
+def test_rows_the_import_deletes_get_deletion_records_with_the_user_and_the_reason():
+    import_workbook(file=SAMPLE)
+    indicator = Indicator.objects.get(project__name="科普经费", name="满意度")
+    user = make_superuser()
+
+    import_workbook(file=edited_sample(drop_rows=(("指标", 7),)), user=user)
+
+    deleted = [
+        Indicator.history.get(id=indicator.pk, history_type="-"),
+        ActualResult.history.get(indicator_id=indicator.pk, history_type="-"),
+    ]
+    assert [(r.history_user, r.history_change_reason) for r in deleted] == [(user, "导入绩效工作簿")] * 2
+
+
+def test_the_project_history_names_who_imported():
+    user = make_superuser(username="importer")
+
+    import_workbook(file=SAMPLE, user=user)
+
+    entries = project_history(Project.objects.get(name="科普经费"))
+    assert len(entries) == 1 + 1 + 6 + 6  # goal, evaluation, six indicators and their results
+    assert {(entry.who, entry.kind, entry.reason) for entry in entries} == {("importer", "新建", REASON)}
+
+
+def test_progress_is_told_the_row_counts_every_few_thousand_rows(monkeypatch, tmp_path):
+    generate_load_data(units=2, projects_per_unit=10, indicators_per_project=12, department_code="811")
+    path = tmp_path / "flat.xlsx"
+    write_flat_workbook(Project.objects.all(), str(path))
+    Project.objects.all().delete()
+    Unit.objects.all().delete()
+    Department.objects.all().delete()
+    monkeypatch.setattr(imports, "PROGRESS_ROWS", 100)
+    monkeypatch.setattr(imports, "BATCH", 100)
+    messages = []
+
+    report = import_workbook(file=path, progress=messages.append)
+
+    assert report.counts["绩效指标"]["created"] == 240
+    assert "正在校验：指标表200/240行……" in messages
+    assert [m for m in messages if m.startswith("正在写入绩效指标")] == [
+        "正在写入绩效指标：100/240……",
+        "正在写入绩效指标：200/240……",
+        "正在写入绩效指标：240/240……",
+    ]
+    assert Indicator.history.filter(history_type="+").count() == 240
+
+
+def test_the_weights_the_import_checks_scores_against_are_the_scorers(monkeypatch):
+    compared = []
+    check_weights = imports._check_weights
+
+    def check_and_compare(label, items):
+        check_weights(label, items)
+        rows = [RowInput(group=i.level1.group, target=i.target_parsed, actual=i.actual, weight=i.weight) for i in items]
+        scored = score_evaluation(BudgetInput(full_year=None, executed=None), rows).rows
+        compared.append((label, imports._row_weights(items), [row.weight for row in scored]))
+
+    monkeypatch.setattr(imports, "_check_weights", check_and_compare)
+    import_workbook(file=SAMPLE, dry_run=True)
+    import_workbook(
+        file=edited_sample(
+            ("指标", 3, "指标值", "/"),  # not applicable: its share goes to the others
+            ("指标", 9, "实际完成值", "/"),
+            ("指标", 19, "一级指标", "效益指标"),  # no 满意度 row left in the project: 90 points shared
+            ("指标", 19, "二级指标", "社会效益指标"),
+            ("指标", 18, "得分(自评)", 12),  # 部分达成 of 16.88
+            ("指标", 24, "实际完成值", "/"),  # a custom weight on a row that does not count
+        ),
+        dry_run=True,
+    )
+    with pytest.raises(ImportErrors):  # one custom weight missing: the default weights apply, and it is an error
+        import_workbook(file=edited_sample(("指标", 20, "分值", None)), dry_run=True)
+
+    assert len(compared) == 4 + 4 + 4
+    for label, weights, scorers in compared:
+        assert weights == scorers, label

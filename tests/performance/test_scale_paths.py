@@ -12,7 +12,6 @@ from performance.exports import write_flat_workbook
 from performance.imports import INDICATOR_COLUMNS, PROJECT_COLUMNS
 from performance.models import ActualResult, Indicator
 from performance.services import score_project, score_projects
-from performance.targets import parse_target
 from tests.factories import make_evaluation, make_indicator, make_project
 
 D = Decimal
@@ -40,7 +39,8 @@ def test_scores_from_the_stored_parse_equal_scores_from_parsing_the_text(monkeyp
         ActualResult.objects.create(indicator=indicator, actual=actual, deviation_reason="原因")
 
     stored = score_projects(Project.objects.all())[project.pk]
-    monkeypatch.setattr(services, "_target", lambda i: parse_target(i.target, cost=services._is_cost(i)))
+    stored_target = services._target
+    monkeypatch.setattr(services, "_target", lambda text, _stored, *names: stored_target(text, None, *names))
     parsed = score_projects(Project.objects.all())[project.pk]
 
     assert stored == parsed

@@ -3,10 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 
 from budgets.models import Project
 from performance.actuals import Tier
-from performance.models import ActualResult
+from performance.load_data import generate_load_data
+from performance.models import ActualResult, Evaluation, Indicator
 from performance.scoring import Rules
 from performance.services import score_project, score_projects, scoring_rules
 from performance.targets import Comparator, Kind, Target, parse_target
@@ -151,3 +154,72 @@ def test_score_projects_accepts_a_list(django_assert_num_queries):
     with django_assert_num_queries(2):
         scores = score_projects(projects)
     assert [scores[project.pk].total for project in projects] == [D("84.49"), D("84.49")]
+
+
+# --- the fast path (issue 8): a queryset is scored from plain rows --------------------------------
+
+
+def vary_generated_department(code: str) -> None:
+    """Make a generated department cover the cases the generator leaves out, a few projects each."""
+    projects = list(Project.objects.filter(unit__department__code=code).order_by("pk"))
+    Project.objects.filter(pk__in=[p.pk for p in projects[0:3]]).update(full_year_total=None, executed_total=None)
+    Project.objects.filter(pk=projects[3].pk).update(
+        full_year_total=None, full_year_fiscal=None, full_year_carryover=None, full_year_other=None
+    )
+    Project.objects.filter(pk=projects[4].pk).update(executed_total=D("0"))
+    Evaluation.objects.filter(project__in=projects[5:7]).delete()
+    Evaluation.objects.filter(project=projects[7]).update(
+        reported_budget_score=D("9.5"), reported_total=D("88"), budget_deviation_reason=""
+    )
+    ActualResult.objects.filter(indicator__project__in=projects[8:10], indicator__order__in=[2, 5]).delete()
+    ActualResult.objects.filter(indicator__project=projects[10]).update(reported_score=D("7"))
+    ActualResult.objects.filter(indicator__project=projects[11], tier="met").update(
+        tier="", evaluator_score=D("4"), deviation_reason=""
+    )
+    Indicator.objects.filter(project=projects[12]).update(weight=D("7.5"))  # 12 × 7.5 = 90
+    Indicator.objects.filter(project=projects[13], order=1).update(weight=D("20"))  # only one row weighted
+    Indicator.objects.filter(project=projects[14], order__in=[1, 2]).update(target="≤5万元")  # stale stored parse
+    Indicator.objects.filter(project=projects[15]).delete()
+
+
+def test_scores_from_rows_equal_score_project_on_a_varied_generated_department(settings):
+    generate_load_data(units=4, projects_per_unit=5, indicators_per_project=12, seed=5, department_code="861")
+    vary_generated_department("861")
+    projects = Project.objects.filter(unit__department__code="861")
+
+    for scoring in ({}, {"OVERSHOOT_PENALTY": True, "EXECUTION_RATE_CAPS": True}):
+        settings.JIXIAO_SCORING = scoring
+        one_by_one = {project.pk: score_project(project) for project in Project.objects.all()}
+        from_rows = score_projects(projects)
+        assert from_rows == one_by_one
+        assert score_projects(list(projects)) == one_by_one
+    assert len({score.total for score in one_by_one.values()}) > 10
+    assert {score.grade for score in one_by_one.values()} >= {"优", "良", "中"}
+    assert any(score.problems for score in one_by_one.values())
+    assert any(score.findings for score in one_by_one.values())
+
+
+def test_score_projects_queries_do_not_grow_with_the_projects(django_assert_num_queries):
+    generate_load_data(units=2, projects_per_unit=3, indicators_per_project=6, department_code="871")
+    generate_load_data(units=6, projects_per_unit=3, indicators_per_project=6, department_code="872")
+    for code, count in (("871", 6), ("872", 18)):
+        with django_assert_num_queries(2):
+            scores = score_projects(Project.objects.filter(unit__department__code=code))
+        assert len(scores) == count
+
+
+def test_score_projects_takes_the_querysets_the_pages_build():
+    generate_load_data(units=2, projects_per_unit=4, indicators_per_project=6, department_code="881")
+    expected = {project.pk: score_project(project) for project in Project.objects.all()}
+    listed = (
+        Project.objects.select_related("unit__department", "evaluation")
+        .prefetch_related("indicators__result")
+        .annotate(status_code=Coalesce("evaluation__status", Value(Evaluation.Status.DRAFT)))
+        .order_by("-year", "unit__order", "order", "id")
+    )
+    assert score_projects(listed) == expected
+    assert list(score_projects(listed)) == [project.pk for project in listed]  # in the queryset's order
+    assert score_projects(listed.filter(indicators__name__contains="满意度").distinct()) == expected
+    page = score_projects(listed[2:5])
+    assert page == {pk: expected[pk] for pk in [p.pk for p in listed[2:5]]}
+    assert score_projects(Project.objects.none()) == {}

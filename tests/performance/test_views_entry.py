@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from budgets.models import Access, Project
 from performance.entry_services import EvaluationEntry, save_evaluation_entry
-from performance.models import ActualResult, Evaluation, Job
+from performance.models import ActualResult, Evaluation, Indicator, Job
 from performance.services import score_project
 from tests.factories import (
     make_department,
@@ -415,6 +415,9 @@ def test_upload_previews_then_confirm_imports(client, sample_staff):
     assert Project.objects.filter(unit__code="731001").count() == 4
     imported = Job.objects.get(kind=Job.Kind.IMPORT_WORKBOOK)
     assert (imported.status, imported.source, imported.input_name) == (Job.Status.SUCCEEDED, check, check.input_name)
+    # The history names who imported and the file as uploaded (it is stored under a random name).
+    record = Indicator.history.filter(project__unit__code="731001").first()
+    assert (record.history_user, record.history_change_reason) == (sample_staff, f"导入绩效工作簿“{check.input_name}”")
     # A trial run is confirmed once: confirming again imports nothing more and says so.
     page = client.post(reverse("performance:job-confirm", args=[check.pk]), follow=True).content.decode()
     assert "这个工作簿已经确认导入过。" in page
