@@ -646,14 +646,15 @@ def import_workbook(
     for group in by_project.values():
         _check_weights(group[0].project_name or group[0].project_code, group)
 
-    locked = "项目“{}”的绩效自评已审核（已锁定），不能导入；如需修改请先由审核人重新打开"
+    # Approved (locked) projects may stay in the file as they are; a change to one is refused below.
+    locked: dict[int, tuple[_Row, str]] = {}
     for p in projects:
         project = find(p.key)
         if project is not None and _is_locked(project):
-            p.row.error("项目名称", locked.format(p.name))
+            locked[project.pk] = (p.row, p.name)
     for key, project in db_only.items():
         if _is_locked(project):
-            by_project[key][0].row.error("项目名称", locked.format(project.name))
+            locked.setdefault(project.pk, (by_project[key][0].row, project.name))
 
     if problems:
         problems.sort(key=_position)
@@ -663,7 +664,13 @@ def import_workbook(
     try:
         with transaction.atomic():
             audit = _Audit(user=user, reason=_reason(file_name or file), when=timezone.now())
-            _write(report, projects, by_project, units, departments, find, db_only, audit, say)
+            touched = _write(report, projects, by_project, units, departments, find, db_only, audit, say)
+            for pk in sorted(touched & locked.keys()):
+                row, name = locked[pk]
+                row.error("项目名称", LOCKED.format(name))
+            if problems:  # raised inside the transaction: everything written is rolled back
+                problems.sort(key=_position)
+                raise ImportErrors(problems)
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as error:  # a rule the checks missed, a dropped connection: still all or nothing
@@ -673,6 +680,12 @@ def import_workbook(
         ) from error
     report.seconds = time.monotonic() - started
     return report
+
+
+LOCKED = (
+    "项目“{}”的绩效自评已审核（已锁定），文件改动了它，不能导入；"
+    "如需修改请先由审核人重新打开（未改动的已审核项目可以留在文件中）"
+)
 
 
 def _position(problem: WorkbookProblem) -> tuple:
@@ -760,7 +773,8 @@ def _reason(file) -> str:
     return f"导入绩效工作簿“{name}”" if name else "导入绩效工作簿"
 
 
-def _write(report, projects, by_project, units, departments, find, db_only, audit: _Audit, say) -> None:  # noqa: C901
+def _write(report, projects, by_project, units, departments, find, db_only, audit: _Audit, say) -> set[int]:  # noqa: C901
+    """Write the checked rows; returns the ids of the existing projects whose data it changed."""
     # Departments and units
     new_units = []
     for p in projects:
@@ -799,6 +813,7 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
         else:
             report.add("项目", "unchanged")
         resolved[p.key] = project
+    touched = {project.pk for project in changed_projects}
     Project.objects.bulk_create(new_projects, batch_size=BATCH)
     Project.objects.bulk_update(changed_projects, project_fields, batch_size=BATCH)
     report.add("项目", "created", len(new_projects))
@@ -833,6 +848,8 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
             changed_evaluations.append(evaluation)
         else:
             report.add("绩效自评", "unchanged")
+    for row in (*new_goals, *changed_goals, *new_evaluations, *changed_evaluations):
+        touched.add(row.project_id)
     _bulk(report, "绩效目标", ProjectGoal, new_goals, changed_goals, ["text"], audit=audit, say=say)
     _bulk(
         report,
@@ -891,6 +908,7 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
             pairs.append((indicator, item))
         for rest in pool.values():
             gone.extend(rest)
+    touched.update(indicator.project_id for indicator in (*new_indicators, *changed_indicators, *gone))
     if gone:
         report.notes.append(
             "删除了文件中不再列出的指标："
@@ -938,11 +956,14 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
         if result is None:
             if any(v not in ("", None) for v in values.values()):
                 new_results.append(ActualResult(indicator=indicator, **values))
+                touched.add(indicator.project_id)
         elif _changed(result, values):
             changed_results.append(result)
+            touched.add(indicator.project_id)
         else:
             report.add("实际完成值", "unchanged")
     _bulk(report, "实际完成值", ActualResult, new_results, changed_results, RESULT_FIELDS, audit=audit, say=say)
+    return touched
 
 
 def _delete_indicators(ids: list[int], audit: _Audit) -> None:

@@ -256,6 +256,42 @@ def test_an_approved_evaluation_is_refused():
     assert Indicator.objects.get(name="开展活动次数").result.actual == "18次"
 
 
+def test_an_approved_project_left_as_it_is_does_not_stop_changes_to_the_others():
+    import_workbook(file=SAMPLE)
+    Evaluation.objects.filter(project__name="科普经费").update(status=Evaluation.Status.APPROVED)
+    approved_before = list(ActualResult.objects.filter(indicator__project__name="科普经费").values_list())
+    other = ActualResult.objects.exclude(indicator__project__name="科普经费").select_related("indicator").first()
+    sheet = openpyxl.load_workbook(SAMPLE)["指标"]
+    header = [cell.value for cell in sheet[1]]
+    row = next(
+        n
+        for n, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2)
+        if values[header.index("项目名称")] == other.indicator.project.name
+        and values[header.index("三级指标")] == other.indicator.name
+    )
+
+    report = import_workbook(file=edited_sample(("指标", row, "偏差原因分析及改进措施", "补充说明")))
+
+    assert report.counts["实际完成值"]["updated"] == 1
+    other.refresh_from_db()
+    assert other.deviation_reason == "补充说明"
+    assert list(ActualResult.objects.filter(indicator__project__name="科普经费").values_list()) == approved_before
+
+
+def test_a_refused_change_to_an_approved_project_writes_nothing_else_either():
+    import_workbook(file=SAMPLE)
+    Evaluation.objects.filter(project__name="科普经费").update(status=Evaluation.Status.APPROVED)
+    before = list(ActualResult.objects.order_by("pk").values_list())
+    history = ActualResult.history.count()
+
+    with pytest.raises(ImportErrors):
+        import_workbook(file=edited_sample(("指标", 3, "实际完成值", "19次"), ("项目", 3, "年度总体目标", "改过的目标")))
+
+    assert list(ActualResult.objects.order_by("pk").values_list()) == before
+    assert ActualResult.history.count() == history
+    assert not ProjectGoal.objects.filter(text="改过的目标").exists()
+
+
 def test_a_user_may_import_only_their_own_units():
     department = make_department(code="731", name="张家口市科学技术协会")
     make_unit(department=department, code="731001", name="张家口市科协本级")
