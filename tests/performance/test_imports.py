@@ -285,7 +285,9 @@ def test_a_refused_change_to_an_approved_project_writes_nothing_else_either():
     history = ActualResult.history.count()
 
     with pytest.raises(ImportErrors):
-        import_workbook(file=edited_sample(("指标", 3, "实际完成值", "19次"), ("项目", 3, "年度总体目标", "改过的目标")))
+        import_workbook(
+            file=edited_sample(("指标", 3, "实际完成值", "19次"), ("项目", 3, "年度总体目标", "改过的目标"))
+        )
 
     assert list(ActualResult.objects.order_by("pk").values_list()) == before
     assert ActualResult.history.count() == history
