@@ -6,6 +6,7 @@ Per-machine values come from environment variables with development defaults:
 - ``DJANGO_SECRET_KEY``: required when ``DJANGO_DEBUG`` is off.
 - ``DJANGO_DEBUG``: ``1/0``, ``true/false``, ``yes/no`` (default on).
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names.
+- ``JIXIAO_CACHE_URL``: default this process's memory; ``redis://host:6379/1`` to share the cache between servers.
 
 A malformed value stops start-up with a message that names the variable.
 """
@@ -56,6 +57,18 @@ def env_database(name: str, default: str) -> dict:
     if config.get("ENGINE") not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
         raise ImproperlyConfigured(f"{name}={raw!r}: only sqlite:/// and postgres:// URLs are supported.")
     return config
+
+
+def env_cache(name: str) -> dict:
+    """The default cache: this process's memory (unset), Redis shared by every server (redis://), or none (dummy://)."""
+    raw = os.environ.get(name, "").strip()
+    if raw in ("", "locmem://"):
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10000}}
+    if raw.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+    if raw == "dummy://":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(f"{name}={raw!r}: use redis://host:port/db, locmem:// (the default) or dummy://.")
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -125,6 +138,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Cached parts of the project pages and list (performance.page_cache), keyed by versions of their data.
+CACHES = {"default": env_cache("JIXIAO_CACHE_URL")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

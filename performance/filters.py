@@ -1,7 +1,13 @@
 """Filters of the project list (django-filter), limited to what the user may see."""
 
+from html import escape
+
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import Department, Project, Unit
@@ -10,6 +16,26 @@ from budgets.permissions import departments_for, units_for
 from .models import Evaluation
 
 GRADES = [("优", _("优")), ("良", _("良")), ("中", _("中")), ("差", _("差"))]
+
+
+class PlainSelect(forms.Select):
+    """A ``<select>`` of flat choices written in Python, the same markup as Django's ``Select``.
+
+    Django's builds a dict and renders a template per option (~40 µs each); the unit filter lists every
+    unit the user may see, 200 in a large department.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = {str(v) for v in self.format_value(value)}
+        options = "".join(self._options(chosen))
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attrs, mark_safe(options))  # noqa: S308 - escaped below
+
+    def _options(self, chosen: set[str]):
+        for choice, label in self.choices:
+            value = "" if choice is None else str(choice)
+            selected = " selected" if value in chosen else ""
+            yield f'<option value="{escape(value)}"{selected}>{escape(str(label))}</option>'
 
 
 def _departments(request):
@@ -21,7 +47,7 @@ def _departments(request):
 def _units(request):
     if request is None:
         return Unit.objects.none()
-    return units_for(request.user).select_related("department").order_by("department__code", "order", "code")
+    return units_for(request.user).only("id", "code", "name").order_by("department__code", "order", "code")
 
 
 def _style(form) -> None:
@@ -43,19 +69,28 @@ class ProjectFilter(django_filters.FilterSet):
     """
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))
-    year = django_filters.ChoiceFilter(label=_("年度"), empty_label=_("全部年度"))
+    year = django_filters.ChoiceFilter(label=_("年度"), empty_label=_("全部年度"), widget=PlainSelect)
     department = django_filters.ModelChoiceFilter(
         field_name="unit__department",
         queryset=_departments,
         to_field_name="code",
         label=_("部门"),
         empty_label=_("全部部门"),
+        widget=PlainSelect,
     )
-    unit = django_filters.ModelChoiceFilter(queryset=_units, label=_("预算单位"), empty_label=_("全部单位"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_units, label=_("预算单位"), empty_label=_("全部单位"), widget=PlainSelect
+    )
     status = django_filters.ChoiceFilter(
-        choices=Evaluation.Status.choices, method="filter_status", label=_("状态"), empty_label=_("全部状态")
+        choices=Evaluation.Status.choices,
+        method="filter_status",
+        label=_("状态"),
+        empty_label=_("全部状态"),
+        widget=PlainSelect,
     )
-    grade = django_filters.ChoiceFilter(choices=GRADES, method="keep", label=_("等级"), empty_label=_("全部等级"))
+    grade = django_filters.ChoiceFilter(
+        choices=GRADES, method="keep", label=_("等级"), empty_label=_("全部等级"), widget=PlainSelect
+    )
 
     class Meta:
         model = Project

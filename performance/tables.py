@@ -2,11 +2,12 @@
 
 The scores are computed, not stored (SPEC section 6): the view scores the rows it shows and sets
 ``score_rate``, ``score_total`` and ``score_grade`` on each project before the table renders
-(``attach_scores``). ``render_*`` formats for the screen, ``value_*`` gives the raw number so the
-xlsx download gets numbers.
+(``attach_scores``, from each project's ``ListedScore``, which the view caches). ``render_*`` formats
+for the screen, ``value_*`` gives the raw number so the xlsx download gets numbers.
 """
 
 from decimal import Decimal
+from typing import NamedTuple
 
 import django_tables2 as tables
 from django.utils.html import format_html
@@ -29,13 +30,26 @@ STATUS_LABELS = dict(Evaluation.Status.choices)
 NOT_STARTED = _("未填报")
 
 
-def attach_scores(projects, scores: dict[int, EvaluationScore]) -> None:
+class ListedScore(NamedTuple):
+    """What the list, its download and the dashboard show of a project's score (small, cached per project)."""
+
+    rate: Decimal | None
+    total: Decimal
+    grade: str
+    started: bool
+
+    @classmethod
+    def of(cls, score: EvaluationScore) -> "ListedScore":
+        return cls(rate=score.budget.rate, total=score.total, grade=score.grade, started=score.started)
+
+
+def attach_scores(projects, scores: dict[int, ListedScore]) -> None:
     """Set the computed figures the table shows (and sorts by) on each project."""
     for project in projects:
         score = scores[project.pk]
-        project.score_rate = score.budget.rate
-        project.score_rate_key = NO_RATE if score.budget.rate is None else score.budget.rate
-        project.score_rate_display = None if score.budget.rate is None else f"{score.budget.rate * 100:.2f}%"
+        project.score_rate = score.rate
+        project.score_rate_key = NO_RATE if score.rate is None else score.rate
+        project.score_rate_display = None if score.rate is None else f"{score.rate * 100:.2f}%"
         project.score_total = score.total
         project.score_started = score.started
         # A project nobody has started has no grade yet: 未填报, not 差.

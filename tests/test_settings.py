@@ -41,6 +41,7 @@ def test_defaults_start_in_debug_on_sqlite():
         ({"DJANGO_ALLOWED_HOSTS": " , "}, "DJANGO_ALLOWED_HOSTS"),
         ({"DATABASE_URL": "mysql://root@localhost/x"}, "only sqlite:/// and postgres:// URLs are supported"),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"JIXIAO_CACHE_URL": "memcached://127.0.0.1"}, "JIXIAO_CACHE_URL='memcached://127.0.0.1'"),
     ],
 )
 def test_a_malformed_value_stops_start_up_with_a_message(env, message):

@@ -4,18 +4,26 @@ Scores are computed on demand (``performance.services.score_projects``, a consta
 queries). The list scores only the page it shows while it is sorted by a stored column; sorted by
 a computed column (rate, total, grade) or filtered by grade, it scores the whole filtered set so the
 order and the filter are right. Either way the query count does not grow with the rows.
+
+Issue 8: what costs the most is cached under versions of the data it shows (``performance.page_cache``):
+each listed project's score and each page of the rendered table; on the project page, the parts that look
+the same to every viewer. A version is read from the database on every request, so a save shows at once.
 """
 
+import hashlib
 from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Value
+from django.core.cache import cache
+from django.db.models import Prefetch, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 from openpyxl import Workbook
@@ -25,17 +33,21 @@ from openpyxl.utils import get_column_letter
 from budgets.models import FUND_SOURCES, STAGES, Project
 from budgets.permissions import can_edit_unit, can_review_unit, projects_for
 
+from ..carry_forward import carried_actuals, same_project
 from ..filters import GRADES, DashboardFilter, ProjectFilter
 from ..history import project_history
-from ..models import ActualResult, Evaluation, Evidence, ProjectGoal
+from ..models import ActualResult, Evaluation, Evidence, MonitoringRound, ProjectGoal
+from ..page_cache import PAGE_CACHE_SECONDS, context_version, project_page_version, project_row_versions
 from ..review import review_projects
+from ..scoring import EvaluationScore
 from ..services import SCORING_INDICATORS, indicators_for_scoring, score_project, score_projects
-from ..tables import ProjectTable, attach_scores
+from ..tables import ListedScore, ProjectTable, attach_scores
 
 Status = Evaluation.Status
 COMPUTED_COLUMNS = {"grade", "rate", "total"}
 CENT = Decimal("0.01")
 BEHIND = 10
+SCORE_CHUNK = 500  # projects scored per call when many scores are not cached
 
 
 def _listed_projects(user):
@@ -48,6 +60,23 @@ def _listed_projects(user):
     )
 
 
+def _listed_scores(versions: dict[int, str]) -> dict[int, ListedScore]:
+    """The projects' scores ({id: version} from ``project_row_versions``): cached ones where the rows they
+    are computed from have not changed, the others computed (from plain rows) and cached."""
+    keys = {pk: f"project-score:{pk}:{version}" for pk, version in versions.items()}
+    found = cache.get_many(list(keys.values()))
+    scores = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in versions if pk not in scores]
+    if missing:
+        fresh = {}
+        for start in range(0, len(missing), SCORE_CHUNK):
+            chunk = Project.objects.filter(pk__in=missing[start : start + SCORE_CHUNK])
+            fresh |= {pk: ListedScore.of(score) for pk, score in score_projects(chunk).items()}
+        cache.set_many({keys[pk]: score for pk, score in fresh.items()}, PAGE_CACHE_SECONDS)
+        scores |= fresh
+    return scores
+
+
 def _project_table(request, *, score_all: bool = False) -> tuple[ProjectFilter, ProjectTable, bool]:
     filterset = ProjectFilter(request.GET or None, queryset=_listed_projects(request.user), request=request)
     projects = filterset.qs
@@ -56,25 +85,47 @@ def _project_table(request, *, score_all: bool = False) -> tuple[ProjectFilter, 
     score_all = score_all or sort in COMPUTED_COLUMNS or bool(grade)
     if score_all:
         projects = list(projects)
-        attach_scores(projects, score_projects(projects))
+        attach_scores(projects, _listed_scores(project_row_versions([project.pk for project in projects])))
         if grade:
             projects = [project for project in projects if project.score_grade == grade]
     return filterset, ProjectTable(projects), score_all
 
 
+def _table_html(request, table: ProjectTable, versions: dict[int, str]) -> str:
+    """The table of this page, cached under the versions of its rows, the query (filters, sort, page), the count
+    and the language (an empty page has no rows to carry it)."""
+    shown = (request.GET.urlencode(), table.paginator.count, list(versions.items()))
+    key = f"project-list-table:{hashlib.sha256(context_version() + repr(shown).encode()).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = table.as_html(request)
+        cache.set(key, html, PAGE_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - the table's own rendering, as django-tables2 returned it
+
+
 @login_required
 def project_list(request):
-    """The projects the user may see: filtered, searched, sorted, 25 a page, with computed scores."""
+    """The projects the user may see: filtered, searched, sorted, 25 a page, with computed scores.
+
+    Scores and the rendered table are cached under the versions of the rows they show
+    (``performance.page_cache``): a change to a project's data is on the list at the next request.
+    """
     filterset, table, scored = _project_table(request)
     RequestConfig(request, paginate={"per_page": ProjectTable._meta.per_page}).configure(table)
+    page = [row.record for row in table.page.object_list]
+    versions = project_row_versions([project.pk for project in page])
     if not scored:
-        page = [row.record for row in table.page.object_list]
-        attach_scores(page, score_projects(page))
+        attach_scores(page, _listed_scores(versions))
     export_query = request.GET.urlencode()
     return render(
         request,
         "performance/project_list.html",
-        {"filter": filterset, "table": table, "export_query": export_query},
+        {
+            "filter": filterset,
+            "table": table,
+            "table_html": _table_html(request, table, versions),
+            "export_query": export_query,
+        },
     )
 
 
@@ -159,50 +210,157 @@ def _result(indicator) -> ActualResult | None:
         return None
 
 
-@login_required
-def project_detail(request, pk: int):
-    """A project's self-evaluation: goal, money, indicators with computed scores, status, history."""
-    project = get_object_or_404(
-        projects_for(request.user)
-        .select_related("unit__department", "goal", "evaluation__submitted_by", "evaluation__reviewed_by")
-        .prefetch_related(Prefetch("indicators", queryset=indicators_for_scoring(), to_attr=SCORING_INDICATORS)),
-        pk=pk,
-    )
-    score = score_project(project)
-    indicators = getattr(project, SCORING_INDICATORS)
-    rows = [
-        {"indicator": indicator, "result": _result(indicator), "score": row}
-        for indicator, row in zip(indicators, score.rows, strict=True)
-    ]
-    try:
-        evaluation = project.evaluation
-    except Evaluation.DoesNotExist:
-        evaluation = None
-    try:
-        goal = project.goal
-    except ProjectGoal.DoesNotExist:
-        goal = None
-    context = {
-        "project": project,
-        "goal": goal,
-        "evaluation": evaluation,
-        "status": evaluation.status if evaluation else Status.DRAFT,
-        "status_label": evaluation.get_status_display() if evaluation else Status.DRAFT.label,
-        "score": score,
-        "rate_percent": None if score.budget.rate is None else f"{score.budget.rate * 100:.2f}%",
-        "rows": rows,
-        "budget_rows": _budget_rows(project),
-        "actions": _actions(request.user, project, evaluation),
-        "history": project_history(project),
-        "evidence": list(
-            Evidence.objects.filter(project=project)
+# What the parts rendered on every request read of the project: the rest is loaded only to render a cached part.
+LIVE_FIELDS = (
+    "name",
+    "year",
+    "unit__department_id",
+    "evaluation__project_id",
+    "evaluation__status",
+    "evaluation__version",
+    "evaluation__return_reason",
+)
+
+
+class ProjectPage:
+    """What the project page's cached parts show, computed on first use: only when a part is rendered again."""
+
+    def __init__(self, project_id: int, version: str):
+        self.project_id = project_id
+        self.version = version
+
+    @cached_property
+    def project(self) -> Project:
+        return Project.objects.select_related(
+            "unit__department", "goal", "evaluation__submitted_by", "evaluation__reviewed_by"
+        ).get(pk=self.project_id)
+
+    @cached_property
+    def evaluation(self) -> Evaluation | None:
+        try:
+            return self.project.evaluation
+        except Evaluation.DoesNotExist:
+            return None
+
+    @cached_property
+    def goal(self) -> ProjectGoal | None:
+        try:
+            return self.project.goal
+        except ProjectGoal.DoesNotExist:
+            return None
+
+    @cached_property
+    def indicators(self) -> list:
+        lookup = Prefetch("indicators", queryset=indicators_for_scoring(), to_attr=SCORING_INDICATORS)
+        prefetch_related_objects([self.project], lookup)
+        return getattr(self.project, SCORING_INDICATORS)
+
+    @cached_property
+    def score(self) -> EvaluationScore:
+        self.indicators  # noqa: B018 - loaded onto the project for score_project
+        return score_project(self.project)
+
+    @cached_property
+    def rate_percent(self) -> str | None:
+        rate = self.score.budget.rate
+        return None if rate is None else f"{rate * 100:.2f}%"
+
+    @cached_property
+    def rows(self) -> list[dict]:
+        return [
+            {"indicator": indicator, "result": _result(indicator), "score": row}
+            for indicator, row in zip(self.indicators, self.score.rows, strict=True)
+        ]
+
+    @cached_property
+    def review_findings(self) -> list:
+        self.indicators  # noqa: B018 - reviewed from the indicators loaded for scoring
+        return review_projects([self.project])
+
+    @cached_property
+    def evidence(self) -> list[Evidence]:
+        return list(
+            Evidence.objects.filter(project_id=self.project_id)
             .select_related("indicator", "uploaded_by")
             .order_by("uploaded_at", "id")
-        ),
-        "evidence_url": _url_or_none("performance:evidence-download", 0),
-        "api_url": _url_or_none("api:project-evaluation", project.pk),
-        "sheet_url": _url_or_none("performance:sheet-project", project.pk),
-        "review_findings": review_projects([project]),
+        )
+
+    @cached_property
+    def history(self) -> list:
+        return project_history(self.project)
+
+    @cached_property
+    def carried_forward(self) -> dict:
+        """Last year's actuals of the indicators that carry over, whether next year's project and a monitoring
+        round exist: plain values, cached under the page's version (which covers the rows they come from)."""
+        key = f"project-carried-forward:{self.project_id}:{self.version}"
+        return cache.get_or_set(key, self._carried_forward, PAGE_CACHE_SECONDS)
+
+    def _carried_forward(self) -> dict:
+        project = self.project
+        previous, carried = carried_actuals(project)
+        return {
+            "previous_year": previous.year if previous else None,
+            "rows": [
+                {
+                    "name": row.indicator.name,
+                    "target": row.indicator.target,
+                    "last_target": row.last_target,
+                    "last_actual": row.last_actual,
+                }
+                for row in carried
+            ],
+            "next_exists": same_project(project, project.year + 1).exists(),
+            "has_round": MonitoringRound.objects.filter(
+                department_id=project.unit.department_id, year=project.year
+            ).exists(),
+        }
+
+
+@login_required
+def project_detail(request, pk: int):
+    """A project's self-evaluation: goal, money, indicators with computed scores, status, history.
+
+    The parts every viewer sees alike are cached under the project's data version
+    (``performance.page_cache``). What they show, ``project`` and ``evaluation`` among it, is lazy: loaded
+    and computed only when a part has to be rendered again. The status with the workflow buttons and the
+    carry-forward buttons are rendered every time from ``live`` (a few columns of the project).
+    """
+    live = get_object_or_404(projects_for(request.user).select_related("unit", "evaluation").only(*LIVE_FIELDS), pk=pk)
+    try:
+        evaluation = live.evaluation
+    except Evaluation.DoesNotExist:
+        evaluation = None
+    version = project_page_version(live)
+    page = ProjectPage(live.pk, version)
+    carried = page.carried_forward
+    can_carry = can_edit_unit(request.user, live.unit) and not carried["next_exists"]
+    context = {
+        "live": live,
+        "live_evaluation": evaluation,
+        "status": evaluation.status if evaluation else Status.DRAFT,
+        "status_label": evaluation.get_status_display() if evaluation else Status.DRAFT.label,
+        "actions": _actions(request.user, live, evaluation),
+        "carried_forward": carried,
+        "next_year": live.year + 1,
+        "carry_url": reverse("performance:project-carry-forward", args=[live.pk]) if can_carry else None,
+        "monitoring_url": reverse("performance:monitoring-edit", args=[live.pk]) if carried["has_round"] else None,
+        "api_url": _url_or_none("api:project-evaluation", live.pk),
+        "sheet_url": _url_or_none("performance:sheet-project", live.pk),
+        # The cached parts: their key, and what they show (loaded and computed only when one is rendered again).
+        "page_version": version,
+        "page_cache_seconds": PAGE_CACHE_SECONDS,
+        "project": SimpleLazyObject(lambda: page.project),
+        "evaluation": SimpleLazyObject(lambda: page.evaluation),
+        "goal": SimpleLazyObject(lambda: page.goal),
+        "score": SimpleLazyObject(lambda: page.score),
+        "rate_percent": SimpleLazyObject(lambda: page.rate_percent),
+        "rows": SimpleLazyObject(lambda: page.rows),
+        "budget_rows": SimpleLazyObject(lambda: _budget_rows(page.project)),
+        "review_findings": SimpleLazyObject(lambda: page.review_findings),
+        "evidence": SimpleLazyObject(lambda: page.evidence),
+        "evidence_url": SimpleLazyObject(lambda: _url_or_none("performance:evidence-download", 0)),
+        "history": SimpleLazyObject(lambda: page.history),
     }
     return render(request, "performance/project_detail.html", context)
 
@@ -219,15 +377,16 @@ def dashboard(request):
     visible = projects_for(request.user)
     filterset = DashboardFilter(request.GET or None, queryset=visible, request=request)
     year = filterset.chosen_year
-    projects = []
+    projects, scores = [], {}
     if year is not None:
+        chosen = filterset.qs.filter(year=year)
+        scores = {pk: ListedScore.of(score) for pk, score in score_projects(chosen).items()}  # from plain rows
         projects = list(
-            filterset.qs.filter(year=year)
-            .select_related("unit__department", "evaluation")
+            chosen.select_related("unit__department", "evaluation")
             .annotate(status_code=Coalesce("evaluation__status", Value(Status.DRAFT)))
             .order_by("unit__department__code", "unit__order", "order", "id")
         )
-    attach_scores(projects, score_projects(projects))
+    attach_scores(projects, scores)
     for project in projects:
         project.status_label = Status(project.status_code).label
     statuses = Counter(project.status_code for project in projects)

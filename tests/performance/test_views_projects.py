@@ -5,6 +5,7 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -172,7 +173,10 @@ def test_the_list_is_paginated_by_25(client):
     assert len(names_listed(client.get(LIST, {"page": 2}))) == 5
 
 
-def list_queries(client, params) -> int:
+def list_queries(client, params, *, cached: bool = False) -> int:
+    """The queries of one list request: with nothing cached (every score computed), or as it comes."""
+    if not cached:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(LIST, params).status_code == 200
     return len(queries)
@@ -187,9 +191,11 @@ def test_the_list_query_count_does_not_grow_with_projects(client, params):
     client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=department))
     list_queries(client, params)  # warm the session
     with_5 = list_queries(client, params)
+    cached_5 = list_queries(client, params, cached=True)
     for n in range(5, 50):
         scored_project(unit=units[n % 3], name=f"项目{n}", status="submitted" if n % 2 else None)
     assert list_queries(client, params) == with_5
+    assert list_queries(client, params, cached=True) == cached_5 < with_5  # scores from the cache
 
 
 def test_the_xlsx_download_has_numbers_as_numbers_and_only_the_visible_rows(client, world):
@@ -341,7 +347,10 @@ def test_the_project_page_shows_the_return_reason_and_the_history_of_changes(cli
     assert "12次 → 11次" in text
 
 
-def detail_queries(client, project) -> int:
+def detail_queries(client, project, *, cached: bool = False) -> int:
+    """The queries of one project page: with nothing cached (every part rendered), or as it comes."""
+    if not cached:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         assert detail(client, project).status_code == 200
     return len(queries)
@@ -356,6 +365,7 @@ def test_the_project_page_query_count_does_not_grow_with_indicators(client):
     client.force_login(make_superuser())
     detail_queries(client, project)
     with_6 = detail_queries(client, project)
+    cached_6 = detail_queries(client, project, cached=True)
     for _n in range(24):
         indicator = make_indicator(project=project, target="5次", weight=None)
         result = ActualResult.objects.create(indicator=indicator, actual="4次")
@@ -364,6 +374,8 @@ def test_the_project_page_query_count_does_not_grow_with_indicators(client):
     evaluation.goal_actual = "完成"
     evaluation.save()
     assert detail_queries(client, project) == with_6
+    detail_queries(client, project, cached=True)
+    assert detail_queries(client, project, cached=True) == cached_6 < with_6  # its shared parts from the cache
 
 
 def form_of(html: str, form_id: str | None = None, action_suffix: str = "") -> tuple[str, dict]:

@@ -1,0 +1,210 @@
+"""The versions that key the cached parts of the project page and the project list (issue 8).
+
+A version is a digest of every row a cached part is built from, read from the database on every request,
+so a cached part never outlives the data it shows however that data was written (a form, the workflow, an
+import, the admin, a plain UPDATE, another server), and needs no invalidation:
+
+- ``project_page_version(project)``: the project, its unit and department, goal and self-evaluation, its
+  indicators with their results, the indicator framework, the evidence files, what carrying forward reads
+  (the unit's projects of the years before and after, last year's indicators, the monitoring rounds), for
+  the history the count, last id and last time of each history table's records, and the people named.
+  The page caches what looks the same to every viewer under it; the workflow buttons, CSRF tokens,
+  carry-forward buttons and messages are rendered on every request.
+- ``project_row_versions(ids)``: per project, its row, unit and department names, self-evaluation, indicators
+  with their results and the framework: what its line on the list and its score are computed from.
+
+Both also digest the code and translations, the language, the time zone and the scoring and review settings.
+The rows are read by plain SQL statements, table names from the models' ``_meta``: a fraction of a
+millisecond, where the ORM would take longer to compile them than the database takes to answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone, translation
+
+from budgets.models import Department, Project, Unit
+
+from .models import (
+    ActualResult,
+    Evaluation,
+    Evidence,
+    Indicator,
+    IndicatorCategory,
+    MonitoringRound,
+    ProjectGoal,
+)
+
+# Cached parts live this long at most; the version, not the timeout, keeps them right.
+PAGE_CACHE_SECONDS = 3600
+
+
+# The project page: each statement with the names of its parameters. Plain one-table statements mostly:
+# PostgreSQL takes longer to plan one join of them all than to answer them one by one.
+PAGE_STATEMENTS = [
+    ("SELECT * FROM {project} WHERE id = %s", ["project"]),
+    ("SELECT * FROM {unit} WHERE id = %s", ["unit"]),
+    ("SELECT * FROM {department} WHERE id = %s", ["department"]),
+    ("SELECT * FROM {goal} WHERE project_id = %s", ["project"]),
+    ("SELECT * FROM {evaluation} WHERE project_id = %s", ["project"]),
+    (
+        "SELECT i.*, r.* FROM {indicator} i LEFT JOIN {result} r ON r.indicator_id = i.id"
+        " WHERE i.project_id = %s ORDER BY i.id",
+        ["project"],
+    ),
+    ("SELECT * FROM {category} ORDER BY id", []),  # the indicator framework
+    ("SELECT * FROM {evidence} WHERE project_id = %s ORDER BY id", ["project"]),
+    # Carrying forward: the unit's projects of the years before and after, last year's indicators and
+    # results, the department's monitoring rounds of the year.
+    (
+        "SELECT id, code, name, year FROM {project} WHERE unit_id = %s AND year IN (%s, %s) ORDER BY id",
+        ["unit", "last_year", "next_year"],
+    ),
+    (
+        "SELECT i.*, r.* FROM {indicator} i LEFT JOIN {result} r ON r.indicator_id = i.id"
+        " WHERE i.project_id IN (SELECT id FROM {project} WHERE unit_id = %s AND year = %s) ORDER BY i.id",
+        ["unit", "last_year"],
+    ),
+    ("SELECT id FROM {round} WHERE department_id = %s AND year = %s", ["department", "year"]),
+    # The history: each table's records of the project, how many, the last id and the last time (records
+    # are only ever added, so these change whenever the history shown does).
+    (
+        "SELECT COUNT(*), MAX(history_id), MAX(history_date) FROM {evaluation_history} WHERE project_id = %s",
+        ["project"],
+    ),
+    ("SELECT COUNT(*), MAX(history_id), MAX(history_date) FROM {goal_history} WHERE project_id = %s", ["project"]),
+    ("SELECT COUNT(*), MAX(history_id), MAX(history_date) FROM {indicator_history} WHERE project_id = %s", ["project"]),
+    (
+        "SELECT COUNT(*), MAX(history_id), MAX(history_date) FROM {result_history}"
+        " WHERE indicator_id IN (SELECT id FROM {indicator_history} WHERE project_id = %s)",
+        ["project"],
+    ),
+    (  # the people the page names: in the history, on the evidence, on the self-evaluation
+        "SELECT id, username, first_name, last_name FROM {user} WHERE id IN ("
+        " SELECT history_user_id FROM {evaluation_history} WHERE project_id = %s"
+        " UNION SELECT history_user_id FROM {goal_history} WHERE project_id = %s"
+        " UNION SELECT history_user_id FROM {indicator_history} WHERE project_id = %s"
+        " UNION SELECT history_user_id FROM {result_history}"
+        " WHERE indicator_id IN (SELECT id FROM {indicator_history} WHERE project_id = %s)"
+        " UNION SELECT uploaded_by_id FROM {evidence} WHERE project_id = %s"
+        " UNION SELECT submitted_by_id FROM {evaluation} WHERE project_id = %s"
+        " UNION SELECT reviewed_by_id FROM {evaluation} WHERE project_id = %s"
+        ") ORDER BY id",
+        ["project"] * 7,
+    ),
+]
+
+
+ROW_STATEMENTS = [
+    (
+        "SELECT p.id, p.*, un.name, d.name, e.* FROM {project} p"
+        " JOIN {unit} un ON un.id = p.unit_id"
+        " JOIN {department} d ON d.id = un.department_id"
+        " LEFT JOIN {evaluation} e ON e.project_id = p.id"
+        " WHERE p.id IN ({ids})"
+    ),
+    (
+        "SELECT i.project_id, i.*, r.* FROM {indicator} i LEFT JOIN {result} r ON r.indicator_id = i.id"
+        " WHERE i.project_id IN ({ids}) ORDER BY i.project_id, i.id"
+    ),
+]
+CATEGORIES = "SELECT * FROM {category} ORDER BY id"
+CHUNK = 500  # project ids per statement, well under every database's limit of parameters
+
+
+@cache
+def _page_statements(vendor: str) -> list[tuple[str, list[str]]]:
+    return [(sql.format(**_tables(vendor)), names) for sql, names in PAGE_STATEMENTS]
+
+
+@cache
+def _tables(vendor: str) -> dict[str, str]:
+    """The tables' names quoted for the database, by the names the statements use (``Model.history`` is not free)."""
+    models = {
+        "project": Project,
+        "unit": Unit,
+        "department": Department,
+        "goal": ProjectGoal,
+        "evaluation": Evaluation,
+        "indicator": Indicator,
+        "result": ActualResult,
+        "category": IndicatorCategory,
+        "evidence": Evidence,
+        "round": MonitoringRound,
+        "user": get_user_model(),
+        "evaluation_history": Evaluation.history.model,
+        "goal_history": ProjectGoal.history.model,
+        "indicator_history": Indicator.history.model,
+        "result_history": ActualResult.history.model,
+    }
+    return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
+
+
+@cache
+def code_version() -> str:
+    """A digest of the app's code, templates and translations: a shared cache never serves a deploy old markup."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha256()
+    sources = (("performance", "**/*.py"), ("budgets", "**/*.py"), ("templates", "**/*.html"), ("locale", "**/*.mo"))
+    for folder, pattern in sources:
+        for path in sorted((root / folder).glob(pattern)):
+            if "migrations" not in path.parts:
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def context_version() -> bytes:
+    """What every cached part depends on besides the rows: the code, language, time zone and rules."""
+    return repr(
+        (
+            code_version(),
+            translation.get_language(),
+            timezone.get_current_timezone_name(),
+            sorted((getattr(settings, "JIXIAO_SCORING", None) or {}).items()),
+            sorted(getattr(settings, "JIXIAO_REVIEW_DISABLED", None) or ()),
+        )
+    ).encode()
+
+
+def project_page_version(project: Project) -> str:
+    """The version of what the project page caches for ``project``: changes whenever any of it does.
+
+    ``project`` needs its id, year, unit id and the unit's department id (the statements' parameters).
+    """
+    params = {
+        "project": project.pk,
+        "unit": project.unit_id,
+        "department": project.unit.department_id,
+        "year": project.year,
+        "last_year": project.year - 1,
+        "next_year": project.year + 1,
+    }
+    digest = hashlib.sha256(context_version())
+    with connection.cursor() as cursor:
+        for sql, names in _page_statements(connection.vendor):
+            cursor.execute(sql, [params[name] for name in names])
+            digest.update(repr(cursor.fetchall()).encode())
+    return digest.hexdigest()
+
+
+def project_row_versions(project_ids: list[int]) -> dict[int, str]:
+    """For each project, the version of what the project list shows of it (its row, its score)."""
+    tables = _tables(connection.vendor)
+    rows: dict[int, list] = {pk: [] for pk in project_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(CATEGORIES.format(**tables))  # noqa: S608 - names from the models' _meta
+        common = context_version() + repr(cursor.fetchall()).encode()
+        for start in range(0, len(project_ids), CHUNK):
+            chunk = project_ids[start : start + CHUNK]
+            ids = ", ".join(["%s"] * len(chunk))
+            for sql in ROW_STATEMENTS:
+                cursor.execute(sql.format(ids=ids, **tables), chunk)  # noqa: S608 - names from the models' _meta
+                for row in cursor.fetchall():
+                    rows[row[0]].append(row)
+    return {pk: hashlib.sha256(common + repr(found).encode()).hexdigest() for pk, found in rows.items()}
