@@ -65,7 +65,12 @@ def env_cache(name: str) -> dict:
     if raw in ("", "locmem://"):
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10000}}
     if raw.startswith(("redis://", "rediss://", "unix://")):
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+        # An outage is a cache miss, not an error page (config.cache); a dead Redis answers within 0.5 s.
+        return {
+            "BACKEND": "config.cache.ForgivingRedisCache",
+            "LOCATION": raw,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     if raw == "dummy://":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(f"{name}={raw!r}: use redis://host:port/db, locmem:// (the default) or dummy://.")
@@ -140,6 +145,9 @@ DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cached parts of the project pages and list (performance.page_cache), keyed by versions of their data.
 CACHES = {"default": env_cache("JIXIAO_CACHE_URL")}
+if CACHES["default"]["BACKEND"] == "config.cache.ForgivingRedisCache":
+    # Sessions read from the shared cache, written through to the database (which stays the truth).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
