@@ -19,6 +19,18 @@ def no_login_throttling(settings):
 
 
 @pytest.fixture(autouse=True)
+def chinese_outside_requests():
+    """Each test starts in the site's language. LocaleMiddleware leaves the last request's language
+    active in the thread, so a test that browsed in English would otherwise turn the next test's
+    messages (built outside any request) English."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def jobs_run_at_once(settings):
     """Background jobs run inside the request that starts them; tests/performance/test_jobs.py also
     runs them through the database queue and a real worker process."""
