@@ -160,7 +160,7 @@ class WorkbookExportForm(forms.Form):
     """A year and a scope (everything the user sees, one department, or one unit) to export."""
 
     year = forms.TypedChoiceField(label=_("年度"), coerce=int)
-    scope = forms.ChoiceField(label=_("范围"), required=False)
+    scope = forms.ChoiceField(label=_("范围"), required=False, widget=forms.Select(attrs={"class": "form-select"}))
 
     def __init__(self, *args, user, **kwargs):
         from budgets.permissions import departments_for, projects_for, units_for
