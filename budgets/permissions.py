@@ -63,6 +63,27 @@ def projects_for(user) -> QuerySet[Project]:
     return Project.objects.filter(unit__in=units_for(user))
 
 
+# Department, unit, then the unit's own order: how lists, workbooks and sheets put projects.
+PROJECT_ORDER = ("unit__department__code", "unit__order", "order", "id")
+
+
+def year_projects_for(user, year: int, *, unit: str = "", department: str = "") -> tuple[QuerySet[Project], str]:
+    """The projects of ``year`` the user may see, in order, narrowed to one unit or one department
+    (by code), with that unit's or department's name ("" for everything the user sees).
+
+    A unit or department the user may not see raises its model's DoesNotExist, as if it did not exist.
+    """
+    projects = projects_for(user).filter(year=year)
+    label = ""
+    if unit:
+        chosen = units_for(user).get(code=unit)
+        projects, label = projects.filter(unit=chosen), chosen.name
+    elif department:
+        chosen = departments_for(user).get(code=department)
+        projects, label = projects.filter(unit__department=chosen), chosen.name
+    return projects.order_by(*PROJECT_ORDER), label
+
+
 def can_edit_unit(user, unit: Unit) -> bool:
     """Unit staff enter data for their own units (superusers too)."""
     accesses = _accesses(user)

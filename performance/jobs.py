@@ -21,6 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -29,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.models import Project
-from budgets.permissions import departments_for, projects_for, units_for
+from budgets.permissions import year_projects_for
 
 from .models import Job
 
@@ -38,7 +39,6 @@ try:  # Django 6 has tasks built in; on 5.2 the django-tasks backport provides t
 except ImportError:  # pragma: no cover - depends on the Django version
     from django_tasks import task
 
-ORDER = ("unit__department__code", "unit__order", "order", "id")
 PROGRESS_INTERVAL = 1.0  # seconds between two progress writes
 
 
@@ -220,21 +220,18 @@ def _save_output(job: Job, path: Path, name: str) -> None:
 
 
 def _scope(job: Job):
-    """The job's projects as its user may see them now: ``params`` has year and unit or department."""
-    user, params = job.user, job.params
-    projects = projects_for(user).filter(year=int(params["year"]))
-    label = ""
-    if code := params.get("unit"):
-        unit = units_for(user).filter(code=code).first()
-        if unit is None:
-            raise JobRefused(_("您无权查看单位 %(code)s。") % {"code": code}, {})
-        projects, label = projects.filter(unit=unit), unit.name
-    elif code := params.get("department"):
-        department = departments_for(user).filter(code=code).first()
-        if department is None:
-            raise JobRefused(_("您无权查看部门 %(code)s。") % {"code": code}, {})
-        projects, label = projects.filter(unit__department=department), department.name
-    return projects.order_by(*ORDER), label
+    """The job's projects as its user may see them now: ``params`` has the year and a unit or department."""
+    params = job.params
+    try:
+        return year_projects_for(
+            job.user, int(params["year"]), unit=params.get("unit", ""), department=params.get("department", "")
+        )
+    except ObjectDoesNotExist as error:
+        if params.get("unit"):
+            message = _("您无权查看单位 %(code)s。") % {"code": params["unit"]}
+        else:
+            message = _("您无权查看部门 %(code)s。") % {"code": params.get("department")}
+        raise JobRefused(message, {}) from error
 
 
 def _report_json(report) -> dict:

@@ -31,7 +31,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from budgets.models import FUND_SOURCES, STAGES, Project
-from budgets.permissions import can_edit_unit, can_review_unit, projects_for
+from budgets.permissions import PROJECT_ORDER, can_edit_unit, can_review_unit, projects_for
 
 from ..carry_forward import carried_actuals, same_project
 from ..filters import GRADES, DashboardFilter, ProjectFilter
@@ -56,7 +56,7 @@ def _listed_projects(user):
         projects_for(user)
         .select_related("unit__department", "evaluation")
         .annotate(status_code=Coalesce("evaluation__status", Value(Status.DRAFT)))
-        .order_by("-year", "unit__department__code", "unit__order", "order", "id")
+        .order_by("-year", *PROJECT_ORDER)
     )
 
 
@@ -384,7 +384,7 @@ def dashboard(request):
         projects = list(
             chosen.select_related("unit__department", "evaluation")
             .annotate(status_code=Coalesce("evaluation__status", Value(Status.DRAFT)))
-            .order_by("unit__department__code", "unit__order", "order", "id")
+            .order_by(*PROJECT_ORDER)
         )
     attach_scores(projects, scores)
     for project in projects:

@@ -8,12 +8,12 @@ from base64 import b64encode
 from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from budgets.permissions import departments_for, projects_for, units_for
+from budgets.permissions import projects_for, units_for, year_projects_for
 
 from ..forms import WorkbookUploadForm
 from ..jobs import sheets_in_background, start_job
@@ -22,7 +22,6 @@ from ..sheet_imports import import_evaluation_sheets
 from ..sheets import evaluation_workbook_bytes, project_sheet_bytes, targets_workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ORDER = ("unit__department__code", "unit__order", "order", "id")
 
 
 def _xlsx(data: bytes, filename: str) -> FileResponse:
@@ -36,19 +35,14 @@ def _scope(request) -> tuple[QuerySet, str, int]:
     """
     try:
         year = int(request.GET.get("year", ""))
-    except ValueError as error:
+        projects, label = year_projects_for(
+            request.user, year, unit=request.GET.get("unit", ""), department=request.GET.get("department", "")
+        )
+    except (ValueError, ObjectDoesNotExist) as error:
         raise Http404 from error
-    projects = projects_for(request.user).filter(year=year)
-    label = ""
-    if code := request.GET.get("unit"):
-        unit = get_object_or_404(units_for(request.user), code=code)
-        projects, label = projects.filter(unit=unit), unit.name
-    elif code := request.GET.get("department"):
-        department = get_object_or_404(departments_for(request.user), code=code)
-        projects, label = projects.filter(unit__department=department), department.name
     if not projects.exists():
         raise Http404
-    return projects.order_by(*ORDER), label, year
+    return projects, label, year
 
 
 @login_required

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from budgets.models import Project, Unit
+from budgets.permissions import PROJECT_ORDER
 from performance.exports import evaluations_document
 from performance.sheets import evaluation_workbook_bytes
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
 
     def _write_sheets(self, projects, *, year, output):
         """The 项目支出绩效自评表 workbook (SPEC section 14): a summary sheet and one sheet per project."""
-        projects = projects.order_by("unit__department__code", "unit__order", "order", "id")
+        projects = projects.order_by(*PROJECT_ORDER)
         data = evaluation_workbook_bytes(projects, title=f"{year}年度项目支出绩效自评汇总表")
         try:
             Path(output).write_bytes(data)

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from budgets.models import Department, Project, Unit
+from budgets.permissions import PROJECT_ORDER
 from performance.sheets import targets_workbook_bytes
 
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             projects = projects.filter(unit__department__code=department)
         if not projects.exists():
             raise CommandError(f"{year}年度没有可导出的项目。")
-        projects = projects.order_by("unit__department__code", "unit__order", "order", "id")
+        projects = projects.order_by(*PROJECT_ORDER)
         data = targets_workbook_bytes(projects)
         try:
             Path(output).write_bytes(data)

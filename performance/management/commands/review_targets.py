@@ -5,6 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from budgets.models import Project, Unit
+from budgets.permissions import PROJECT_ORDER
 from performance.review import review_projects
 
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             if not Unit.objects.filter(code=unit).exists():
                 raise CommandError(f"没有编码为{unit}的单位。")
             projects = projects.filter(unit__code=unit)
-        projects = projects.order_by("unit__department__code", "unit__order", "order", "id")
+        projects = projects.order_by(*PROJECT_ORDER)
         findings = review_projects(projects)
         if format == "json":
             self.stdout.write(json.dumps([f.as_dict() for f in findings], ensure_ascii=False, indent=2))
