@@ -127,6 +127,17 @@ class ImportReport:
         if n:
             self.counts[kind][action] += n
 
+    def as_json(self) -> dict:
+        """The report as plain JSON values (a background job keeps it)."""
+        return {
+            "dry_run": self.dry_run,
+            "project_rows": self.project_rows,
+            "indicator_rows": self.indicator_rows,
+            "seconds": round(self.seconds, 1),
+            "counts": {kind: dict(counts) for kind, counts in self.counts.items()},
+            "notes": list(self.notes),
+        }
+
     def summary(self) -> str:
         head = "试导入（未写入数据库）" if self.dry_run else "导入完成"
         lines = [f"{head}：项目表{self.project_rows}行，指标表{self.indicator_rows}行，用时{self.seconds:.1f}秒。"]

@@ -17,7 +17,9 @@ import os
 import socket
 import tempfile
 import time
+from dataclasses import asdict
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -32,7 +34,11 @@ from django.utils.translation import gettext as _
 from budgets.models import Project
 from budgets.permissions import year_projects_for
 
+from .exports import write_flat_workbook
+from .imports import ImportErrors, import_workbook
 from .models import Job
+from .sheets.evaluation import write_evaluation_workbook
+from .sheets.targets import write_targets_workbook
 
 try:  # Django 6 has tasks built in; on 5.2 the django-tasks backport provides the same API.
     from django.tasks import task
@@ -234,20 +240,7 @@ def _scope(job: Job):
         raise JobRefused(message, {}) from error
 
 
-def _report_json(report) -> dict:
-    return {
-        "dry_run": report.dry_run,
-        "project_rows": report.project_rows,
-        "indicator_rows": report.indicator_rows,
-        "seconds": round(report.seconds, 1),
-        "counts": {kind: dict(counts) for kind, counts in report.counts.items()},
-        "notes": list(report.notes),
-    }
-
-
 def _run_import(job: Job, progress: Progress, *, dry_run: bool) -> None:
-    from .imports import ImportErrors, import_workbook
-
     if not job.input_file:
         raise JobRefused(_("上传的文件已不存在，请重新上传。"), {})
     progress(_("正在读取工作簿……"))
@@ -260,70 +253,45 @@ def _run_import(job: Job, progress: Progress, *, dry_run: bool) -> None:
             file_name=job.input_name,
         )
     except ImportErrors as error:
-        problems = [{"sheet": p.sheet, "row": p.row, "column": p.column, "message": p.message} for p in error.problems]
+        problems = [asdict(problem) for problem in error.problems]
         raise JobRefused(
             _("工作簿有 %(n)s 个错误，未导入任何数据。") % {"n": len(problems)}, {"problems": problems}
         ) from error
-    job.report = {"import": _report_json(report)}
+    job.report = {"import": report.as_json()}
 
 
-def _run_check(job: Job, progress: Progress) -> None:
-    _run_import(job, progress, dry_run=True)
-
-
-def _run_real_import(job: Job, progress: Progress) -> None:
-    _run_import(job, progress, dry_run=False)
-
-
-def _export(job: Job, progress: Progress, write, suffix: str) -> None:
-    projects, label = _scope(job)
+def _run_export(job: Job, progress: Progress, *, write) -> None:
+    """Write the job's projects with ``write(job, projects, path, progress)`` and keep the file."""
+    projects, _label = _scope(job)
     total = projects.count()
     if not total:
         raise JobRefused(_("所选范围内没有项目。"), {})
     progress(_("正在生成 %(n)s 个项目的工作簿……") % {"n": total}, done=0, total=total)
     with tempfile.TemporaryDirectory(prefix="jixiao-job-") as folder:
-        path = Path(folder) / f"export{suffix}"
-        write(projects, path, label, progress)
+        path = Path(folder) / "export.xlsx"
+        write(job, projects, path, progress)
         progress(_("正在保存文件……"), done=total)
-        _save_output(job, path, job.params.get("filename") or f"{job.title}{suffix}")
+        _save_output(job, path, job.params.get("filename") or f"{job.title}.xlsx")
 
 
-def _run_export_workbook(job: Job, progress: Progress) -> None:
-    from .exports import write_flat_workbook
-
-    def write(projects, path, label, progress):
-        rows = write_flat_workbook(projects, path, progress=lambda done: progress(done=done))
-        job.report = {"rows": rows}
-
-    _export(job, progress, write, ".xlsx")
+def _flat_workbook(job: Job, projects, path: Path, progress: Progress) -> None:
+    job.report = {"rows": write_flat_workbook(projects, path, progress=lambda done: progress(done=done))}
 
 
-def _run_export_sheets(job: Job, progress: Progress) -> None:
-    from .sheets.evaluation import write_evaluation_workbook
-
-    def write(projects, path, label, progress):
-        with path.open("wb") as out:
-            write_evaluation_workbook(projects, out, title=job.params.get("title") or job.title)
-
-    _export(job, progress, write, ".xlsx")
+def _sheet_workbook(job: Job, projects, path: Path, progress: Progress) -> None:
+    write_evaluation_workbook(projects, path, title=job.params.get("title") or job.title)
 
 
-def _run_export_targets(job: Job, progress: Progress) -> None:
-    from .sheets.targets import write_targets_workbook
-
-    def write(projects, path, label, progress):
-        with path.open("wb") as out:
-            write_targets_workbook(projects, out)
-
-    _export(job, progress, write, ".xlsx")
+def _targets_workbook(job: Job, projects, path: Path, progress: Progress) -> None:
+    write_targets_workbook(projects, path)
 
 
 RUNNERS = {
-    Job.Kind.CHECK_WORKBOOK: _run_check,
-    Job.Kind.IMPORT_WORKBOOK: _run_real_import,
-    Job.Kind.EXPORT_WORKBOOK: _run_export_workbook,
-    Job.Kind.EXPORT_SHEETS: _run_export_sheets,
-    Job.Kind.EXPORT_TARGETS: _run_export_targets,
+    Job.Kind.CHECK_WORKBOOK: partial(_run_import, dry_run=True),
+    Job.Kind.IMPORT_WORKBOOK: partial(_run_import, dry_run=False),
+    Job.Kind.EXPORT_WORKBOOK: partial(_run_export, write=_flat_workbook),
+    Job.Kind.EXPORT_SHEETS: partial(_run_export, write=_sheet_workbook),
+    Job.Kind.EXPORT_TARGETS: partial(_run_export, write=_targets_workbook),
 }
 
 
@@ -336,6 +304,8 @@ def jobs_for(user):
 
 
 def job_for(user, pk: int) -> Job:
+    """One of the user's jobs (404 for anyone else's), a job whose worker died already marked failed."""
+    reap_stale_jobs(jobs_for(user).filter(pk=pk))
     job = jobs_for(user).select_related("source").filter(pk=pk).first()
     if job is None:
         raise Http404

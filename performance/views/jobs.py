@@ -24,14 +24,18 @@ from ..models import Job
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _job_list(request, export_form, *, status: int = 200):
+    jobs = jobs_for(request.user)
+    reap_stale_jobs(jobs)
+    page = Paginator(jobs, 25).get_page(request.GET.get("page"))
+    return render(request, "performance/job_list.html", {"page": page, "export_form": export_form}, status=status)
+
+
 @login_required
 def job_list(request):
     """The user's jobs, newest first, and the form that starts a department's flat workbook export."""
-    jobs = jobs_for(request.user)
-    reap_stale_jobs(jobs)
-    page = Paginator(jobs.select_related(None), 25).get_page(request.GET.get("page"))
     form = WorkbookExportForm(user=request.user) if projects_for(request.user).exists() else None
-    return render(request, "performance/job_list.html", {"page": page, "export_form": form})
+    return _job_list(request, form)
 
 
 @login_required
@@ -40,9 +44,7 @@ def export_workbook_start(request):
     """Start the flat workbook export (SPEC section 11) of a year and a scope the user may see."""
     form = WorkbookExportForm(request.POST, user=request.user)
     if not form.is_valid():
-        jobs = jobs_for(request.user)
-        page = Paginator(jobs, 25).get_page(1)
-        return render(request, "performance/job_list.html", {"page": page, "export_form": form}, status=400)
+        return _job_list(request, form, status=400)
     job = start_job(
         kind=Job.Kind.EXPORT_WORKBOOK,
         user=request.user,
@@ -55,7 +57,6 @@ def export_workbook_start(request):
 @login_required
 def job_detail(request, pk: int):
     """A job's progress (followed by static/js/job.js while it runs), its result, and what to do next."""
-    reap_stale_jobs(jobs_for(request.user).filter(pk=pk))
     job = job_for(request.user, pk)
     problems = job.report.get("problems", []) if isinstance(job.report, dict) else []
     context = {
@@ -70,7 +71,6 @@ def job_detail(request, pk: int):
 @login_required
 def job_status(request, pk: int):
     """The job's state as JSON, polled by the job page."""
-    reap_stale_jobs(jobs_for(request.user).filter(pk=pk))
     job = job_for(request.user, pk)
     return JsonResponse(
         {
