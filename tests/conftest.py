@@ -43,6 +43,14 @@ def media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
+@pytest.fixture
+def kepu(db):
+    """The seed department with its demo users; the project 科普经费 (tests/performance/sheet_helpers)."""
+    from tests.performance.sheet_helpers import seed_kepu
+
+    return seed_kepu()
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

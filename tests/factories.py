@@ -119,3 +119,10 @@ def make_user_with_access(
     else:
         Access.objects.create(user=user, role=role)
     return user
+
+
+def log_in_as(client, username: str):
+    """Log the test client in as an existing user (the demo's kexie, shenhe…); the user."""
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    return user

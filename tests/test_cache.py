@@ -9,8 +9,6 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.performance.sheet_helpers import seed_kepu
-
 pytestmark = pytest.mark.django_db
 
 LIVE = "redis://127.0.0.1:6379/13"  # the machine's Redis (CI has it too); a database of its own
@@ -25,11 +23,6 @@ def redis_cache(location):
             "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
         }
     }
-
-
-@pytest.fixture
-def kepu():
-    return seed_kepu()
 
 
 def test_pages_are_served_when_redis_is_down(client, kepu, settings, caplog):

@@ -18,22 +18,11 @@ from openpyxl import load_workbook
 from budgets.models import Access
 from performance.jobs import reap_stale_jobs, retry_job, run_job, start_job, worker_name
 from performance.models import Job
+from tests.factories import log_in_as as login
 from tests.factories import make_user_with_access
-from tests.performance.sheet_helpers import seed_kepu
+from tests.scripts import run_script
 
 pytestmark = pytest.mark.django_db
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@pytest.fixture
-def kepu():
-    return seed_kepu()
-
-
-def login(client, username):
-    user = get_user_model().objects.get(username=username)
-    client.force_login(user)
-    return user
 
 
 def read_back(client, job):
@@ -222,16 +211,7 @@ def test_a_worker_killed_mid_export_leaves_a_failed_job_that_a_retry_completes(q
         env["DATABASE_URL"] = "postgres://{USER}@{HOST}:{PORT}/postgres".format(**connection.settings_dict)
     else:
         env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.security.worker_kill", "--queue", queue],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    figures = dict(line.split(": ", 1) for line in result.stdout.splitlines() if ": " in line)
+    figures = run_script("-m", "tests.security.worker_kill", "--queue", queue, env=env)
     assert figures["queue"] == queue
     assert figures["worker_killed_while"] == "running"
     assert figures["status_after_reap"] == "failed"

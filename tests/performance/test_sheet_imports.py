@@ -10,14 +10,9 @@ from performance.services import score_project
 from performance.sheet_imports import import_evaluation_sheets
 from performance.sheets import evaluation_workbook_bytes, project_sheet_bytes
 from tests.factories import make_user_with_access
-from tests.performance.sheet_helpers import open_workbook, saved, seed_kepu
+from tests.performance.sheet_helpers import open_workbook, saved
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kepu():
-    return seed_kepu()
 
 
 @pytest.fixture

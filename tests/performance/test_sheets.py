@@ -11,14 +11,9 @@ from performance.sheets import (
     targets_workbook_bytes,
 )
 from tests.factories import make_indicator, make_project, make_unit
-from tests.performance.sheet_helpers import GOAL_ACTUAL, open_workbook, seed_kepu
+from tests.performance.sheet_helpers import GOAL_ACTUAL, open_workbook
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kepu():
-    return seed_kepu()
 
 
 @pytest.fixture

@@ -8,21 +8,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from performance.models import ActualResult
+from tests.factories import log_in_as as login
 from tests.factories import make_project, make_user_with_access
-from tests.performance.sheet_helpers import seed_kepu
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kepu():
-    return seed_kepu()
-
-
-def login(client, username):
-    user = get_user_model().objects.get(username=username)
-    client.force_login(user)
-    return user
 
 
 def workbook_of(response):

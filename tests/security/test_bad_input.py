@@ -22,7 +22,6 @@ from performance.models import ActualResult, Evaluation, Indicator, Job
 from performance.sheet_imports import _read_meta, import_evaluation_sheets
 from performance.sheets import project_sheet_bytes
 from tests.factories import make_superuser
-from tests.performance.sheet_helpers import seed_kepu
 from tests.security.entry import entry_post
 from tests.security.hostile import SAMPLE
 
@@ -85,11 +84,6 @@ def snapshot() -> tuple:
         list(Project.objects.order_by("pk").values_list()),
         Indicator.objects.count(),
     )
-
-
-@pytest.fixture
-def kepu():
-    return seed_kepu()
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 
 import errno
 import os
-import subprocess
-import sys
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -19,13 +16,13 @@ from performance.imports import ImportErrors, import_workbook
 from performance.models import ActualResult, Evaluation, Evidence, Indicator
 from tests.factories import make_superuser
 from tests.performance.sheet_helpers import seed_kepu
+from tests.scripts import run_script
 from tests.security.entry import entry_post
 from tests.security.hostile import SAMPLE
 from tests.security.test_load import postgres_listens
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -100,16 +97,7 @@ def test_a_save_that_fails_after_one_evidence_file_was_stored_leaves_no_file_beh
 def test_an_import_whose_postgresql_backend_is_killed_is_rolled_back_and_reruns():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/jixiao_fault_{os.getpid()}"
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.security.pg_connection_drop"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    lines = dict(line.split(": ", 1) for line in result.stdout.splitlines())
+    lines = run_script("-m", "tests.security.pg_connection_drop", env=env)
     assert lines["first_import"] == "refused: 文件：写入数据库时出错，未导入任何数据（与数据库的连接中断，请重新导入）"
     assert lines["after_cut"] == "0 0 0"
     assert lines["after_rerun"] == "4 24 24"
