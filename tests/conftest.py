@@ -51,6 +51,16 @@ def kepu(db):
     return seed_kepu()
 
 
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server; on in-memory SQLite it runs one request at a time (tests/live_server.py)."""
+    from tests.live_server import live_server_address, start_live_server
+
+    server = start_live_server(live_server_address(request.config))
+    yield server
+    server.stop()
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -76,11 +86,34 @@ def chromium():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so fixtures can tell in their teardown whether it failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def page(chromium):
-    """A fresh browser page with a Chinese locale and a 1280 px wide window."""
+def page(chromium, request):
+    """A fresh browser page with a Chinese locale and a 1280 px wide window.
+
+    When the test fails, what the browser last showed is added to the report (the address, the responses
+    that were not 2xx/3xx, the page's console errors and its visible text), so a failure on CI explains itself.
+    """
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    seen = []
+    page.on("response", lambda r: r.status >= 400 and seen.append(f"{r.status} {r.request.method} {r.url}"))
+    page.on("console", lambda m: m.type == "error" and seen.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: seen.append(f"page error: {e}"))
     yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        try:
+            text = page.locator("body").inner_text(timeout=2_000)
+        except Exception as error:  # the page may be gone: say so instead
+            text = f"(no text: {error})"
+        report.sections.append(("browser", "\n".join([f"address: {page.url}", *seen, "visible text:", text[:3000]])))
     context.close()

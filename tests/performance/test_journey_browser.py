@@ -96,6 +96,7 @@ def test_kexie_submits_shenhe_returns_kexie_resubmits_shenhe_approves(page, demo
     log_in(page, demo_site, "shenhe")
     page.goto(detail_url)
     page.get_by_test_id("action-return").click()
+    page.wait_for_selector("#jx-return-form.collapse.show")  # unfolded to its end: the button is not clipped
     page.fill("#jx-return-reason", RETURN_REASON)
     page.get_by_role("button", name="确认退回").click()
     page.wait_for_selector("text=已退回填报单位。")
