@@ -376,7 +376,8 @@ def score_evaluation(
         score = min(max(money2(raw), ZERO), weight)
         reason_required = score < weight
         problems.extend(errors)
-        if reason_required and not (row.deviation_reason or "").strip():
+        # The reason for a shortfall is asked for once the actual can be read (as the entry form does).
+        if reason_required and not errors and not (row.deviation_reason or "").strip():
             problems.append(_("“%(row)s”得分低于分值，请填写偏差原因分析及改进措施。") % {"row": label})
         if reported is not None and reported != score:
             findings.append(

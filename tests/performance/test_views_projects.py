@@ -285,6 +285,25 @@ def test_the_project_page_shows_goal_money_indicators_total_and_problems(client)
     assert "预算执行率低于 90%，请填写执行偏差原因。" in text
 
 
+def test_a_project_nobody_has_started_shows_no_score_and_no_grade(client):
+    """Nothing entered yet is 未填报 on the page as on the list, not 0.00 差; the first figure typed scores it."""
+    project = make_project(full_year_total=D("100"))
+    indicator = make_indicator(project=project, name="活动场次", target="12次")
+    client.force_login(make_superuser())
+    text = text_of(detail(client, project))
+    assert "自评总分（系统计算） — 未填报" in text
+    assert "总分 100.00 — 等级：未填报" in text
+    assert "等级：差" not in text and "0.00 差" not in text
+    # what is missing is said once; a reason for the shortfall is asked for when there is a figure to fall short
+    assert "“活动场次”缺少实际完成值。" in text
+    assert "请填写偏差原因分析及改进措施" not in text
+
+    ActualResult.objects.create(indicator=indicator, actual="6次", deviation_reason="场地原因")
+    text = text_of(detail(client, project))
+    assert "总分 100.00 45.00 等级：差" in text  # 90 × 6/12, no rate: the budget's 10 points are lost
+    assert "“活动场次”缺少实际完成值。" not in text
+
+
 def test_the_project_page_lists_the_rows_scores_exactly(client):
     project = make_project(full_year_total=D("100"), executed_total=D("100"))
     rows = [("12次", "12次"), ("20次", "18次")]
