@@ -14,8 +14,9 @@ from budgets.models import Department, Project, Unit
 from budgets.permissions import departments_for, units_for
 
 from .models import Evaluation
+from .scoring import GRADE_LABELS
 
-GRADES = [("优", _("优")), ("良", _("良")), ("中", _("中")), ("差", _("差"))]
+GRADES = list(GRADE_LABELS.items())
 
 
 class PlainSelect(forms.Select):

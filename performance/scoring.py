@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .actuals import Actual, ActualKind, Tier, read_actual
 from .targets import Comparator, Kind, Target
@@ -142,6 +143,15 @@ class EvaluationScore:
         return self.budget.rate is not None or any(
             row.actual.kind != ActualKind.MISSING for row in self.rows if row.applicable
         )
+
+
+# The grades as stored and written on the official sheets (always Chinese), with the name each is shown by.
+GRADE_LABELS = {"优": gettext_lazy("优"), "良": gettext_lazy("良"), "中": gettext_lazy("中"), "差": gettext_lazy("差")}
+
+
+def grade_label(grade: str) -> str:
+    """The name a grade is shown by in the user's language (优 → Excellent in English); anything else as it is."""
+    return str(GRADE_LABELS.get(grade, grade))
 
 
 def grade_for(total: Decimal) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from budgets.models import Project
 
 from .models import Evaluation
-from .scoring import EvaluationScore
+from .scoring import EvaluationScore, grade_label
 
 NO_RATE = Decimal("-1")
 GRADE_CLASSES = {"优": "text-bg-success", "良": "text-bg-primary", "中": "text-bg-warning", "差": "text-bg-danger"}
@@ -110,10 +110,10 @@ class ProjectTable(tables.Table):
     def render_grade(self, value):
         if not value:
             return format_html('<span class="badge text-bg-light border">{}</span>', NOT_STARTED)
-        return format_html('<span class="badge {}">{}</span>', GRADE_CLASSES.get(value, ""), value)
+        return format_html('<span class="badge {}">{}</span>', GRADE_CLASSES.get(value, ""), grade_label(value))
 
     def value_grade(self, value):
-        return value or str(NOT_STARTED)
+        return grade_label(value) if value else str(NOT_STARTED)
 
     def render_rate(self, record):
         return record.score_rate_display

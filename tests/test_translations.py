@@ -11,6 +11,7 @@ import io
 import os
 import re
 import tokenize
+from decimal import Decimal
 from html import unescape
 from pathlib import Path
 
@@ -18,7 +19,15 @@ import pytest
 from django.conf import settings
 from django.utils.translation.template import templatize
 
-from tests.factories import make_department, make_evaluation, make_project, make_unit, make_user_with_access
+from performance.models import ActualResult
+from tests.factories import (
+    make_department,
+    make_evaluation,
+    make_indicator,
+    make_project,
+    make_unit,
+    make_user_with_access,
+)
 
 LOCALE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PO_FILE = LOCALE / "django.po"
@@ -289,6 +298,31 @@ def test_the_project_list_is_in_english_once_chosen(client):
     assert "1 project" in html
     assert "Draft" in html
     assert _chinese(html) == set()
+
+
+@pytest.mark.django_db
+def test_grades_are_named_in_english_on_the_list_page_and_dashboard(client):
+    """The grades are stored in Chinese (the official sheets say 优); the English pages name them."""
+    unit = make_unit(name="Science Museum", department=make_department(name="Science Association"))
+    project = make_project(
+        unit=unit, name="Science outreach", full_year_total=Decimal("100"), executed_total=Decimal("100")
+    )
+    indicator = make_indicator(project=project, name="Lectures", target="12次")
+    ActualResult.objects.create(indicator=indicator, actual="12次")  # 100.00: 优
+    make_project(unit=unit, name="Not begun")
+    client.force_login(make_user_with_access(role="staff", unit=unit))
+    _in_english(client)
+
+    listed = _text(client.get("/projects/").content.decode())
+    assert "Science outreach Draft Excellent 100.00% 100.00" in listed
+    assert "Not begun Draft Not filled in" in listed
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "Total score 100.00 100.00 Grade: Excellent" in _text(page)
+    assert "优" not in _text(page)
+    severities = re.findall(r'data-testid="severity">([^<]*)<', page)
+    assert severities == ["Error", "Warning", "Warning"]  # the target review's findings on this project
+    dashboard = _text(client.get("/dashboard/?year=2021").content.decode())
+    assert "Excellent Good Fair Poor 1 0 0 0" in dashboard
 
 
 @pytest.mark.django_db

@@ -32,6 +32,7 @@ from ..entry_services import (
 from ..forms import WorkbookUploadForm, build_entry_forms, forms_are_valid
 from ..jobs import start_job
 from ..models import Evaluation, Evidence, Job
+from ..scoring import grade_label
 from ..services import indicators_for_scoring
 from ..targets import Kind
 from ..workflow import approve_evaluation, reopen_evaluation, return_evaluation, submit_evaluation
@@ -212,6 +213,7 @@ def evaluation_preview(request, pk: int):
         {
             "total": f"{score.total:.2f}",
             "grade": score.grade,
+            "grade_label": grade_label(score.grade),
             "budget": {
                 "rate": None if budget.rate is None else f"{budget.rate:.4f}",
                 "rate_percent": _percent(budget.rate),

@@ -393,10 +393,10 @@ def dashboard(request):
     started = [project for project in projects if project.score_started]
     grades = Counter(project.score_grade for project in started)
     status_counts = [{"code": code, "label": label, "count": statuses[code]} for code, label in Status.choices]
-    grade_counts = [{"grade": grade, "count": grades[grade]} for grade, _label in GRADES]
+    grade_counts = [{"grade": grade, "label": label, "count": grades[grade]} for grade, label in GRADES]
     with_rate = [project for project in projects if project.score_rate is not None]
     chart = {
-        "grades": {"labels": [str(g["grade"]) for g in grade_counts], "counts": [g["count"] for g in grade_counts]},
+        "grades": {"labels": [str(g["label"]) for g in grade_counts], "counts": [g["count"] for g in grade_counts]},
         "statuses": {"labels": [str(s["label"]) for s in status_counts], "counts": [s["count"] for s in status_counts]},
         "dataset_grades": _("项目数"),
     }

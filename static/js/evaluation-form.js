@@ -42,7 +42,7 @@
 
   function render(data) {
     setText("[data-total]", data.total);
-    setText("[data-grade]", data.grade);
+    setText("[data-grade]", data.grade_label);
     setText("[data-budget-rate]", data.budget.rate_percent || "—");
     setText("[data-budget-score]", data.budget.score);
     var required = document.querySelector("[data-budget-required]");
