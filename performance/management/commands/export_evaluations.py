@@ -3,15 +3,16 @@
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from budgets.models import Project, Unit
 from budgets.permissions import PROJECT_ORDER
 from performance.exports import evaluations_document
+from performance.management.base import DataCommand
 from performance.sheets import evaluation_workbook_bytes
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "导出项目绩效自评结果（JSON，或 xlsx 项目支出绩效自评表）。"
 
     def add_arguments(self, parser):

@@ -2,14 +2,15 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from budgets.models import Department, Project, Unit
 from budgets.permissions import PROJECT_ORDER
+from performance.management.base import DataCommand
 from performance.sheets import targets_workbook_bytes
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "按公开文本的格式导出绩效目标表（每个项目一个工作表）。"
 
     def add_arguments(self, parser):

@@ -3,13 +3,14 @@
 from io import BytesIO
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from budgets.models import Project, Unit
 from performance.exports import write_flat_workbook
+from performance.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "导出绩效交换工作簿（已填写），可原样导入。"
 
     def add_arguments(self, parser):

@@ -8,13 +8,14 @@ writes nothing.
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from performance.disclosure.importer import import_disclosure
 from performance.disclosure.model import UnreadableDisclosure
+from performance.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "导入部门预算信息公开情况说明（文本或 .docx），列出未能读取之处，并做勾稽检查和目标审核。"
 
     def add_arguments(self, parser):

@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from performance.imports import ImportErrors, import_workbook
+from performance.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "导入绩效交换工作簿（项目、指标两张表）；--dry-run 只校验不写入。"
 
     def add_arguments(self, parser):

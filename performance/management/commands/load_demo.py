@@ -1,11 +1,10 @@
 """Load the seed disclosure (张家口市科学技术协会 2021) and the demo users: `python manage.py load_demo`."""
 
-from django.core.management.base import BaseCommand
-
 from performance.demo import DEMO_PASSWORD, load_demo
+from performance.management.base import DataCommand
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "载入演示数据（种子公开文本：张家口市科学技术协会2021年部门预算）和演示用户；可重复运行。"
 
     def handle(self, *args, **options):
