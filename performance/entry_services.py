@@ -21,7 +21,7 @@ from budgets.permissions import can_edit_unit
 
 from .actuals import read_actual
 from .evidence import check_evidence_file
-from .models import ActualResult, Evaluation, Evidence, Indicator
+from .models import ActualResult, Evaluation, Evidence, Indicator, evaluation_of
 from .scoring import BudgetInput, EvaluationScore, RowInput, score_evaluation
 from .services import scoring_rules
 from .targets import Target, parse_target
@@ -91,7 +91,7 @@ def entry_from_forms(form, rows) -> EvaluationEntry:
 
 def entry_from_project(*, project: Project, indicators: list[Indicator]) -> EvaluationEntry:
     """The entry as saved in the database."""
-    evaluation = _evaluation(project)
+    evaluation = evaluation_of(project)
     results = {}
     for indicator in indicators:
         result = _result(indicator)
@@ -147,7 +147,7 @@ def target_of(indicator: Indicator) -> Target:
 
 def score_entry(*, project: Project, indicators: list[Indicator], entry: EvaluationEntry) -> EvaluationScore:
     """Score the typed entry by SPEC section 6 without saving anything."""
-    evaluation = _evaluation(project)
+    evaluation = evaluation_of(project)
     rows = []
     for indicator in indicators:
         typed = entry.results.get(indicator.pk, ResultEntry())
@@ -381,13 +381,6 @@ def add_evidence(*, project: Project, file, by, indicator: Indicator | None = No
         evidence.file.delete(save=False)  # the row was not written: neither is its file
         raise
     return evidence
-
-
-def _evaluation(project: Project) -> Evaluation | None:
-    try:
-        return project.evaluation
-    except Evaluation.DoesNotExist:
-        return None
 
 
 def _result(indicator: Indicator) -> ActualResult | None:

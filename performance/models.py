@@ -616,3 +616,8 @@ class Job(models.Model):
         if self.status == self.Status.SUCCEEDED:
             return 100
         return min(99, self.done * 100 // self.total) if self.total else 0
+
+
+def evaluation_of(project) -> Evaluation | None:
+    """A project's self-evaluation, or None if it has none yet (reading ``project.evaluation`` would raise)."""
+    return getattr(project, "evaluation", None)  # RelatedObjectDoesNotExist is an AttributeError

@@ -18,7 +18,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from budgets.models import FUND_SOURCES, Project
 
-from .models import ActualResult, Evaluation, Indicator
+from .models import ActualResult, Indicator, evaluation_of
 from .scoring import BudgetInput, EvaluationScore, RowInput, Rules, score_evaluation
 from .targets import Target, parse_target
 
@@ -132,13 +132,6 @@ def _indicator_values(indicator: Indicator) -> tuple:
     return (*values, result.actual, result.tier, result.evaluator_score, result.reported_score, result.deviation_reason)
 
 
-def _evaluation(project: Project) -> Evaluation | None:
-    try:
-        return project.evaluation
-    except Evaluation.DoesNotExist:
-        return None
-
-
 def score_project(project: Project, *, rules: Rules | None = None) -> EvaluationScore:
     """Score one project's self-evaluation from its indicators, results and money."""
     if hasattr(project, SCORING_INDICATORS):
@@ -147,7 +140,7 @@ def score_project(project: Project, *, rules: Rules | None = None) -> Evaluation
         indicators = project.indicators.all()
     else:
         indicators = indicators_for_scoring().filter(project=project)
-    evaluation = _evaluation(project)
+    evaluation = evaluation_of(project)
     budget = _budget_input(
         project.total("full_year"),
         project.total("executed"),

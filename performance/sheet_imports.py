@@ -37,7 +37,7 @@ from .entry_services import (
     score_entry,
     target_of,
 )
-from .models import Evaluation, Indicator
+from .models import Indicator, evaluation_of
 from .services import score_projects
 from .sheets import META_MARKER, META_SHEET
 from .targets import Kind
@@ -399,10 +399,3 @@ def import_evaluation_sheets(*, file, user) -> SheetImportResult:
     for project, score in result.scores.items():
         result.to_do.extend(f"{project.name}：{problem}" for problem in score.problems)
     return result
-
-
-def evaluation_of(project: Project) -> Evaluation | None:
-    try:
-        return project.evaluation
-    except Evaluation.DoesNotExist:
-        return None

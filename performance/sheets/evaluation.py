@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from budgets.models import FUND_SOURCES, STAGES, Project
 
 from ..actuals import ActualKind, Tier
-from ..models import ActualResult, Evaluation, ProjectGoal
+from ..models import ActualResult, Evaluation, ProjectGoal, evaluation_of
 from ..scoring import BUDGET_WEIGHT, EvaluationScore
 from ..services import SCORING_INDICATORS, score_projects
 from .layout import (
@@ -93,13 +93,6 @@ def _runs(keys: list) -> list[tuple[int, int]]:
     return runs
 
 
-def _evaluation(project: Project) -> Evaluation | None:
-    try:
-        return project.evaluation
-    except Evaluation.DoesNotExist:
-        return None
-
-
 def _goal_text(project: Project) -> str:
     try:
         return project.goal.text
@@ -123,7 +116,7 @@ def _result(indicator) -> ActualResult | None:
 def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple]) -> Grid:
     """Lay out one project's 自评表; append the editable cells' addresses to ``meta``."""
     grid = Grid(EVALUATION_WIDTHS)
-    evaluation = _evaluation(project)
+    evaluation = evaluation_of(project)
     indicators = list(getattr(project, SCORING_INDICATORS))
 
     def remember(kind: str, key, cell: str, exported) -> None:
@@ -255,7 +248,7 @@ def _summary_heading(ws, title: str) -> None:
 
 
 def _summary_row(ws, row: int, n: int, project: Project, score: EvaluationScore, title: str) -> None:
-    evaluation = _evaluation(project)
+    evaluation = evaluation_of(project)
     status = evaluation.get_status_display() if evaluation else Evaluation.Status.DRAFT.label
     values = [
         (n, "center"),
@@ -310,7 +303,7 @@ def write_evaluation_workbook(
         cells: list[tuple] = []
         write_grid(ws, evaluation_grid(project, score, cells), landscape=True, title_rows="1:1")
         ws.close()  # written to its temporary file now; the workbook keeps no cells of it
-        evaluation = _evaluation(project)
+        evaluation = evaluation_of(project)
         version = evaluation.version if evaluation else 0
         meta.extend((name, project.pk, version, *cell) for cell in cells)
         if summary_ws is not None:

@@ -31,7 +31,7 @@ from ..entry_services import (
 )
 from ..forms import WorkbookUploadForm, build_entry_forms, forms_are_valid
 from ..jobs import start_job
-from ..models import Evaluation, Evidence, Job
+from ..models import Evaluation, Evidence, Job, evaluation_of
 from ..scoring import grade_label
 from ..services import indicators_for_scoring
 from ..targets import Kind
@@ -44,13 +44,6 @@ SHOWN_PROBLEMS = 5
 def _project(request, pk: int) -> Project:
     projects = projects_for(request.user).select_related("unit__department", "evaluation", "goal")
     return get_object_or_404(projects, pk=pk)
-
-
-def _evaluation(project: Project) -> Evaluation | None:
-    try:
-        return project.evaluation
-    except Evaluation.DoesNotExist:
-        return None
 
 
 def _indicators(project: Project) -> list:
@@ -69,7 +62,7 @@ def evaluation_edit(request, pk: int):
     project = _project(request, pk)
     if not can_edit_unit(request.user, project.unit):
         raise PermissionDenied
-    evaluation = _evaluation(project)
+    evaluation = evaluation_of(project)
     if evaluation is not None and evaluation.status not in EDITABLE:
         if evaluation.is_locked:
             messages.info(request, _("自评已审核，数据已锁定；如需修改请由审核人重新打开。"))
@@ -244,7 +237,7 @@ def evaluation_preview(request, pk: int):
 
 def _transition(request, pk: int, action, *, success: str, needs_reason: bool = False):
     project = _project(request, pk)
-    evaluation = _evaluation(project)
+    evaluation = evaluation_of(project)
     if evaluation is None:
         messages.error(request, _("此项目还没有自评，请先填写并保存。"))
         return _to_detail(project)

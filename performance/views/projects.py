@@ -36,7 +36,7 @@ from budgets.permissions import PROJECT_ORDER, can_edit_unit, can_review_unit, p
 from ..carry_forward import carried_actuals, same_project
 from ..filters import GRADES, DashboardFilter, ProjectFilter
 from ..history import project_history
-from ..models import ActualResult, Evaluation, Evidence, MonitoringRound, ProjectGoal
+from ..models import ActualResult, Evaluation, Evidence, MonitoringRound, ProjectGoal, evaluation_of
 from ..page_cache import PAGE_CACHE_SECONDS, context_version, project_page_version, project_row_versions
 from ..review import review_projects
 from ..scoring import EvaluationScore
@@ -237,17 +237,11 @@ class ProjectPage:
 
     @cached_property
     def evaluation(self) -> Evaluation | None:
-        try:
-            return self.project.evaluation
-        except Evaluation.DoesNotExist:
-            return None
+        return evaluation_of(self.project)
 
     @cached_property
     def goal(self) -> ProjectGoal | None:
-        try:
-            return self.project.goal
-        except ProjectGoal.DoesNotExist:
-            return None
+        return getattr(self.project, "goal", None)  # RelatedObjectDoesNotExist is an AttributeError
 
     @cached_property
     def indicators(self) -> list:
@@ -327,10 +321,7 @@ def project_detail(request, pk: int):
     carry-forward buttons are rendered every time from ``live`` (a few columns of the project).
     """
     live = get_object_or_404(projects_for(request.user).select_related("unit", "evaluation").only(*LIVE_FIELDS), pk=pk)
-    try:
-        evaluation = live.evaluation
-    except Evaluation.DoesNotExist:
-        evaluation = None
+    evaluation = evaluation_of(live)
     version = project_page_version(live)
     page = ProjectPage(live.pk, version)
     carried = page.carried_forward
