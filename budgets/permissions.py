@@ -27,6 +27,14 @@ def sees_everything(user) -> bool:
     return user.is_superuser or any(a.role == Access.Role.FINANCE for a in accesses)
 
 
+def is_finance_bureau(user) -> bool:
+    """Finance bureau staff (财政), or a superuser: they approve what departments submit."""
+    accesses = _accesses(user)
+    if accesses is None:
+        return False
+    return user.is_superuser or any(a.role == Access.Role.FINANCE for a in accesses)
+
+
 def _unit_filter(user, prefix: str = "") -> Q | None:
     """A filter on units the user may see, or None for everything; Q(pk__in=[]) for nothing."""
     accesses = _accesses(user)

@@ -621,3 +621,12 @@ class Job(models.Model):
 def evaluation_of(project) -> Evaluation | None:
     """A project's self-evaluation, or None if it has none yet (reading ``project.evaluation`` would raise)."""
     return getattr(project, "evaluation", None)  # RelatedObjectDoesNotExist is an AttributeError
+
+
+# The declaration's models live in their own package (issue 14); imported here so Django registers them.
+from .declaration.models import (  # noqa: E402, F401
+    Adjustment,
+    AdjustmentItem,
+    BaselineIndicator,
+    TargetSet,
+)

@@ -34,7 +34,8 @@ from .actuals import ActualKind, read_actual
 from .models import Indicator, IndicatorMonitoring, MonitoringRound, ProjectMonitoring
 from .scoring import BudgetInput, RowInput, score_evaluation
 from .targets import Kind, Target, parse_target
-from .workflow import mark_approved, mark_returned, mark_submitted, record_transition, require_status
+from .workflow.engine import Flow, record_transition, require_status, run
+from .workflow.review_cycle import review_cycle
 
 GREEN, AMBER, RED = "green", "amber", "red"
 SEVERITY = {None: 0, GREEN: 1, AMBER: 2, RED: 3}
@@ -354,10 +355,35 @@ def _lock(monitoring: ProjectMonitoring) -> ProjectMonitoring:
     return ProjectMonitoring.objects.select_for_update().select_related("project__unit", "round").get(pk=monitoring.pk)
 
 
-def _require(monitoring: ProjectMonitoring, allowed: set[str], action: str) -> None:
-    require_status(monitoring, allowed, action)
+def _require_open(monitoring: ProjectMonitoring) -> None:
     if monitoring.round.status != MonitoringRound.Status.OPEN:
         raise ValidationError(_("本轮运行监控已关闭。"))
+
+
+def _require(monitoring: ProjectMonitoring, allowed: set[str], action: str) -> None:
+    require_status(monitoring, allowed, action)
+    _require_open(monitoring)
+
+
+def _monitoring_problems(monitoring: ProjectMonitoring) -> list[str]:
+    indicators = monitoring_indicators(monitoring.project)
+    entry = entry_from_monitoring(monitoring, indicators)
+    return monitoring_problems(assess(cut_off=monitoring.round.cut_off, indicators=indicators, entry=entry), entry)
+
+
+# The monitoring entry's flow: the self-evaluation's review cycle, only while its round is open.
+MONITORING = Flow(
+    model=ProjectMonitoring,
+    related=("project__unit", "round"),
+    states=ProjectMonitoring.Status,
+    guard=_require_open,
+    transitions=review_cycle(
+        submit=lambda user, monitoring: can_edit_unit(user, monitoring.project.unit),
+        review=lambda user, monitoring: can_review_unit(user, monitoring.project.unit),
+        requires=_monitoring_problems,
+        reopen_missing=_("重新打开已审核的监控必须填写原因。"),
+    ),
+)
 
 
 @transaction.atomic
@@ -416,57 +442,24 @@ def save_monitoring_entry(
     )
 
 
-@transaction.atomic
 def submit_monitoring(*, monitoring: ProjectMonitoring, by) -> ProjectMonitoring:
     """Submit a project's monitoring for review, refusing one that is incomplete."""
-    monitoring = _lock(monitoring)
-    if not can_edit_unit(by, monitoring.project.unit):
-        raise PermissionDenied
-    _require(monitoring, EDITABLE, _("提交"))
-    indicators = monitoring_indicators(monitoring.project)
-    entry = entry_from_monitoring(monitoring, indicators)
-    problems = monitoring_problems(assess(cut_off=monitoring.round.cut_off, indicators=indicators, entry=entry), entry)
-    if problems:
-        raise ValidationError(problems)
-    return mark_submitted(monitoring, by=by)
+    return run(MONITORING, monitoring, "submit", by=by)
 
 
-@transaction.atomic
 def return_monitoring(*, monitoring: ProjectMonitoring, by, reason: str) -> ProjectMonitoring:
     """Send a submitted monitoring back to its unit, with the reviewer's reason."""
-    monitoring = _lock(monitoring)
-    if not can_review_unit(by, monitoring.project.unit):
-        raise PermissionDenied
-    _require(monitoring, {Status.SUBMITTED}, _("退回"))
-    return mark_returned(
-        monitoring, by=by, reason=reason, missing=_("退回时必须填写退回原因。"), label=_("退回：%(reason)s")
-    )
+    return run(MONITORING, monitoring, "return", by=by, reason=reason)
 
 
-@transaction.atomic
 def approve_monitoring(*, monitoring: ProjectMonitoring, by) -> ProjectMonitoring:
     """Approve a submitted monitoring; it is locked from then on."""
-    monitoring = _lock(monitoring)
-    if not can_review_unit(by, monitoring.project.unit):
-        raise PermissionDenied
-    _require(monitoring, {Status.SUBMITTED}, _("审核通过"))
-    return mark_approved(monitoring, by=by)
+    return run(MONITORING, monitoring, "approve", by=by)
 
 
-@transaction.atomic
 def reopen_monitoring(*, monitoring: ProjectMonitoring, by, reason: str) -> ProjectMonitoring:
     """Reopen an approved monitoring for editing: a reviewer only, with a recorded reason."""
-    monitoring = _lock(monitoring)
-    if not can_review_unit(by, monitoring.project.unit):
-        raise PermissionDenied
-    _require(monitoring, {Status.APPROVED}, _("重新打开"))
-    return mark_returned(
-        monitoring,
-        by=by,
-        reason=reason,
-        missing=_("重新打开已审核的监控必须填写原因。"),
-        label=_("重新打开：%(reason)s"),
-    )
+    return run(MONITORING, monitoring, "reopen", by=by, reason=reason)
 
 
 # --- the department page -------------------------------------------------------------------------

@@ -219,6 +219,15 @@ def _weights(rows: list[RowInput], applicable: list[bool], problems: list[str]) 
     return weights
 
 
+def weight_problems(rows: list[RowInput]) -> list[str]:
+    """What is wrong with the rows' weights (SPEC section 6) before any actual is known: the rows a
+    declaration may not be submitted with. Pure, like the scorer, and by the scorer's own rule."""
+    problems: list[str] = []
+    applicable = [row.group in GROUP_POINTS and row.target.kind != Kind.NOT_APPLICABLE for row in rows]
+    _weights(rows, applicable, problems)
+    return problems
+
+
 # --- one row -------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,124 @@
+"""The one place that decides what a user may change (issue 14), beside ``budgets.permissions`` that decides
+what they may see.
+
+Rights are predicates (django-rules) over a user and a project: who they are to its unit (its staff, its
+department's reviewer, the finance bureau, a superuser) and the state of its documents (targets editable,
+self-evaluation editable, targets approved). Views, the admin, the workbook import from the web and the
+command line, the 自评表 upload and the workflow engine all ask the same predicates, through ``may`` for
+a yes or no and ``refusal`` for the sentence a user is told.
+
+Superusers have every role, as before; the state rules bind them too: nobody changes an approved baseline
+except through an adjustment, nor the actuals of a submitted or approved self-evaluation.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from budgets.models import Project
+from budgets.permissions import can_edit_unit, can_review_unit, is_finance_bureau
+
+from .declaration.models import TargetSet
+from .models import Evaluation, evaluation_of
+
+EDITABLE_EVALUATION = (Evaluation.Status.DRAFT, Evaluation.Status.RETURNED)
+
+
+def target_set_of(project: Project) -> TargetSet | None:
+    """A project's declaration, or None where nothing was declared (its targets are then a draft)."""
+    return getattr(project, "target_set", None)  # RelatedObjectDoesNotExist is an AttributeError
+
+
+def targets_status(project: Project) -> str:
+    target_set = target_set_of(project)
+    return TargetSet.Status.DRAFT if target_set is None else target_set.status
+
+
+# --- who they are ---------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_unit_staff(user, project: Project) -> bool:
+    """Staff of the project's unit (填报人); superusers too."""
+    return can_edit_unit(user, project.unit)
+
+
+@rules.predicate
+def is_unit_reviewer(user, project: Project) -> bool:
+    """A reviewer of the project's department (审核人); superusers too."""
+    return can_review_unit(user, project.unit)
+
+
+@rules.predicate
+def is_finance(user) -> bool:
+    """The finance bureau (财政) sees everything and approves targets; superusers too."""
+    return is_finance_bureau(user)
+
+
+# --- the state of the project's documents (rules hands a predicate its arguments in order: user first) --
+
+
+@rules.predicate
+def evaluation_editable(_user, project: Project) -> bool:
+    evaluation = evaluation_of(project)
+    return evaluation is None or evaluation.status in EDITABLE_EVALUATION
+
+
+@rules.predicate
+def targets_editable(_user, project: Project) -> bool:
+    return targets_status(project) in (TargetSet.Status.DRAFT, TargetSet.Status.RETURNED)
+
+
+@rules.predicate
+def targets_approved(_user, project: Project) -> bool:
+    return targets_status(project) == TargetSet.Status.APPROVED
+
+
+# --- the rights ---------------------------------------------------------------------------------------
+
+RIGHTS = rules.RuleSet()
+RIGHTS.add_rule("enter_actuals", is_unit_staff & evaluation_editable)
+RIGHTS.add_rule("submit_evaluation", is_unit_staff)
+RIGHTS.add_rule("review_evaluation", is_unit_reviewer)
+RIGHTS.add_rule("declare_targets", is_unit_staff & targets_editable)
+RIGHTS.add_rule("submit_targets", is_unit_staff)
+RIGHTS.add_rule("approve_targets", is_unit_reviewer | is_finance)
+RIGHTS.add_rule("request_adjustment", is_unit_staff & targets_approved)
+RIGHTS.add_rule("decide_adjustment", is_unit_reviewer | is_finance)
+
+
+def may(user, action: str, project: Project) -> bool:
+    """May ``user`` do ``action`` (a name in RIGHTS) on ``project`` as it stands?"""
+    return RIGHTS.test_rule(action, user, project)
+
+
+def refusal(user, action: str, project: Project) -> str | None:
+    """Why ``user`` may not do ``action`` on ``project``, in a sentence; None when they may."""
+    if may(user, action, project):
+        return None
+    name = project.name
+    if action == "enter_actuals":
+        if not is_unit_staff(user, project):
+            return _("您无权修改单位%(unit)s的数据（只有该单位的填报人可以）") % {"unit": project.unit.code}
+        return _("项目“%(name)s”的绩效自评%(status)s，不能修改实际完成值；如需修改请先由审核人退回或重新打开") % {
+            "name": name,
+            "status": evaluation_of(project).get_status_display(),
+        }
+    if action == "declare_targets":
+        if not is_unit_staff(user, project):
+            return _("您无权修改单位%(unit)s的绩效目标（只有该单位的填报人可以）") % {"unit": project.unit.code}
+        if targets_approved(user, project):
+            return _("项目“%(name)s”的绩效目标已批复，不能直接修改；请提出调整申请") % {"name": name}
+        return _("项目“%(name)s”的绩效目标已申报，正在审核，不能修改") % {"name": name}
+    if action == "request_adjustment" and is_unit_staff(user, project):
+        return _("项目“%(name)s”的绩效目标尚未批复，可直接修改，无需调整") % {"name": name}
+    return _("您无权对项目“%(name)s”进行此操作") % {"name": name}
+
+
+def require(user, action: str, project: Project) -> None:
+    """Raise PermissionDenied (with the sentence) unless ``user`` may do ``action`` on ``project``."""
+    reason = refusal(user, action, project)
+    if reason is not None:
+        raise PermissionDenied(reason)
