@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from budgets.models import Project
 
-from .models import ActualResult, Evaluation, Indicator, IndicatorCategory, ProjectGoal
+from .models import ActualResult, Adjustment, Evaluation, Indicator, IndicatorCategory, ProjectGoal, TargetSet
 
 HIDDEN_FIELDS = {
     "id",
@@ -37,6 +37,7 @@ HIDDEN_FIELDS = {
     "reviewed_at",
     "level1_as_written",
     "level2_as_written",
+    "baseline_goal",
 }
 KINDS = {"+": gettext_lazy("新建"), "~": gettext_lazy("修改"), "-": gettext_lazy("删除")}
 LIMIT = 300
@@ -122,6 +123,8 @@ def _shown_on_create(model) -> list[str]:
         ProjectGoal: ["text"],
         Indicator: ["level1", "level2", "name", "target", "weight"],
         ActualResult: ["actual", "tier", "evaluator_score", "deviation_reason"],
+        TargetSet: ["status"],
+        Adjustment: ["status", "reason"],
     }[model]
 
 
@@ -130,6 +133,8 @@ def project_history(project: Project, *, limit: int = LIMIT) -> list[HistoryEntr
     order = ("history_date", "history_id")
     evaluations = list(Evaluation.history.filter(project_id=project.pk).select_related("history_user").order_by(*order))
     goals = list(ProjectGoal.history.filter(project_id=project.pk).select_related("history_user").order_by(*order))
+    target_sets = list(TargetSet.history.filter(project_id=project.pk).select_related("history_user").order_by(*order))
+    adjustments = list(Adjustment.history.filter(project_id=project.pk).select_related("history_user").order_by(*order))
     indicators = list(Indicator.history.filter(project_id=project.pk).select_related("history_user").order_by(*order))
     indicator_ids = {record.id for record in indicators}
     results = list(
@@ -144,6 +149,8 @@ def project_history(project: Project, *, limit: int = LIMIT) -> list[HistoryEntr
     entries = [
         *_entries(Evaluation, evaluations, lambda r: _("自评状态与说明"), categories),
         *_entries(ProjectGoal, goals, lambda r: _("年度总体目标"), categories),
+        *_entries(TargetSet, target_sets, lambda r: _("绩效目标申报"), categories),
+        *_entries(Adjustment, adjustments, lambda r: _("调整申请第%(n)s号") % {"n": r.id}, categories),
         *_entries(Indicator, indicators, lambda r: _("指标“%(name)s”") % {"name": r.name}, categories),
         *_entries(
             ActualResult,

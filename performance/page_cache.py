@@ -33,12 +33,15 @@ from budgets.models import Department, Project, Unit
 
 from .models import (
     ActualResult,
+    Adjustment,
+    BaselineIndicator,
     Evaluation,
     Evidence,
     Indicator,
     IndicatorCategory,
     MonitoringRound,
     ProjectGoal,
+    TargetSet,
 )
 
 # Cached parts live this long at most; the version, not the timeout, keeps them right.
@@ -60,6 +63,14 @@ PAGE_STATEMENTS = [
     ),
     ("SELECT * FROM {category} ORDER BY id", []),  # the indicator framework
     ("SELECT * FROM {evidence} WHERE project_id = %s ORDER BY id", ["project"]),
+    # The declaration: its state, the approved baseline and the adjustments (issue 14).
+    ("SELECT * FROM {target_set} WHERE project_id = %s", ["project"]),
+    (
+        "SELECT * FROM {baseline} WHERE target_set_id IN (SELECT id FROM {target_set} WHERE project_id = %s)"
+        " ORDER BY id",
+        ["project"],
+    ),
+    ("SELECT * FROM {adjustment} WHERE project_id = %s ORDER BY id", ["project"]),
     # Carrying forward: the unit's projects of the years before and after, last year's indicators and
     # results, the department's monitoring rounds of the year.
     (
@@ -79,6 +90,14 @@ PAGE_STATEMENTS = [
         ["project"],
     ),
     ("SELECT COUNT(*), MAX(history_id), MAX(history_date) FROM {goal_history} WHERE project_id = %s", ["project"]),
+    (
+        "SELECT COUNT(*), MAX(history_id), MAX(history_date) FROM {target_set_history} WHERE project_id = %s",
+        ["project"],
+    ),
+    (
+        "SELECT COUNT(*), MAX(history_id), MAX(history_date) FROM {adjustment_history} WHERE project_id = %s",
+        ["project"],
+    ),
     ("SELECT COUNT(*), MAX(history_id), MAX(history_date) FROM {indicator_history} WHERE project_id = %s", ["project"]),
     (
         "SELECT COUNT(*), MAX(history_id), MAX(history_date) FROM {result_history}"
@@ -95,8 +114,10 @@ PAGE_STATEMENTS = [
         " UNION SELECT uploaded_by_id FROM {evidence} WHERE project_id = %s"
         " UNION SELECT submitted_by_id FROM {evaluation} WHERE project_id = %s"
         " UNION SELECT reviewed_by_id FROM {evaluation} WHERE project_id = %s"
+        " UNION SELECT history_user_id FROM {target_set_history} WHERE project_id = %s"
+        " UNION SELECT history_user_id FROM {adjustment_history} WHERE project_id = %s"
         ") ORDER BY id",
-        ["project"] * 7,
+        ["project"] * 9,
     ),
 ]
 
@@ -142,6 +163,11 @@ def _tables(vendor: str) -> dict[str, str]:
         "goal_history": ProjectGoal.history.model,
         "indicator_history": Indicator.history.model,
         "result_history": ActualResult.history.model,
+        "target_set": TargetSet,
+        "baseline": BaselineIndicator,
+        "adjustment": Adjustment,
+        "target_set_history": TargetSet.history.model,
+        "adjustment_history": Adjustment.history.model,
     }
     return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
 

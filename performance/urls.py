@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .declaration import views as declaration
 from .views import carry_forward, disclosure, entry, jobs, monitoring, projects, sheets
 from .views.review import review_report
 
@@ -16,6 +17,15 @@ urlpatterns = [
     path("projects/<int:pk>/return/", entry.evaluation_return, name="evaluation-return"),
     path("projects/<int:pk>/approve/", entry.evaluation_approve, name="evaluation-approve"),
     path("projects/<int:pk>/reopen/", entry.evaluation_reopen, name="evaluation-reopen"),
+    path("projects/<int:pk>/targets/", declaration.declaration_edit, name="declaration-edit"),
+    path("projects/<int:pk>/targets/preview/", declaration.declaration_preview, name="declaration-preview"),
+    path("projects/<int:pk>/targets/submit/", declaration.targets_submit, name="targets-submit"),
+    path("projects/<int:pk>/targets/return/", declaration.targets_return, name="targets-return"),
+    path("projects/<int:pk>/targets/approve/", declaration.targets_approve, name="targets-approve"),
+    path("projects/<int:pk>/adjustments/new/", declaration.adjustment_create, name="adjustment-create"),
+    path("adjustments/<int:pk>/", declaration.adjustment_detail, name="adjustment-detail"),
+    path("adjustments/<int:pk>/approve/", declaration.adjustment_approve, name="adjustment-approve"),
+    path("adjustments/<int:pk>/refuse/", declaration.adjustment_refuse, name="adjustment-refuse"),
     path("evidence/<int:pk>/", entry.evidence_download, name="evidence-download"),
     path("workbook/upload/", entry.workbook_upload, name="workbook-upload"),
     path("projects/<int:pk>/self-evaluation.xlsx", sheets.project_sheet, name="sheet-project"),

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from budgets.models import Access, DepartmentBudget
 from performance.jobs import start_job
-from performance.models import ActualResult, Evaluation, Evidence, Job
+from performance.models import ActualResult, Adjustment, AdjustmentItem, Evaluation, Evidence, Job, TargetSet
 from tests.factories import (
     make_department,
     make_goal,
@@ -29,7 +29,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 NAMESPACES = {"budgets", "performance", "api"}
-SECRETS = ["甲部门", "甲单位", "甲单位秘密项目", "甲秘密指标", "甲秘密目标"]
+SECRETS = ["甲部门", "甲单位", "甲单位秘密项目", "甲秘密指标", "甲秘密目标", "甲秘密调整"]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -63,7 +63,18 @@ def world(tmp_path, settings):
     owner = make_user_with_access(role=Access.Role.STAFF, unit=unit)
     job = start_job(kind=Job.Kind.EXPORT_WORKBOOK, user=owner, title="甲单位导出", params={"year": 2021})
     assert Job.objects.get(pk=job.pk).output_file  # a finished export of the secrets, owned by 甲's staff
-    return {"project": project, "evidence": evidence, "department": department, "stranger": stranger, "job": job}
+    target_set = TargetSet.objects.create(project=project, status=TargetSet.Status.APPROVED)
+    adjustment = Adjustment.objects.create(project=project, reason="甲秘密调整")
+    AdjustmentItem.objects.create(adjustment=adjustment, action="change", indicator=indicator, name="甲秘密指标")
+    return {
+        "project": project,
+        "evidence": evidence,
+        "department": department,
+        "stranger": stranger,
+        "job": job,
+        "target_set": target_set,
+        "adjustment": adjustment,
+    }
 
 
 def url_for(name, converters, world):
@@ -74,6 +85,8 @@ def url_for(name, converters, world):
             pk = world["evidence"].pk
         elif name.startswith("performance:job-"):
             pk = world["job"].pk
+        elif name.startswith("performance:adjustment-") and name != "performance:adjustment-create":
+            pk = world["adjustment"].pk
         else:
             pk = world["project"].pk
         return reverse(name, kwargs={"pk": pk})

@@ -34,6 +34,7 @@ from budgets.models import FUND_SOURCES, STAGES, Project
 from budgets.permissions import PROJECT_ORDER, can_edit_unit, can_review_unit, projects_for
 
 from ..carry_forward import carried_actuals, same_project
+from ..declaration.views import targets_panel
 from ..filters import GRADES, DashboardFilter, ProjectFilter
 from ..history import project_history
 from ..models import ActualResult, Evaluation, Evidence, MonitoringRound, ProjectGoal, evaluation_of
@@ -332,6 +333,7 @@ def project_detail(request, pk: int):
         "status": evaluation.status if evaluation else Status.DRAFT,
         "status_label": evaluation.get_status_display() if evaluation else Status.DRAFT.label,
         "actions": _actions(request.user, live, evaluation),
+        "targets": targets_panel(request.user, live),
         "carried_forward": carried,
         "next_year": live.year + 1,
         "carry_url": reverse("performance:project-carry-forward", args=[live.pk]) if can_carry else None,

@@ -410,12 +410,12 @@ def test_the_page_buttons_drive_the_workflow_with_the_reason_typed(client, world
     project = world["a1"]
     make_evaluation(project=project)
     client.force_login(world["staff"])
-    action, fields = form_of(detail(client, project).content.decode(), action_suffix="/submit/")
+    action, fields = form_of(detail(client, project).content.decode(), action_suffix=f"/projects/{project.pk}/submit/")
     assert client.post(action, fields).status_code == 302
     client.force_login(world["reviewer"])
     page = detail(client, project)
     assert page.context["status"] == "submitted"
-    action, fields = form_of(page.content.decode(), action_suffix="/return/")
+    action, fields = form_of(page.content.decode(), action_suffix=f"/projects/{project.pk}/return/")
     response = client.post(action, {**fields, "reason": "请补充佐证材料"}, follow=True)
     assert response.context["status"] == "returned"
     assert "请补充佐证材料" in text_of(response)

@@ -1,0 +1,57 @@
+"""Where a new declaration can start from: a registry of sources, each offering rows for the form.
+
+Today: last year's targets of the same project (with last year's actuals shown beside them). The indicator
+library (指标库, issue 15) registers itself here as a second source: a label, whether it has anything for a
+project, and the rows with what to show beside each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from budgets.models import Project
+
+from ..carry_forward import same_project
+from ..models import ActualResult, Indicator
+
+
+@dataclass(frozen=True)
+class Source:
+    label: str
+    available: Callable[[Project], bool]
+    rows: Callable[[Project], tuple[list[Indicator], list[dict]]]
+
+
+def _last_year(project: Project):
+    return same_project(project, project.year - 1).first()
+
+
+def _last_year_rows(project: Project) -> tuple[list[Indicator], list[dict]]:
+    previous = _last_year(project)
+    if previous is None:
+        return [], []
+    indicators = list(previous.indicators.select_related("level1", "level2", "result").order_by("order", "id"))
+    extras = []
+    for indicator in indicators:
+        try:
+            actual = indicator.result.actual
+        except ActualResult.DoesNotExist:
+            actual = ""
+        extras.append({"last_target": indicator.target, "last_actual": actual or "—"})
+    return indicators, extras
+
+
+SOURCES: dict[str, Source] = {
+    "last-year": Source(
+        label=_("上年绩效目标"),
+        available=lambda project: _last_year(project) is not None,
+        rows=_last_year_rows,
+    ),
+}
+
+
+def source_rows(key: str, project: Project) -> tuple[list[Indicator], list[dict]]:
+    return SOURCES[key].rows(project)
