@@ -161,7 +161,7 @@ def test_an_adjustment_request_shows_the_baseline_and_is_approved_on_its_page(cl
     client.force_login(setting["staff"])
     indicators = list(project.indicators.order_by("order"))
     rows = [row_data(i, *r, order=i + 1, indicator_id=indicators[i].pk) for i, r in enumerate(FOUR)]
-    rows[0][f"rows-0-target"] = "≥10次"
+    rows[0]["rows-0-target"] = "≥10次"
     data = post_data(rows, reason="场馆维修")
     data["rows-INITIAL_FORMS"] = 4
     response = client.post(reverse("performance:adjustment-create", args=[project.pk]), data)
