@@ -222,6 +222,22 @@ LABELS = {
 }
 
 
+def baseline_targets(project: Project) -> dict[int, str]:
+    """The approved target of each indicator (prefetch ``target_set__baseline`` for many projects)."""
+    target_set = target_set_of(project)
+    if target_set is None or not target_set.is_approved:
+        return {}
+    return {row.indicator_id: row.target for row in target_set.baseline.all() if row.indicator_id}
+
+
+def shown_target(indicator: Indicator, baselines: dict[int, str]) -> str:
+    """The target in force, with the approved one beside it where an adjustment changed it (the sheets)."""
+    approved = baselines.get(indicator.pk)
+    if approved is None or approved == indicator.target:
+        return indicator.target
+    return _("%(target)s\n（批复值：%(approved)s）") % {"target": indicator.target, "approved": approved}
+
+
 def baseline_by_indicator(project: Project) -> dict[int, BaselineIndicator]:
     target_set = target_set_of(project)
     if target_set is None or not target_set.is_approved:

@@ -15,24 +15,24 @@ from django.utils.translation import gettext_lazy as _
 from budgets.models import Project
 
 from ..carry_forward import same_project
-from ..models import ActualResult, Indicator
+from ..models import ActualResult, Indicator, ProjectGoal
 
 
 @dataclass(frozen=True)
 class Source:
     label: str
     available: Callable[[Project], bool]
-    rows: Callable[[Project], tuple[list[Indicator], list[dict]]]
+    rows: Callable[[Project], tuple[list[Indicator], list[dict], str]]  # rows, what to show beside each, a goal
 
 
 def _last_year(project: Project):
     return same_project(project, project.year - 1).first()
 
 
-def _last_year_rows(project: Project) -> tuple[list[Indicator], list[dict]]:
+def _last_year_rows(project: Project) -> tuple[list[Indicator], list[dict], str]:
     previous = _last_year(project)
     if previous is None:
-        return [], []
+        return [], [], ""
     indicators = list(previous.indicators.select_related("level1", "level2", "result").order_by("order", "id"))
     extras = []
     for indicator in indicators:
@@ -41,7 +41,8 @@ def _last_year_rows(project: Project) -> tuple[list[Indicator], list[dict]]:
         except ActualResult.DoesNotExist:
             actual = ""
         extras.append({"last_target": indicator.target, "last_actual": actual or "—"})
-    return indicators, extras
+    goal = ProjectGoal.objects.filter(project=previous).first()
+    return indicators, extras, goal.text if goal else ""
 
 
 SOURCES: dict[str, Source] = {
@@ -53,5 +54,5 @@ SOURCES: dict[str, Source] = {
 }
 
 
-def source_rows(key: str, project: Project) -> tuple[list[Indicator], list[dict]]:
+def source_rows(key: str, project: Project) -> tuple[list[Indicator], list[dict], str]:
     return SOURCES[key].rows(project)

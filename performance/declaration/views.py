@@ -118,14 +118,16 @@ def declaration_edit(request, pk: int):
         goal = getattr(project, "goal", None)
         indicators = _indicators(project)
         extras = _row_extras(project, indicators)
+        goal_text = goal.text if goal else ""
         if source in SOURCES:
-            indicators, extras = source_rows(source, project)
+            indicators, extras, source_goal = source_rows(source, project)
+            goal_text = goal_text or source_goal
             messages.info(request, _("已载入%(source)s，检查后保存才生效。") % {"source": SOURCES[source].label})
         initial = initial_rows(indicators)
         if source in SOURCES:
             for row in initial:
                 row["indicator_id"] = None
-        form = DeclarationForm(initial={"goal": goal.text if goal else "", "version": version})
+        form = DeclarationForm(initial={"goal": goal_text, "version": version})
         formset = IndicatorRowFormSet(initial=initial, prefix="rows")
     context = {
         "project": project,

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from budgets.models import FUND_SOURCES, STAGES, Project
 
 from ..actuals import ActualKind, Tier
+from ..declaration.services import baseline_targets, shown_target
 from ..models import ActualResult, Evaluation, ProjectGoal, evaluation_of
 from ..scoring import BUDGET_WEIGHT, EvaluationScore
 from ..services import SCORING_INDICATORS, score_projects
@@ -172,6 +173,7 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
     for col, header in enumerate(INDICATOR_HEADERS, start=2):
         grid.put(12, col, _(header), "label")
     names = [level_names(indicator) for indicator in indicators]
+    baselines = baseline_targets(project)
     for start, length in _runs([n[0] for n in names]):
         grid.put(first + start, 2, names[start][0], "center", rows=length)
     for start, length in _runs(names):
@@ -180,7 +182,7 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
         row = first + i
         result = _result(indicator)
         remember("anchor", indicator.pk, grid.put(row, 4, indicator.name, "text"), indicator.name)
-        grid.put(row, 5, indicator.target, "center")
+        grid.put(row, 5, shown_target(indicator, baselines), "center")
         shown = (result.actual or Tier.LABELS.get(result.tier, "")) if result else ""
         remember("actual", indicator.pk, grid.put(row, 6, shown, "center"), shown)
         if row_score.applicable:
@@ -225,7 +227,11 @@ def scored_projects(projects: QuerySet[Project] | Iterable[Project]) -> Iterable
     else:
         ids = [project.pk for project in projects]
     for chunk in _chunks(ids, CHUNK):
-        fetched = Project.objects.filter(pk__in=chunk).select_related("unit__department", "evaluation", "goal")
+        fetched = (
+            Project.objects.filter(pk__in=chunk)
+            .select_related("unit__department", "evaluation", "goal", "target_set")
+            .prefetch_related("target_set__baseline")
+        )
         by_id = {project.pk: project for project in fetched}
         batch = [by_id[pk] for pk in chunk if pk in by_id]
         scores = score_projects(batch)

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 
 from budgets.models import Project
 
+from ..declaration.services import baseline_targets, shown_target
 from ..services import SCORING_INDICATORS, indicators_for_scoring
 from .evaluation import CHUNK, _chunks, _goal_text, _runs, level_names
 from .layout import Grid, add_styles, in_official_language, sheet_title, write_grid
@@ -35,6 +36,7 @@ def targets_grid(project: Project) -> Grid:
         grid.put(4, col, _(header), "label")
     first = 5
     names = [level_names(indicator) for indicator in indicators]
+    baselines = baseline_targets(project)
     for start, length in _runs([n[0] for n in names]):
         grid.put(first + start, 1, names[start][0], "center", rows=length)
     for start, length in _runs(names):
@@ -43,7 +45,7 @@ def targets_grid(project: Project) -> Grid:
         row = first + i
         grid.put(row, 3, indicator.name, "text")
         grid.put(row, 4, indicator.description, "text")
-        grid.put(row, 5, indicator.target, "center")
+        grid.put(row, 5, shown_target(indicator, baselines), "center")
         grid.put(row, 6, indicator.basis, "center")
     return grid
 
@@ -57,7 +59,11 @@ def write_targets_workbook(projects: QuerySet[Project] | Iterable[Project], out)
     taken: set[str] = set()
     lookup = Prefetch("indicators", queryset=indicators_for_scoring(), to_attr=SCORING_INDICATORS)
     for chunk in _chunks(ids, CHUNK):
-        fetched = Project.objects.filter(pk__in=chunk).select_related("unit", "goal").prefetch_related(lookup)
+        fetched = (
+            Project.objects.filter(pk__in=chunk)
+            .select_related("unit", "goal", "target_set")
+            .prefetch_related(lookup, "target_set__baseline")
+        )
         by_id = {project.pk: project for project in fetched}
         for pk in chunk:
             if pk not in by_id:

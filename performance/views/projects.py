@@ -34,6 +34,7 @@ from budgets.models import FUND_SOURCES, STAGES, Project
 from budgets.permissions import PROJECT_ORDER, can_edit_unit, can_review_unit, projects_for
 
 from ..carry_forward import carried_actuals, same_project
+from ..declaration.services import baseline_targets
 from ..declaration.views import targets_panel
 from ..filters import GRADES, DashboardFilter, ProjectFilter
 from ..history import project_history
@@ -262,8 +263,14 @@ class ProjectPage:
 
     @cached_property
     def rows(self) -> list[dict]:
+        baselines = baseline_targets(self.project)
         return [
-            {"indicator": indicator, "result": _result(indicator), "score": row}
+            {
+                "indicator": indicator,
+                "result": _result(indicator),
+                "score": row,
+                "baseline": baselines.get(indicator.pk),
+            }
             for indicator, row in zip(self.indicators, self.score.rows, strict=True)
         ]
 
