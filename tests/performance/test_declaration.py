@@ -215,3 +215,39 @@ def test_an_adjustment_cannot_be_asked_for_targets_not_yet_approved(people):
     project = declare(people)
     with pytest.raises(PermissionDenied, match="尚未批复"):
         request_adjustment(project=project, rows=[], reason="x", by=people["staff"])
+
+
+def test_the_standard_sheets_show_the_adjusted_target_with_the_approved_one_beside_it(people):
+    import io
+
+    import openpyxl
+
+    from performance.sheets.evaluation import project_sheet_bytes
+    from performance.sheets.targets import targets_workbook_bytes
+
+    project = approved(people)
+    rows = [
+        DeclaredRow(
+            i.level1,
+            i.level2,
+            i.name,
+            i.description,
+            "≥10次" if i.name == "举办科普讲座" else i.target,
+            i.basis,
+            i.weight,
+            i.pk,
+        )
+        for i in project.indicators.order_by("order")
+    ]
+    adjustment = request_adjustment(project=project, rows=rows, reason="场馆维修", by=people["staff"])
+
+    def cells(data):
+        workbook = openpyxl.load_workbook(io.BytesIO(data))
+        return [c for ws in workbook for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+
+    assert "≥12次" in cells(project_sheet_bytes(project))  # pending: the sheet shows the targets in force
+    approve_adjustment(adjustment=adjustment, by=people["reviewer"])
+    assert "≥10次\n（批复值：≥12次）" in cells(project_sheet_bytes(project))
+    assert "≥10次\n（批复值：≥12次）" in cells(targets_workbook_bytes([project]))
+    assert "讲座合格率" in cells(project_sheet_bytes(project))
+    assert "≥95%" in cells(project_sheet_bytes(project))  # unchanged rows keep their plain target
