@@ -38,6 +38,19 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no or on/off.")
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} is below its minimum {minimum}.")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
@@ -192,7 +205,7 @@ AXES_COOLOFF_MESSAGE = _("此账号连续多次密码错误，已暂停登录 15
 # The client address that throttling counts: REMOTE_ADDR, unless the app runs behind N reverse proxies
 # or load balancers that each append to X-Forwarded-For (JIXIAO_TRUSTED_PROXIES=N, as Werkzeug's
 # ProxyFix x_for=N): then the N-th address from the right, which a client cannot forge.
-JIXIAO_TRUSTED_PROXIES = int(os.environ.get("JIXIAO_TRUSTED_PROXIES", "0"))
+JIXIAO_TRUSTED_PROXIES = env_int("JIXIAO_TRUSTED_PROXIES", 0)
 AXES_CLIENT_IP_CALLABLE = "config.backends.client_ip"
 
 # Uploads: bodies without files up to 5 MB in memory; a file above 2.5 MB goes to a temporary file.
@@ -245,9 +258,9 @@ else:
     raise ImproperlyConfigured(f"JIXIAO_TASKS={JIXIAO_TASKS!r}: use database, rq or immediate.")
 # A running job with no progress for this long, or whose worker process on this host is gone, is
 # marked failed (it can be retried). Long single steps (saving a 60,000-row workbook) stay under it.
-JIXIAO_JOB_STALE_SECONDS = int(os.environ.get("JIXIAO_JOB_STALE_SECONDS", "300"))
+JIXIAO_JOB_STALE_SECONDS = env_int("JIXIAO_JOB_STALE_SECONDS", 300, minimum=1)
 # Department-wide 自评表 / 目标表 workbooks above this many projects are built in the background.
-JIXIAO_SYNC_SHEETS_LIMIT = int(os.environ.get("JIXIAO_SYNC_SHEETS_LIMIT", "50"))
+JIXIAO_SYNC_SHEETS_LIMIT = env_int("JIXIAO_SYNC_SHEETS_LIMIT", 50)
 
 # Optional department scoring rules (SPEC section 6), off by default.
 JIXIAO_SCORING = {

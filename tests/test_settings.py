@@ -42,6 +42,9 @@ def test_defaults_start_in_debug_on_sqlite():
         ({"DATABASE_URL": "mysql://root@localhost/x"}, "only sqlite:/// and postgres:// URLs are supported"),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
         ({"JIXIAO_CACHE_URL": "memcached://127.0.0.1"}, "JIXIAO_CACHE_URL='memcached://127.0.0.1'"),
+        ({"JIXIAO_TRUSTED_PROXIES": "one"}, "JIXIAO_TRUSTED_PROXIES='one' is not a whole number"),
+        ({"JIXIAO_JOB_STALE_SECONDS": "0"}, "JIXIAO_JOB_STALE_SECONDS='0' is below its minimum 1"),
+        ({"JIXIAO_SYNC_SHEETS_LIMIT": "5O"}, "JIXIAO_SYNC_SHEETS_LIMIT='5O' is not a whole number"),
     ],
 )
 def test_a_malformed_value_stops_start_up_with_a_message(env, message):
