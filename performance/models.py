@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from budgets.models import Department, Project
 
 from .actuals import read_actual
+from .reviewed import ReviewedDocument
 from .targets import parse_target
 
 POINTS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -221,7 +222,7 @@ class ActualResult(models.Model):
             raise ValidationError({"actual": error})
 
 
-class Evaluation(models.Model):
+class Evaluation(ReviewedDocument):
     """A project's self-evaluation (绩效自评) of its year."""
 
     class Status(models.TextChoices):
@@ -240,27 +241,7 @@ class Evaluation(models.Model):
     reported_total = models.DecimalField(
         _("总分（自评）"), max_digits=6, decimal_places=2, null=True, blank=True, validators=POINTS
     )
-    return_reason = models.TextField(_("退回原因"), blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("提交人"),
-    )
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审核人"),
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     deadline = models.DateField(_("截止日期"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("版本"), default=0, help_text=_("每次保存加一，防止覆盖他人的修改。"))
     history = HistoricalRecords()
 
     class Meta:
@@ -424,7 +405,7 @@ class MonitoringRound(models.Model):
         return f"{self.department.name} {self.year} {self.cut_off:%m-%d}"
 
 
-class ProjectMonitoring(models.Model):
+class ProjectMonitoring(ReviewedDocument):
     """A project's monitoring entry in a round: budget executed to date and the year's forecast."""
 
     class Status(models.TextChoices):
@@ -463,26 +444,6 @@ class ProjectMonitoring(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
-    return_reason = models.TextField(_("退回原因"), blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("提交人"),
-    )
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审核人"),
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    version = models.PositiveIntegerField(_("版本"), default=0, help_text=_("每次保存加一，防止覆盖他人的修改。"))
     history = HistoricalRecords()
 
     class Meta:

@@ -6,6 +6,8 @@ user may change is asked of ``performance.rights``; the transitions check it aga
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +25,7 @@ from ..carry_forward import same_project
 from ..models import ActualResult, Indicator
 from ..rights import may, refusal, target_set_of
 from ..templatetags.labels import severity_label
+from ..workflow.views import transition_response
 from . import flows
 from .forms import AdjustmentForm, DeclarationForm, IndicatorRowFormSet, initial_rows, ordered_rows
 from .models import Adjustment, AdjustmentItem, TargetSet
@@ -200,16 +203,10 @@ def declaration_preview(request, pk: int):
 
 def _targets_transition(request, pk: int, action, *, success: str, needs_reason: bool = False):
     project = _project(request, pk)
-    kwargs = {"reason": request.POST.get("reason", "")} if needs_reason else {}
-    try:
-        action(project=project, by=request.user, **kwargs)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied:
-        messages.error(request, _("您无权执行此操作。"))
-    else:
-        messages.success(request, success)
-    return _to_detail(project)
+    to = reverse("performance:project-detail", args=[project.pk])
+    return transition_response(
+        request, partial(action, project=project), success=success, to=to, needs_reason=needs_reason
+    )
 
 
 @login_required
@@ -335,16 +332,10 @@ def _changed_fields(item: AdjustmentItem) -> list[str]:
 
 def _adjustment_transition(request, pk: int, action, *, success: str, needs_reason: bool = False):
     adjustment = _adjustment(request, pk)
-    kwargs = {"reason": request.POST.get("reason", "")} if needs_reason else {}
-    try:
-        action(adjustment=adjustment, by=request.user, **kwargs)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied:
-        messages.error(request, _("您无权执行此操作。"))
-    else:
-        messages.success(request, success)
-    return redirect("performance:adjustment-detail", pk=adjustment.pk)
+    to = reverse("performance:adjustment-detail", args=[adjustment.pk])
+    return transition_response(
+        request, partial(action, adjustment=adjustment), success=success, to=to, needs_reason=needs_reason
+    )
 
 
 @login_required

@@ -6,11 +6,14 @@ writing needs ``can_edit_unit`` (unit staff), reviewing is checked by ``performa
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +39,7 @@ from ..scoring import grade_label
 from ..services import indicators_for_scoring
 from ..targets import Kind
 from ..workflow import approve_evaluation, reopen_evaluation, return_evaluation, submit_evaluation
+from ..workflow.views import transition_response
 
 ROW_FIELDS = ("actual", "tier", "evaluator_score", "deviation_reason", "evidence")
 SHOWN_PROBLEMS = 5
@@ -241,16 +245,13 @@ def _transition(request, pk: int, action, *, success: str, needs_reason: bool = 
     if evaluation is None:
         messages.error(request, _("此项目还没有自评，请先填写并保存。"))
         return _to_detail(project)
-    kwargs = {"reason": request.POST.get("reason", "")} if needs_reason else {}
-    try:
-        action(evaluation=evaluation, by=request.user, **kwargs)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied:
-        messages.error(request, _("您无权执行此操作。"))
-    else:
-        messages.success(request, success)
-    return _to_detail(project)
+    return transition_response(
+        request,
+        partial(action, evaluation=evaluation),
+        success=success,
+        to=reverse("performance:project-detail", args=[project.pk]),
+        needs_reason=needs_reason,
+    )
 
 
 @login_required

@@ -8,6 +8,7 @@ scope); writing needs ``can_edit_unit``; reviewing is checked by ``performance.m
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from io import BytesIO
 
 from django.contrib import messages
@@ -48,6 +49,7 @@ from ..monitoring import (
 )
 from ..monitoring_forms import build_monitoring_forms, entry_from_monitoring_forms, monitoring_initial
 from ..sheets.monitoring import monitoring_workbook_bytes
+from ..workflow.views import transition_response
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Status = ProjectMonitoring.Status
@@ -301,16 +303,13 @@ def monitoring_preview(request, pk: int):
 def _transition(request, pk: int, action, *, success: str, needs_reason: bool = False):
     project = _project(request, pk)
     monitoring = _monitoring(request, project)
-    kwargs = {"reason": request.POST.get("reason", "")} if needs_reason else {}
-    try:
-        action(monitoring=monitoring, by=request.user, **kwargs)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except PermissionDenied:
-        messages.error(request, _("您无权执行此操作。"))
-    else:
-        messages.success(request, success)
-    return redirect("performance:monitoring-edit", pk=project.pk)
+    return transition_response(
+        request,
+        partial(action, monitoring=monitoring),
+        success=success,
+        to=reverse("performance:monitoring-edit", args=[project.pk]),
+        needs_reason=needs_reason,
+    )
 
 
 @login_required
