@@ -82,7 +82,7 @@ RIGHTS = rules.RuleSet()
 RIGHTS.add_rule("enter_actuals", is_unit_staff & evaluation_editable)
 RIGHTS.add_rule("submit_evaluation", is_unit_staff)
 RIGHTS.add_rule("review_evaluation", is_unit_reviewer)
-RIGHTS.add_rule("declare_targets", is_unit_staff & targets_editable)
+RIGHTS.add_rule("declare_targets", is_unit_staff & targets_editable & evaluation_editable)
 RIGHTS.add_rule("submit_targets", is_unit_staff)
 RIGHTS.add_rule("approve_targets", is_unit_reviewer | is_finance)
 RIGHTS.add_rule("request_adjustment", is_unit_staff & targets_approved)
@@ -111,7 +111,12 @@ def refusal(user, action: str, project: Project) -> str | None:
             return _("您无权修改单位%(unit)s的绩效目标（只有该单位的填报人可以）") % {"unit": project.unit.code}
         if targets_approved(user, project):
             return _("项目“%(name)s”的绩效目标已批复，不能直接修改；请提出调整申请") % {"name": name}
-        return _("项目“%(name)s”的绩效目标已申报，正在审核，不能修改") % {"name": name}
+        if not targets_editable(user, project):
+            return _("项目“%(name)s”的绩效目标已申报，正在审核，不能修改") % {"name": name}
+        return _("项目“%(name)s”的绩效自评%(status)s，自评所依据的绩效目标不能修改") % {
+            "name": name,
+            "status": evaluation_of(project).get_status_display(),
+        }
     if action == "request_adjustment" and is_unit_staff(user, project):
         return _("项目“%(name)s”的绩效目标尚未批复，可直接修改，无需调整") % {"name": name}
     return _("您无权对项目“%(name)s”进行此操作") % {"name": name}

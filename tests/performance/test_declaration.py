@@ -251,3 +251,13 @@ def test_the_standard_sheets_show_the_adjusted_target_with_the_approved_one_besi
     assert "≥10次\n（批复值：≥12次）" in cells(targets_workbook_bytes([project]))
     assert "讲座合格率" in cells(project_sheet_bytes(project))
     assert "≥95%" in cells(project_sheet_bytes(project))  # unchanged rows keep their plain target
+
+
+def test_targets_never_declared_cannot_change_under_a_submitted_self_evaluation(people):
+    from performance.models import Evaluation
+
+    project = declare(people)
+    Evaluation.objects.create(project=project, status=Evaluation.Status.SUBMITTED)
+    project.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="绩效自评已提交，自评所依据的绩效目标不能修改"):
+        save_declaration(project=project, goal="改", rows=[], by=people["staff"], version=None)
