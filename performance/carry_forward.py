@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from budgets.models import Project
 from budgets.permissions import can_edit_unit
 
-from .models import ActualResult, Indicator, ProjectGoal
+from .models import Indicator, ProjectGoal, goal_of, result_of
 
 INDICATOR_FIELDS = (
     "level1",
@@ -58,10 +58,7 @@ def carry_forward_project(*, project: Project, to_year: int, by) -> Project:
     copy = Project(unit=project.unit, year=to_year, code=project.code, name=project.name, order=project.order)
     copy.full_clean()
     copy.save()
-    try:
-        goal = project.goal
-    except ProjectGoal.DoesNotExist:
-        goal = None
+    goal = goal_of(project)
     if goal is not None:
         new_goal = ProjectGoal(project=copy, text=goal.text)
         new_goal._history_user = by
@@ -100,9 +97,7 @@ def carried_actuals(project: Project) -> tuple[Project | None, list[CarriedActua
         before = last.get(indicator_key(indicator))
         if before is None:
             continue
-        try:
-            actual = before.result.actual
-        except ActualResult.DoesNotExist:
-            actual = ""
+        result = result_of(before)
+        actual = result.actual if result else ""
         carried.append(CarriedActual(indicator, before.target, actual))
     return previous, carried

@@ -21,10 +21,9 @@ from budgets.permissions import can_edit_unit
 
 from .actuals import read_actual
 from .evidence import check_evidence_file
-from .models import ActualResult, Evaluation, Evidence, Indicator, evaluation_of
+from .models import ActualResult, Evaluation, Evidence, Indicator, evaluation_of, result_of, target_of
 from .scoring import BudgetInput, EvaluationScore, RowInput, score_evaluation
 from .services import scoring_rules
-from .targets import Target, parse_target
 
 EDITABLE = {Evaluation.Status.DRAFT, Evaluation.Status.RETURNED}
 MONEY_KEYS = ("total", *FUND_SOURCES)
@@ -94,7 +93,7 @@ def entry_from_project(*, project: Project, indicators: list[Indicator]) -> Eval
     evaluation = evaluation_of(project)
     results = {}
     for indicator in indicators:
-        result = _result(indicator)
+        result = result_of(indicator)
         results[indicator.pk] = (
             ResultEntry(result.actual, result.tier, result.evaluator_score, result.deviation_reason)
             if result
@@ -140,18 +139,13 @@ def stage_total(entry: EvaluationEntry, stage: str) -> Decimal | None:
 # --- scoring what is typed -----------------------------------------------------------------------
 
 
-def target_of(indicator: Indicator) -> Target:
-    cost = "成本" in indicator.level1.name or "成本" in indicator.level2.name
-    return parse_target(indicator.target, cost=cost)
-
-
 def score_entry(*, project: Project, indicators: list[Indicator], entry: EvaluationEntry) -> EvaluationScore:
     """Score the typed entry by SPEC section 6 without saving anything."""
     evaluation = evaluation_of(project)
     rows = []
     for indicator in indicators:
         typed = entry.results.get(indicator.pk, ResultEntry())
-        result = _result(indicator)
+        result = result_of(indicator)
         rows.append(
             RowInput(
                 group=indicator.level1.group,
@@ -296,7 +290,7 @@ def _save_evaluation_entry(*, project, data, by, version, evidence, stored: list
 
 
 def _save_result(indicator: Indicator, typed: ResultEntry, *, by, reason: str) -> None:
-    result = _result(indicator)
+    result = result_of(indicator)
     values = {
         "actual": typed.actual.strip(),
         "tier": typed.tier,
@@ -381,10 +375,3 @@ def add_evidence(*, project: Project, file, by, indicator: Indicator | None = No
         evidence.file.delete(save=False)  # the row was not written: neither is its file
         raise
     return evidence
-
-
-def _result(indicator: Indicator) -> ActualResult | None:
-    try:
-        return indicator.result
-    except ActualResult.DoesNotExist:
-        return None

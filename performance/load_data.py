@@ -28,7 +28,7 @@ from budgets.models import Department, Project, Unit
 
 from .models import ActualResult, Evaluation, Indicator, IndicatorCategory, ProjectGoal
 from .scoring import TIER_BANDS, default_weights
-from .targets import Kind, parse_target
+from .targets import Kind, is_cost, parse_target
 
 CENT = Decimal("0.01")
 BATCH = 2000
@@ -167,7 +167,7 @@ def generate_load_data(
                 level1, level2, name, target, met, missed = TEMPLATES[index]
                 target = target.format(y=year)
                 seen[name] += 1
-                cost = "成本" in level1 or "成本" in level2
+                cost = is_cost(level1, level2)
                 key = (target, cost)
                 if key not in parsed:
                     parsed[key] = parse_target(target, cost=cost)

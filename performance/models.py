@@ -16,7 +16,7 @@ from budgets.models import Department, Project
 
 from .actuals import read_actual
 from .reviewed import ReviewedDocument
-from .targets import parse_target
+from .targets import Target, is_cost, parse_target
 
 POINTS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
@@ -153,7 +153,7 @@ class Indicator(models.Model):
         return f"{self.name}：{self.target}"
 
     def save(self, *args, **kwargs):
-        parsed = parse_target(self.target, cost=self._is_cost())
+        parsed = parse_target(self.target, cost=self.is_cost)
         self.target_kind = parsed.kind
         self.target_parsed = parsed.as_json()
         super().save(*args, **kwargs)
@@ -167,13 +167,9 @@ class Indicator(models.Model):
                 }
             )
 
-    def _is_cost(self) -> bool:
-        names = set()
-        if self.level1_id:
-            names.add(self.level1.name)
-        if self.level2_id:
-            names.add(self.level2.name)
-        return any("成本" in name for name in names)
+    @property
+    def is_cost(self) -> bool:
+        return is_cost(self.level1.name if self.level1_id else "", self.level2.name if self.level2_id else "")
 
 
 class ActualResult(models.Model):
@@ -216,7 +212,7 @@ class ActualResult(models.Model):
         if not self.indicator_id:
             return
         indicator = self.indicator
-        target = parse_target(indicator.target, cost=indicator._is_cost())
+        target = target_of(indicator)
         error = read_actual(self.actual, target, tier=self.tier).error
         if error:
             raise ValidationError({"actual": error})
@@ -579,9 +575,31 @@ class Job(models.Model):
         return min(99, self.done * 100 // self.total) if self.total else 0
 
 
+# The related row or None: reading a missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
+
+
 def evaluation_of(project) -> Evaluation | None:
-    """A project's self-evaluation, or None if it has none yet (reading ``project.evaluation`` would raise)."""
-    return getattr(project, "evaluation", None)  # RelatedObjectDoesNotExist is an AttributeError
+    """A project's self-evaluation, or None if it has none yet."""
+    return getattr(project, "evaluation", None)
+
+
+def goal_of(project) -> ProjectGoal | None:
+    """A project's goal, or None if it has none yet."""
+    return getattr(project, "goal", None)
+
+
+def result_of(indicator) -> ActualResult | None:
+    """An indicator's actual result, or None if nothing was entered yet."""
+    return getattr(indicator, "result", None)
+
+
+def target_of(indicator) -> Target:
+    """An indicator's target as ``Indicator.save`` parsed and stored it; parsed again only where the stored
+    parse is not of the text (a row changed in bulk without its parse)."""
+    stored = indicator.target_parsed
+    if stored and stored.get("text") == indicator.target:
+        return Target.from_json(stored)
+    return parse_target(indicator.target, cost=indicator.is_cost)
 
 
 # The declaration's models live in their own package (issue 14); imported here so Django registers them.

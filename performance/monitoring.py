@@ -31,9 +31,9 @@ from budgets.models import Department, Project
 from budgets.permissions import can_edit_unit, can_review_unit, sees_everything
 
 from .actuals import ActualKind, read_actual
-from .models import Indicator, IndicatorMonitoring, MonitoringRound, ProjectMonitoring
+from .models import Indicator, IndicatorMonitoring, MonitoringRound, ProjectMonitoring, target_of
 from .scoring import BudgetInput, RowInput, score_evaluation
-from .targets import Kind, Target, parse_target
+from .targets import Kind, Target
 from .workflow.engine import Flow, record_transition, require_status, run
 from .workflow.review_cycle import review_cycle
 
@@ -225,11 +225,6 @@ class Assessment:
     @property
     def flagged(self) -> list[IndicatorRow]:
         return [row for row in self.rows if row.light.light in (AMBER, RED)]
-
-
-def target_of(indicator: Indicator) -> Target:
-    cost = "成本" in indicator.level1.name or "成本" in indicator.level2.name
-    return parse_target(indicator.target, cost=cost)
 
 
 def monitoring_indicators(project: Project) -> list[Indicator]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from budgets.consistency import Severity
 from budgets.models import Project
 
-from .models import Indicator, IndicatorCategory
+from .models import Indicator, IndicatorCategory, target_of
 from .services import SCORING_INDICATORS
 from .targets import MONEY, Kind, Target, compact
 
@@ -86,14 +86,6 @@ class Subject:
 
 
 # --- helpers over one indicator -------------------------------------------------------------------
-
-
-def target_of(indicator: Indicator) -> Target:
-    return Target.from_json(indicator.target_parsed or {}, text=indicator.target)
-
-
-def is_cost(indicator: Indicator) -> bool:
-    return "成本" in indicator.level1.name or "成本" in indicator.level2.name
 
 
 def is_satisfaction(indicator: Indicator) -> bool:
@@ -193,7 +185,7 @@ def cost_not_money(subject: Subject) -> list[Finding]:
     found = []
     for row, ind in subject.rows():
         target = target_of(ind)
-        if not is_cost(ind) or target.kind not in (Kind.QUANTITATIVE, Kind.DATE):
+        if not ind.is_cost or target.kind not in (Kind.QUANTITATIVE, Kind.DATE):
             continue
         if target.kind == Kind.QUANTITATIVE and target.unit in ("万元", "元"):
             continue
@@ -227,7 +219,7 @@ def cost_over_budget(subject: Subject) -> list[Finding]:
     found = []
     for row, ind in subject.rows():
         target = target_of(ind)
-        amount = _in_wan_yuan(target) if is_cost(ind) and target.kind == Kind.QUANTITATIVE else None
+        amount = _in_wan_yuan(target) if ind.is_cost and target.kind == Kind.QUANTITATIVE else None
         if amount is None or amount <= budget:
             continue
         found.append(
@@ -256,7 +248,7 @@ def cost_name_not_cost(subject: Subject) -> list[Finding]:
             indicator=ind,
         )
         for row, ind in subject.rows()
-        if is_cost(ind) and not any(word in words(ind) for word in cost_words)
+        if ind.is_cost and not any(word in words(ind) for word in cost_words)
     ]
 
 
@@ -293,7 +285,7 @@ def quantity_qualitative(subject: Subject) -> list[Finding]:
             indicator=ind,
         )
         for row, ind in subject.rows()
-        if (level2_is(ind, "数量指标") or is_cost(ind)) and is_qualitative(ind)
+        if (level2_is(ind, "数量指标") or ind.is_cost) and is_qualitative(ind)
     ]
 
 

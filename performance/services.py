@@ -18,9 +18,9 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from budgets.models import FUND_SOURCES, Project
 
-from .models import ActualResult, Indicator, evaluation_of
+from .models import Indicator, evaluation_of, result_of
 from .scoring import BudgetInput, EvaluationScore, RowInput, Rules, score_evaluation
-from .targets import Target, parse_target
+from .targets import Target, is_cost, parse_target
 
 SCORING_INDICATORS = "scoring_indicators"
 # The fields the fast path reads, in the order of the helpers' arguments below.
@@ -52,7 +52,7 @@ def _target(text: str, stored: dict | None, level1_name: str, level2_name: str) 
     """The target as ``Indicator.save`` stored it, parsed again only when the stored parse is not of this text."""
     if stored and stored.get("text") == text:
         return Target.from_json(stored)
-    return parse_target(text, cost="成本" in level1_name or "成本" in level2_name)
+    return parse_target(text, cost=is_cost(level1_name, level2_name))
 
 
 def _row_input(
@@ -108,16 +108,9 @@ def _budget_input(
 # --- one project, from its model instances -----------------------------------------------------------
 
 
-def _result(indicator: Indicator) -> ActualResult | None:
-    try:
-        return indicator.result
-    except ActualResult.DoesNotExist:
-        return None
-
-
 def _indicator_values(indicator: Indicator) -> tuple:
     """An indicator as the plain values the fast path reads (``INDICATOR_FIELDS`` + ``RESULT_FIELDS``)."""
-    result = _result(indicator)
+    result = result_of(indicator)
     values = (
         indicator.level1.group,
         indicator.level1.name,

@@ -109,6 +109,11 @@ def normalise(text: str | None) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def is_cost(level1_name: str, level2_name: str) -> bool:
+    """A 成本 indicator (by its 一级 or 二级 name): a bare number in its target is a ceiling (SPEC section 4)."""
+    return "成本" in level1_name or "成本" in level2_name
+
+
 def compact(text: str | None) -> str:
     """The normalised text without any white space or thousands separators: what the readers match on."""
     text = re.sub(r"\s+", "", normalise(text))

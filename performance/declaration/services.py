@@ -23,7 +23,7 @@ from ..models import Indicator, IndicatorCategory, ProjectGoal
 from ..review import review_project
 from ..rights import require, target_set_of
 from ..scoring import RowInput, weight_problems
-from ..targets import Target, parse_target
+from ..targets import Target, is_cost, parse_target
 from ..workflow.engine import record_transition
 from .models import Adjustment, AdjustmentItem, BaselineIndicator, TargetSet
 
@@ -56,12 +56,8 @@ class DeclaredRow:
         }
 
 
-def is_cost(level1: IndicatorCategory, level2: IndicatorCategory) -> bool:
-    return "成本" in level1.name or "成本" in level2.name
-
-
 def parse_row(row: DeclaredRow) -> Target:
-    return parse_target(row.target, cost=is_cost(row.level1, row.level2))
+    return parse_target(row.target, cost=is_cost(row.level1.name, row.level2.name))
 
 
 def draft_indicators(project: Project, rows: list[DeclaredRow]) -> list[Indicator]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from budgets.models import Project
 
 from ..carry_forward import same_project
-from ..models import ActualResult, Indicator, ProjectGoal
+from ..models import Indicator, ProjectGoal, result_of
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,8 @@ def _last_year_rows(project: Project) -> tuple[list[Indicator], list[dict], str]
     indicators = list(previous.indicators.select_related("level1", "level2", "result").order_by("order", "id"))
     extras = []
     for indicator in indicators:
-        try:
-            actual = indicator.result.actual
-        except ActualResult.DoesNotExist:
-            actual = ""
+        result = result_of(indicator)
+        actual = result.actual if result else ""
         extras.append({"last_target": indicator.target, "last_actual": actual or "—"})
     goal = ProjectGoal.objects.filter(project=previous).first()
     return indicators, extras, goal.text if goal else ""

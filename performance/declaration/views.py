@@ -22,8 +22,9 @@ from budgets.consistency import Severity
 from budgets.permissions import projects_for
 
 from ..carry_forward import same_project
-from ..models import ActualResult, Indicator
+from ..models import Indicator, result_of
 from ..rights import may, refusal, target_set_of
+from ..targets import is_cost
 from ..templatetags.labels import severity_label
 from ..workflow.views import transition_response
 from . import flows
@@ -64,10 +65,8 @@ def _row_extras(project, indicators, *, previous=None) -> list[dict]:
         return [{} for _indicator in indicators]
     last = {}
     for indicator in Indicator.objects.filter(project=previous).select_related("result"):
-        try:
-            actual = indicator.result.actual
-        except ActualResult.DoesNotExist:
-            actual = ""
+        result = result_of(indicator)
+        actual = result.actual if result else ""
         last[(indicator.level1_id, indicator.level2_id, indicator.name.strip())] = (indicator.target, actual)
     extras = []
     for indicator in indicators:
@@ -173,7 +172,7 @@ def declaration_preview(request, pk: int):
             row = form.row()
             declared.append(row)
             prefixes.append(form.prefix)
-            rows[form.prefix]["reading"] = reading(row.target, cost="成本" in row.level1.name + row.level2.name)
+            rows[form.prefix]["reading"] = reading(row.target, cost=is_cost(row.level1.name, row.level2.name))
     order = sorted(
         range(len(declared)),
         key=lambda i: formset.forms[int(prefixes[i].rsplit("-", 1)[1])].cleaned_data.get("ORDER") or 0,

@@ -21,7 +21,7 @@ from budgets.models import FUND_SOURCES, STAGES, Project
 
 from ..actuals import ActualKind, Tier
 from ..declaration.services import baseline_targets, shown_target
-from ..models import ActualResult, Evaluation, ProjectGoal, evaluation_of
+from ..models import Evaluation, evaluation_of, goal_of, result_of
 from ..scoring import BUDGET_WEIGHT, EvaluationScore
 from ..services import SCORING_INDICATORS, score_projects
 from .layout import (
@@ -94,24 +94,15 @@ def _runs(keys: list) -> list[tuple[int, int]]:
     return runs
 
 
-def _goal_text(project: Project) -> str:
-    try:
-        return project.goal.text
-    except ProjectGoal.DoesNotExist:
-        return ""
+def goal_text(project: Project) -> str:
+    goal = goal_of(project)
+    return goal.text if goal else ""
 
 
 def _rate(executed: Decimal | None, budget: Decimal | None) -> Decimal | None:
     if executed is None or not budget:
         return None
     return (executed / budget).quantize(Decimal("0.0001"))
-
-
-def _result(indicator) -> ActualResult | None:
-    try:
-        return indicator.result
-    except ActualResult.DoesNotExist:
-        return None
 
 
 def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple]) -> Grid:
@@ -163,7 +154,7 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
     grid.put(10, 1, _("年度\n总体目标"), "label", rows=2)
     grid.put(10, 2, _("预期目标"), "label", cols=4)
     grid.put(10, 6, _("实际完成情况"), "label", cols=4)
-    grid.put(11, 2, _goal_text(project), "text", cols=4)
+    grid.put(11, 2, goal_text(project), "text", cols=4)
     goal_actual = evaluation.goal_actual if evaluation else ""
     remember("goal_actual", None, grid.put(11, 6, goal_actual, "text", cols=4), goal_actual)
     grid.min_heights[11] = 45
@@ -180,7 +171,7 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
         grid.put(first + start, 3, names[start][1], "center", rows=length)
     for i, (indicator, row_score) in enumerate(zip(indicators, score.rows, strict=True)):
         row = first + i
-        result = _result(indicator)
+        result = result_of(indicator)
         remember("anchor", indicator.pk, grid.put(row, 4, indicator.name, "text"), indicator.name)
         grid.put(row, 5, shown_target(indicator, baselines), "center")
         shown = (result.actual or Tier.LABELS.get(result.tier, "")) if result else ""

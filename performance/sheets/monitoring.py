@@ -14,11 +14,9 @@ from io import BytesIO
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from budgets.models import Project
-
-from ..models import IndicatorMonitoring, MonitoringRound, ProjectGoal
+from ..models import IndicatorMonitoring, MonitoringRound
 from ..monitoring import AMBER, RED, ProjectReport, light_label, light_rules
-from .evaluation import _runs, level_names
+from .evaluation import _runs, goal_text, level_names
 from .layout import (
     Grid,
     add_styles,
@@ -50,13 +48,6 @@ SUMMARY = [
     ("监控结果", 14),
     ("状态", 9),
 ]
-
-
-def _goal_text(project: Project) -> str:
-    try:
-        return project.goal.text
-    except ProjectGoal.DoesNotExist:
-        return ""
 
 
 def monitoring_grid(report: ProjectReport) -> Grid:
@@ -94,7 +85,7 @@ def monitoring_grid(report: ProjectReport) -> Grid:
         grid.put(5, col, head, "label", cols=span)
         grid.put(6, col, value, style, cols=span)
     grid.put(7, 1, _("年度总体目标"), "label", cols=3)
-    grid.put(7, 4, _goal_text(project), "text", cols=NCOLS - 3)
+    grid.put(7, 4, goal_text(project), "text", cols=NCOLS - 3)
 
     grid.put(8, 1, _("一级指标"), "label", rows=2)
     grid.put(8, 2, _("二级指标"), "label", rows=2)

@@ -15,7 +15,7 @@ from budgets.models import Project
 
 from ..declaration.services import baseline_targets, shown_target
 from ..services import SCORING_INDICATORS, indicators_for_scoring
-from .evaluation import CHUNK, _chunks, _goal_text, _runs, level_names
+from .evaluation import CHUNK, _chunks, _runs, goal_text, level_names
 from .layout import Grid, add_styles, in_official_language, sheet_title, write_grid
 
 TARGET_WIDTHS = [12, 16, 20, 32, 16, 16]
@@ -30,7 +30,7 @@ def targets_grid(project: Project) -> Grid:
     grid.put(2, 1, f"{project.unit.code or ''}{project.unit.name}", "subtitle", cols=3)
     grid.put(2, 4, _("%(year)s年度") % {"year": project.year}, "subtitle", cols=3)
     grid.put(3, 1, _("绩效目标"), "label")
-    grid.put(3, 2, _goal_text(project), "text", cols=5)
+    grid.put(3, 2, goal_text(project), "text", cols=5)
     grid.min_heights[3] = 36
     for col, header in enumerate(TARGET_HEADERS, start=1):
         grid.put(4, col, _(header), "label")

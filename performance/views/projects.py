@@ -38,7 +38,7 @@ from ..declaration.services import baseline_targets
 from ..declaration.views import targets_panel
 from ..filters import GRADES, DashboardFilter, ProjectFilter
 from ..history import project_history
-from ..models import ActualResult, Evaluation, Evidence, MonitoringRound, ProjectGoal, evaluation_of
+from ..models import Evaluation, Evidence, MonitoringRound, ProjectGoal, evaluation_of, result_of
 from ..page_cache import PAGE_CACHE_SECONDS, context_version, project_page_version, project_row_versions
 from ..review import review_projects
 from ..scoring import EvaluationScore
@@ -205,13 +205,6 @@ def _budget_rows(project: Project) -> list[dict]:
     ]
 
 
-def _result(indicator) -> ActualResult | None:
-    try:
-        return indicator.result
-    except ActualResult.DoesNotExist:
-        return None
-
-
 # What the parts rendered on every request read of the project: the rest is loaded only to render a cached part.
 LIVE_FIELDS = (
     "name",
@@ -267,7 +260,7 @@ class ProjectPage:
         return [
             {
                 "indicator": indicator,
-                "result": _result(indicator),
+                "result": result_of(indicator),
                 "score": row,
                 "baseline": baselines.get(indicator.pk),
             }

@@ -61,7 +61,7 @@ def test_stored_parse_matches_what_indicator_save_would_store():
     indicators = Indicator.objects.filter(project__unit__department__code="805").select_related("level1", "level2")
     kinds = set()
     for indicator in indicators:
-        expected = parse_target(indicator.target, cost=indicator._is_cost())
+        expected = parse_target(indicator.target, cost=indicator.is_cost)
         assert indicator.target_parsed == expected.as_json()
         assert indicator.target_kind == expected.kind
         kinds.add(indicator.target_kind)
