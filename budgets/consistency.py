@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import FUND_SOURCES, STAGES, AssetLine, Department, DepartmentBudget, ProcurementLine, Project
+from .numbers import plain
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -261,7 +262,7 @@ def check_procurement_line(line: ProcurementLine, *, number: int) -> list[Check]
     where = _line_where(line, number)
     product = (line.quantity * line.unit_price).quantize(YUAN, rounding=ROUND_HALF_UP)
     difference = line.amount_total - product
-    quantity = f"{line.quantity.normalize():f}"
+    quantity = plain(line.quantity)
     right = f"{_('数量')} {quantity} × {_('单价')} {figure(line.unit_price)} = {figure(product)}"
     if difference == 0:
         message = f"{_('采购金额')} {figure(line.amount_total)} = {right}"
@@ -394,7 +395,7 @@ def check_assets(lines: list[AssetLine]) -> list[Check]:
                 if part is None or whole is None:
                     continue
                 ok = part <= whole
-                shown = figure if field == "value" else (lambda v: f"{v.normalize():f}")
+                shown = figure if field == "value" else plain
                 message = f"{line.label} {label} {shown(part)} {'≤' if ok else '>'} {parent.label} {shown(whole)}"
                 if not ok:
                     message += _("，超出 %(over)s") % {"over": shown(part - whole)}

@@ -160,11 +160,16 @@ class Project(models.Model):
 
     def total(self, stage: str) -> Decimal | None:
         """The stage's total: as given, else the sum of its known fund sources, else None."""
-        given = getattr(self, f"{stage}_total")
-        if given is not None:
-            return given
-        known = [v for v in self.sources(stage).values() if v is not None]
-        return sum(known, Decimal("0")) if known else None
+        return stage_total(getattr(self, f"{stage}_total"), *self.sources(stage).values())
+
+
+def stage_total(given: Decimal | None, *sources: Decimal | None) -> Decimal | None:
+    """A stage's total (年初预算数, 全年预算数, 全年执行数): as given, else the sum of its known fund sources,
+    else None. The one rule for projects, scoring, the entry form and the import."""
+    if given is not None:
+        return given
+    known = [value for value in sources if value is not None]
+    return sum(known, Decimal("0")) if known else None
 
 
 class DepartmentBudget(models.Model):

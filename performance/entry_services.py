@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from budgets.models import FUND_SOURCES, STAGES, Project
+from budgets.models import stage_total as budget_stage_total
 from budgets.permissions import can_edit_unit
 
 from .actuals import read_actual
@@ -129,11 +130,8 @@ def entry_initial(entry: EvaluationEntry, *, version: int) -> dict:
 
 def stage_total(entry: EvaluationEntry, stage: str) -> Decimal | None:
     """A stage's total as given, else the sum of its fund sources given, else None (as Project.total)."""
-    total = entry.money.get(f"{stage}_total")
-    if total is not None:
-        return total
-    known = [entry.money.get(f"{stage}_{s}") for s in FUND_SOURCES if entry.money.get(f"{stage}_{s}") is not None]
-    return sum(known, Decimal("0")) if known else None
+    money = entry.money
+    return budget_stage_total(money.get(f"{stage}_total"), *(money.get(f"{stage}_{s}") for s in FUND_SOURCES))
 
 
 # --- scoring what is typed -----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
-from budgets.models import FUND_SOURCES, Project
+from budgets.models import FUND_SOURCES, Project, stage_total
 
 from .models import Indicator, evaluation_of, result_of
 from .scoring import BudgetInput, EvaluationScore, RowInput, Rules, score_evaluation
@@ -81,14 +81,6 @@ def _row_input(
         deviation_reason=deviation_reason or "",
         name=name,
     )
-
-
-def _stage_total(given: Decimal | None, *sources: Decimal | None) -> Decimal | None:
-    """As ``Project.total``: the stage's total as given, else the sum of its known fund sources, else None."""
-    if given is not None:
-        return given
-    known = [value for value in sources if value is not None]
-    return sum(known, Decimal("0")) if known else None
 
 
 def _budget_input(
@@ -168,7 +160,7 @@ def _score_rows(projects: QuerySet[Project], rules: Rules) -> dict[int, Evaluati
 
     def score(pk: int, rows: list[RowInput]) -> None:
         head = heads[pk]
-        budget = _budget_input(_stage_total(*head[0:4]), _stage_total(*head[4:8]), head[8], head[9])
+        budget = _budget_input(stage_total(*head[0:4]), stage_total(*head[4:8]), head[8], head[9])
         scores[pk] = score_evaluation(budget, rows, rules=rules, reported_total=head[10])
 
     current, rows = None, []

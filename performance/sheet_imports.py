@@ -25,6 +25,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
 from budgets.models import FUND_SOURCES, Project
+from budgets.numbers import plain
 from budgets.permissions import can_edit_unit, projects_for
 
 from .actuals import tier_from_text
@@ -113,7 +114,7 @@ def _cell_value(ws, address: str):
     cell = ws[address]
     value = cell.value
     if isinstance(value, int | float) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
-        return format((Decimal(str(value)) * 100).normalize(), "f") + "%"
+        return plain(Decimal(str(value)) * 100) + "%"
     return value
 
 

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from budgets.numbers import plain
+
 
 class Kind:
     QUANTITATIVE = "quantitative"
@@ -118,14 +120,6 @@ def compact(text: str | None) -> str:
     """The normalised text without any white space or thousands separators: what the readers match on."""
     text = re.sub(r"\s+", "", normalise(text))
     return re.sub(r"(?<=\d),(?=\d{3})", "", text)
-
-
-def plain(value: Decimal) -> str:
-    """A Decimal without exponent or trailing zeros: 18000, 0.5, 95."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text or "0"
 
 
 # --- numbers and units -------------------------------------------------------------------------

@@ -18,9 +18,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 from budgets.models import Department, DepartmentBudget, GlossaryTerm, ProcurementLine, Project
+from budgets.numbers import plain
 
 from ..models import DepartmentGoal, DepartmentSubGoal, GuaranteeMeasure
-from .parse import AMOUNT, SECTION_TITLES, SECTIONS, THREE_PUBLIC_LABELS, plain
+from .parse import AMOUNT, SECTION_TITLES, SECTIONS, THREE_PUBLIC_LABELS
 from .write import THREE_PUBLIC_PARTS
 
 DIGITS = "零一二三四五六七八九"

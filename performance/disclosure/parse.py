@@ -57,14 +57,6 @@ SPENDING_LABELS = {
 }
 
 
-def plain(value: Decimal) -> str:
-    """A Decimal as the document prints it: no exponent, no trailing zeros (370.4, 0, 9)."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def _wan(number: str, unit: str) -> Decimal:
     value = Decimal(number)
     return value / Decimal("10000") if unit == "元" else value
