@@ -104,11 +104,6 @@ class Unit(models.Model):
         super().save(*args, **kwargs)
 
 
-class ProjectQuerySet(models.QuerySet):
-    def for_year(self, year):
-        return self.filter(year=year)
-
-
 FUND_SOURCES = ("fiscal", "carryover", "other")
 STAGES = ("initial", "full_year", "executed")
 
@@ -137,8 +132,6 @@ class Project(models.Model):
     executed_fiscal = money(_("全年执行数-财政拨款"))
     executed_carryover = money(_("全年执行数-上年结转"))
     executed_other = money(_("全年执行数-其他资金"))
-
-    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("预算项目")

@@ -250,9 +250,7 @@ def _save_evaluation_entry(*, project, data, by, version, evidence, stored: list
     if evaluation.status not in EDITABLE:
         raise ValidationError(_("自评状态为“%(status)s”，不能修改。") % {"status": evaluation.get_status_display()})
     project = Project.objects.select_for_update().get(pk=project.pk)
-    indicators = list(
-        Indicator.objects.filter(project=project).select_related("level1", "level2", "result").order_by("order", "id")
-    )
+    indicators = list(Indicator.objects.filter(project=project).in_order().select_related("result"))
     if evaluation.version != version:
         raise StaleEntryError(
             _("保存失败：您打开此页后，别人已保存了第 %(theirs)s 版（您打开的是第 %(yours)s 版），您的修改未保存。")

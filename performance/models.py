@@ -105,6 +105,13 @@ class ProjectGoal(models.Model):
         return self.text[:40]
 
 
+class IndicatorQuerySet(models.QuerySet):
+    def in_order(self):
+        """In the project's row order, with their categories (and the 二级's 一级): how pages, sheets, the
+        review and scoring read a project's indicators."""
+        return self.select_related("level1", "level2__parent").order_by("order", "id")
+
+
 class Indicator(models.Model):
     """A level-3 indicator (三级指标) of a project with its target (指标值), as written."""
 
@@ -142,6 +149,8 @@ class Indicator(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     history = HistoricalRecords()
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("绩效指标")

@@ -228,7 +228,7 @@ class Assessment:
 
 
 def monitoring_indicators(project: Project) -> list[Indicator]:
-    return list(Indicator.objects.filter(project=project).select_related("level1", "level2").order_by("order", "id"))
+    return list(Indicator.objects.filter(project=project).in_order())
 
 
 def entry_from_monitoring(monitoring: ProjectMonitoring, indicators: list[Indicator]) -> MonitoringEntry:

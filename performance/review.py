@@ -629,7 +629,7 @@ def review_projects(projects: Iterable[Project], *, disabled: Iterable[str] | No
     """
     lookup = Prefetch(
         "indicators",
-        queryset=Indicator.objects.select_related("level1", "level2__parent").order_by("order", "id"),
+        queryset=Indicator.objects.in_order(),
         to_attr=REVIEW_INDICATORS,
     )
     if isinstance(projects, QuerySet):

@@ -42,7 +42,7 @@ def scoring_rules() -> Rules:
 
 def indicators_for_scoring() -> QuerySet[Indicator]:
     """Indicators with everything scoring reads, in the project's order."""
-    return Indicator.objects.select_related("level1", "level2", "result").order_by("order", "id")
+    return Indicator.objects.in_order().select_related("result")
 
 
 # --- the scorer's inputs from plain values (shared by both paths) ------------------------------------

@@ -91,7 +91,7 @@ def review_rows(project: Project, indicators: list[Indicator]):
 def declaration_problems(project: Project, indicators: list[Indicator] | None = None) -> list[str]:
     """What refuses submitting the targets: no indicators, a review 错误, weights that do not sum."""
     if indicators is None:
-        indicators = list(project.indicators.select_related("level1", "level2__parent").order_by("order", "id"))
+        indicators = list(project.indicators.in_order())
     if not indicators:
         return [_("尚未填写任何绩效指标。")]
     problems = [

@@ -33,7 +33,7 @@ def _last_year_rows(project: Project) -> tuple[list[Indicator], list[dict], str]
     previous = _last_year(project)
     if previous is None:
         return [], [], ""
-    indicators = list(previous.indicators.select_related("level1", "level2", "result").order_by("order", "id"))
+    indicators = list(previous.indicators.in_order().select_related("result"))
     extras = []
     for indicator in indicators:
         result = result_of(indicator)

@@ -54,7 +54,7 @@ def _to_detail(project):
 
 
 def _indicators(project) -> list[Indicator]:
-    return list(project.indicators.select_related("level1", "level2__parent").order_by("order", "id"))
+    return list(project.indicators.in_order())
 
 
 def _row_extras(project, indicators, *, previous=None) -> list[dict]:

@@ -241,7 +241,7 @@ def _goal_table(project: Project) -> Grid:
         GOAL_HEAD,
     ]
     previous = None
-    for indicator in project.indicators.select_related("level1", "level2").order_by("order", "id"):
+    for indicator in project.indicators.in_order():
         level1 = indicator.level1_as_written or indicator.level1.name
         level2 = indicator.level2_as_written or indicator.level2.name
         shown = "" if level1 == previous else level1
