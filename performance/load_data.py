@@ -1,4 +1,4 @@
-"""A deterministic synthetic department for load tests and benchmarks (issue 8).
+"""A deterministic synthetic department for load tests and benchmarks.
 
 ``generate_load_data(units=, projects_per_unit=, indicators_per_project=, seed=, year=, department_code=)``
 writes one department with ``units`` units, each with ``projects_per_unit`` projects of

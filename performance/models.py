@@ -611,7 +611,7 @@ def target_of(indicator) -> Target:
     return parse_target(indicator.target, cost=indicator.is_cost)
 
 
-# The declaration's models live in their own package (issue 14); imported here so Django registers them.
+# The declaration's models live in their own package; imported here so Django registers them.
 from .declaration.models import (  # noqa: E402, F401
     Adjustment,
     AdjustmentItem,

@@ -1,4 +1,4 @@
-"""The versions that key the cached parts of the project page and the project list (issue 8).
+"""The versions that key the cached parts of the project page and the project list.
 
 A version is a digest of every row a cached part is built from, read from the database on every request,
 so a cached part never outlives the data it shows however that data was written (a form, the workflow, an
@@ -63,7 +63,7 @@ PAGE_STATEMENTS = [
     ),
     ("SELECT * FROM {category} ORDER BY id", []),  # the indicator framework
     ("SELECT * FROM {evidence} WHERE project_id = %s ORDER BY id", ["project"]),
-    # The declaration: its state, the approved baseline and the adjustments (issue 14).
+    # The declaration: its state, the approved baseline and the adjustments.
     ("SELECT * FROM {target_set} WHERE project_id = %s", ["project"]),
     (
         "SELECT * FROM {baseline} WHERE target_set_id IN (SELECT id FROM {target_set} WHERE project_id = %s)"

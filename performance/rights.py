@@ -1,4 +1,4 @@
-"""The one place that decides what a user may change (issue 14), beside ``budgets.permissions`` that decides
+"""The one place that decides what a user may change, beside ``budgets.permissions`` that decides
 what they may see.
 
 Rights are predicates (django-rules) over a user and a project: who they are to its unit (its staff, its

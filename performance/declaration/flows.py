@@ -1,4 +1,4 @@
-"""The flows of declared targets and of adjustments on the one workflow engine (issue 14).
+"""The flows of declared targets and of adjustments on the one workflow engine.
 
 Targets: 编制中 draft → 已申报 submitted → 已退回 returned (with a reason, back to editing) or 已批复
 approved, which freezes the baseline. The unit's staff submit; a reviewer of the department or the finance

@@ -1,4 +1,4 @@
-"""A project's declared targets, their approved baseline and the adjustments made to them (issue 14).
+"""A project's declared targets, their approved baseline and the adjustments made to them.
 
 The project's ``Indicator`` rows are the targets in force: scoring, monitoring, the sheets and the
 exports read them. While the declaration is a draft or returned, its unit's staff edit them. Approval

@@ -1,4 +1,4 @@
-"""Declaring targets, freezing the approved baseline, and adjusting it only on record (issue 14).
+"""Declaring targets, freezing the approved baseline, and adjusting it only on record.
 
 ``save_declaration`` writes a draft's goal and indicators; the flow's ``submit`` refuses a declaration
 with a review 错误 or weights that do not sum (``declaration_problems``); ``approve`` copies the

@@ -1,7 +1,7 @@
 """Where a new declaration can start from: a registry of sources, each offering rows for the form.
 
 Today: last year's targets of the same project (with last year's actuals shown beside them). The indicator
-library (指标库, issue 15) registers itself here as a second source: a label, whether it has anything for a
+library (指标库) registers itself here as a second source: a label, whether it has anything for a
 project, and the rows with what to show beside each.
 """
 

@@ -1,11 +1,11 @@
-"""Project list, project page, dashboard and the list download (issue 4).
+"""Project list, project page, dashboard and the list download.
 
 Scores are computed on demand (``performance.services.score_projects``, a constant number of
 queries). The list scores only the page it shows while it is sorted by a stored column; sorted by
 a computed column (rate, total, grade) or filtered by grade, it scores the whole filtered set so the
 order and the filter are right. Either way the query count does not grow with the rows.
 
-Issue 8: what costs the most is cached under versions of the data it shows (``performance.page_cache``):
+What costs the most is cached under versions of the data it shows (``performance.page_cache``):
 each listed project's score and each page of the rendered table; on the project page, the parts that look
 the same to every viewer. A version is read from the database on every request, so a save shows at once.
 """
@@ -21,7 +21,7 @@ from django.db.models import Prefetch, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -168,29 +168,21 @@ def project_list_export(request):
     return FileResponse(output, as_attachment=True, filename=_("项目列表.xlsx"))
 
 
-def _url_or_none(name: str, *args) -> str | None:
-    """The URL of a page another part of the app provides, or None while it does not exist."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 def _actions(user, project: Project, evaluation: Evaluation | None) -> dict[str, str | None]:
     """The workflow actions this user may take on this project now: {name: url}."""
     status = evaluation.status if evaluation else Status.DRAFT
     actions = {}
     if can_edit_unit(user, project.unit) and status in (Status.DRAFT, Status.RETURNED):
-        actions["edit"] = _url_or_none("performance:evaluation-edit", project.pk)
+        actions["edit"] = reverse("performance:evaluation-edit", args=[project.pk])
         if evaluation is not None:
-            actions["submit"] = _url_or_none("performance:evaluation-submit", project.pk)
+            actions["submit"] = reverse("performance:evaluation-submit", args=[project.pk])
     if evaluation is not None and can_review_unit(user, project.unit):
         if status == Status.SUBMITTED:
-            actions["return"] = _url_or_none("performance:evaluation-return", project.pk)
-            actions["approve"] = _url_or_none("performance:evaluation-approve", project.pk)
+            actions["return"] = reverse("performance:evaluation-return", args=[project.pk])
+            actions["approve"] = reverse("performance:evaluation-approve", args=[project.pk])
         elif status == Status.APPROVED:
-            actions["reopen"] = _url_or_none("performance:evaluation-reopen", project.pk)
-    return {name: url for name, url in actions.items() if url}
+            actions["reopen"] = reverse("performance:evaluation-reopen", args=[project.pk])
+    return actions
 
 
 def _budget_rows(project: Project) -> list[dict]:
@@ -338,8 +330,8 @@ def project_detail(request, pk: int):
         "next_year": live.year + 1,
         "carry_url": reverse("performance:project-carry-forward", args=[live.pk]) if can_carry else None,
         "monitoring_url": reverse("performance:monitoring-edit", args=[live.pk]) if carried["has_round"] else None,
-        "api_url": _url_or_none("api:project-evaluation", live.pk),
-        "sheet_url": _url_or_none("performance:sheet-project", live.pk),
+        "api_url": reverse("api:project-evaluation", args=[live.pk]),
+        "sheet_url": reverse("performance:sheet-project", args=[live.pk]),
         # The cached parts: their key, and what they show (loaded and computed only when one is rendered again).
         "page_version": version,
         "page_cache_seconds": PAGE_CACHE_SECONDS,
@@ -352,7 +344,6 @@ def project_detail(request, pk: int):
         "budget_rows": SimpleLazyObject(lambda: _budget_rows(page.project)),
         "review_findings": SimpleLazyObject(lambda: page.review_findings),
         "evidence": SimpleLazyObject(lambda: page.evidence),
-        "evidence_url": SimpleLazyObject(lambda: _url_or_none("performance:evidence-download", 0)),
         "history": SimpleLazyObject(lambda: page.history),
     }
     return render(request, "performance/project_detail.html", context)

@@ -1,5 +1,5 @@
 """One engine for the workflow of every document: self-evaluations, monitoring entries, declared targets and
-their adjustments (SPEC section 7, issue 14).
+their adjustments (SPEC section 7).
 
 A kind of document declares its states and its transitions as a ``Flow`` beside its own rules
 (``performance.workflow.evaluation``, ``performance.monitoring``, ``performance.declaration.flows``). Each
