@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .forms import money_field
@@ -56,6 +57,8 @@ class IndicatorMonitoringForm(forms.Form):
         kwargs.setdefault("prefix", f"ind-{indicator.pk}")
         super().__init__(*args, **kwargs)
         self.indicator = indicator
+        for field in self.fields.values():  # the table's column heads are not labels: name the row in each control
+            field.widget.attrs["aria-label"] = format_lazy("{} {}", indicator.name, field.label)
 
 
 def build_monitoring_forms(

@@ -1,7 +1,6 @@
 """Every URL of the app, walked as an anonymous user and as staff of another unit (SPEC section 7).
 
-The walk reads the URL configuration itself, so a page added later is walked too: a pattern whose
-arguments the walker does not know fails the test until it is taught them here.
+The walk (tests/url_walk.py) reads the URL configuration itself, so a page added later is walked too.
 """
 
 import io
@@ -12,7 +11,7 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from budgets.models import Access, DepartmentBudget
 from performance.jobs import start_job
@@ -25,21 +24,12 @@ from tests.factories import (
     make_unit,
     make_user_with_access,
 )
+from tests.url_walk import url_for, walk
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = {"budgets", "performance", "api"}
 SECRETS = ["甲部门", "甲单位", "甲单位秘密项目", "甲秘密指标", "甲秘密目标", "甲秘密调整"]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def walk(patterns=None, namespace=""):
-    """(namespaced name, pattern's converter names) for every named URL of our apps."""
-    for entry in patterns if patterns is not None else get_resolver().url_patterns:
-        if isinstance(entry, URLResolver):
-            yield from walk(entry.url_patterns, entry.namespace or namespace)
-        elif isinstance(entry, URLPattern) and entry.name and namespace in NAMESPACES:
-            yield f"{namespace}:{entry.name}", sorted(entry.pattern.converters)
 
 
 @pytest.fixture
@@ -75,24 +65,6 @@ def world(tmp_path, settings):
         "target_set": target_set,
         "adjustment": adjustment,
     }
-
-
-def url_for(name, converters, world):
-    if converters == []:
-        return reverse(name) + "?year=2021"
-    if converters == ["pk"]:
-        if name == "performance:evidence-download":
-            pk = world["evidence"].pk
-        elif name.startswith("performance:job-"):
-            pk = world["job"].pk
-        elif name.startswith("performance:adjustment-") and name != "performance:adjustment-create":
-            pk = world["adjustment"].pk
-        else:
-            pk = world["project"].pk
-        return reverse(name, kwargs={"pk": pk})
-    if converters == ["code", "year"]:
-        return reverse(name, kwargs={"code": world["department"].code, "year": 2021})
-    pytest.fail(f"the access walk does not know how to fill {name} {converters}: teach it in tests/test_access.py")
 
 
 def visible_text(response) -> str:

@@ -126,6 +126,21 @@ def test_staff_save_a_draft_and_see_the_lights_after_saving(client, world):
     assert 'name="executed_to_date" value="30.00"' in html
 
 
+def test_each_control_of_an_indicator_row_is_named_for_its_indicator(client, world):
+    client.force_login(world["staff"])
+    html = client.get(edit_url(world["project"])).content.decode()
+    prefix = f"ind-{world['count'].pk}"
+    for name, label in [
+        ("value_to_date", "截至监控日完成情况"),
+        ("forecast", "全年预计完成情况"),
+        ("likelihood", "完成目标可能性"),
+        ("deviation_cause", "偏差原因"),
+        ("note", "原因说明"),
+    ]:
+        control = re.search(rf'<(?:input|select|textarea)[^>]*name="{prefix}-{name}"[^>]*>', html).group()
+        assert f'aria-label="活动场次 {label}"' in control, control
+
+
 def test_unreadable_values_are_refused_beside_their_fields(client, world):
     client.force_login(world["staff"])
     count = world["count"].pk

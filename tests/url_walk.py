@@ -1,0 +1,37 @@
+"""The app's URL list, read from the URL configuration: the access walk (tests/test_access.py) and the
+accessibility walk (tests/test_accessibility_browser.py) both go through it, so a page added later is
+walked by both. A pattern whose arguments the walker does not know fails until it is taught them here.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+NAMESPACES = {"budgets", "performance", "api"}
+
+
+def walk(patterns=None, namespace=""):
+    """(namespaced name, pattern's converter names) for every named URL of our apps."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from walk(entry.url_patterns, entry.namespace or namespace)
+        elif isinstance(entry, URLPattern) and entry.name and namespace in NAMESPACES:
+            yield f"{namespace}:{entry.name}", sorted(entry.pattern.converters)
+
+
+def url_for(name, converters, world) -> str:
+    """The URL of ``name`` filled from ``world``: its project, evidence, job, adjustment and department (year 2021)."""
+    if converters == []:
+        return reverse(name) + "?year=2021"
+    if converters == ["pk"]:
+        if name == "performance:evidence-download":
+            pk = world["evidence"].pk
+        elif name.startswith("performance:job-"):
+            pk = world["job"].pk
+        elif name.startswith("performance:adjustment-") and name != "performance:adjustment-create":
+            pk = world["adjustment"].pk
+        else:
+            pk = world["project"].pk
+        return reverse(name, kwargs={"pk": pk})
+    if converters == ["code", "year"]:
+        return reverse(name, kwargs={"code": world["department"].code, "year": 2021})
+    pytest.fail(f"the URL walk does not know how to fill {name} {converters}: teach it in tests/url_walk.py")
