@@ -74,6 +74,7 @@ def pending_adjustment(project, *, staff, reviewer):
     if target_set is None or target_set.status != TargetSet.Status.APPROVED:
         submit_targets(project=project, by=staff)
         approve_targets(project=project, by=reviewer)
+        project = Project.objects.get(pk=project.pk)
     rows = [
         DeclaredRow(i.level1, i.level2, i.name, i.description, i.target, i.basis, i.weight, i.pk)
         for i in project.indicators.in_order()
