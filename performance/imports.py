@@ -812,6 +812,8 @@ def _targets_moves(actor, projects: list[_ProjectRow], by_project: dict, written
                 moves.append((project, Status.SUBMITTED))
             continue
         if wanted == current:
+            if not declared and may(actor, TARGETS, project):  # recorded: a later file without the column keeps it
+                moves.append((project, wanted))
             continue
         word = TARGETS_STATUS_WORDS[wanted]
         if current == Status.APPROVED:
