@@ -3,6 +3,16 @@
 ``import_workbook`` reads both sheets, checks every row and cell first and refuses the whole file
 with every problem found (sheet, row, column and a Chinese sentence); only a clean file is written,
 in one transaction. Importing the same file twice changes nothing.
+
+What the file may change is decided by ``performance.rights`` (issue 14), after the rows are written and
+before the transaction commits: every change is noted with its sheet, row and column, and a change to a
+project's targets (年度总体目标, the indicators' texts, values and weights, indicators added or removed)
+needs ``declare_targets``, a change to its actuals (实际完成值, 得分, the reasons, the money columns)
+``enter_actuals``, as the project stood before the import. Rows that change nothing may stay in the
+file whatever the project's state. Without a user (the command without ``--user``) the import has a
+superuser's rights, still bound by the states: approved targets change only by adjustment, and the
+actuals of a submitted or approved self-evaluation not at all. The optional column 目标状态 states the
+declaration's state (``_targets_moves``).
 """
 
 from __future__ import annotations
