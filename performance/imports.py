@@ -33,7 +33,7 @@ from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
 
 from budgets.models import FUND_SOURCES, STAGES, Department, Project, Unit
-from budgets.permissions import units_for
+from budgets.permissions import can_edit_unit, units_for
 
 from .actuals import Actual, ActualKind, read_actual
 from .declaration.models import TargetSet
@@ -773,6 +773,11 @@ def _refuse_changes(actor, written: _Written) -> None:
     """Name every change the user may not make by sheet, row and column, with the sentence of
     ``performance.rights``: targets need ``declare_targets`` (not approved: that takes an adjustment; not
     under review), actuals ``enter_actuals`` (a self-evaluation not submitted or approved)."""
+    for row, column, unit in written.renames:  # a department's name is the bureau's, a unit's its staff's
+        if unit is None and not actor.is_superuser:
+            row.error(column, "只有系统管理员可以修改主管部门的名称")
+        elif unit is not None and not can_edit_unit(actor, unit):
+            row.error(column, f"您无权修改单位{unit.code}的名称（只有该单位的填报人可以）")
     reasons: dict[tuple[int, str], str | None] = {}
     said = set()
     for change in written.changes:
@@ -963,6 +968,7 @@ class _Written:
     changes: list[_Change] = field(default_factory=list)
     projects: dict[tuple, Project] = field(default_factory=dict)
     new_projects: set[int] = field(default_factory=set)
+    renames: list[tuple[_Row, str, Unit | None]] = field(default_factory=list)  # a unit, or None: its department
 
     def note(self, project: Project, row: _Row, names, columns: dict, what: str = "") -> None:
         for name in names:
@@ -1001,6 +1007,7 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
         elif _changed(department, {"name": p.department_name}):
             department.save(update_fields=["name"])
             report.add("部门", "updated")
+            written.renames.append((p.row, "主管部门", None))
         unit = units.get(p.unit_code)
         if unit is None:
             unit = Unit(department=department, code=p.unit_code, name=p.unit_name)  # the code is trimmed, not empty
@@ -1011,6 +1018,7 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
             # A unit is found by its code; its short name (张家口市科协本级 for 张家口市科学技术协会) is no rename.
             unit.save(update_fields=["name"])
             report.add("单位", "updated")
+            written.renames.append((p.row, "单位名称", unit))
     Unit.objects.bulk_create(new_units, batch_size=BATCH)
 
     # Projects and their money

@@ -384,3 +384,16 @@ def test_approve_targets_refuses_an_unknown_user_or_unit(imported, reviewer):
         call_command("approve_targets", year=2021, user="nobody")
     with pytest.raises(CommandError, match="没有编码为999的单位"):
         call_command("approve_targets", year=2021, unit="999", user="shenhe")
+
+
+def test_a_reviewer_may_not_rename_a_unit_nor_staff_their_department(imported, staff, reviewer):
+    renamed = edited_sample(*[("项目", row, "单位名称", "科协机关") for row in range(2, 6)])
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=renamed, user=reviewer)
+    assert places(refused.value)[0] == ("项目", 2, "单位名称", "您无权修改单位731001的名称（只有该单位的填报人可以）")
+
+    moved = edited_sample(*[("项目", row, "主管部门", "科协") for row in range(2, 6)])
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=moved, user=staff)
+    assert places(refused.value) == [("项目", 2, "主管部门", "只有系统管理员可以修改主管部门的名称")]
+    assert Department.objects.get(code="731").name == "张家口市科学技术协会"
