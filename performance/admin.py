@@ -4,12 +4,14 @@ Scoped like budgets/admin.py: a non-superuser sees the rows of their own units a
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from budgets.admin import FOREIGN_KEY_SCOPES, ScopedMixin, money_column
 from budgets.models import Project
 
+from .declaration.models import Adjustment, AdjustmentItem, BaselineIndicator, TargetSet
 from .models import (
     ActualResult,
     CategoryAlias,
@@ -25,6 +27,7 @@ from .models import (
     ProjectGoal,
     ProjectMonitoring,
 )
+from .rights import may, refusal
 from .services import score_project
 
 FOREIGN_KEY_SCOPES.update(
@@ -58,20 +61,53 @@ def is_locked(obj) -> bool:
 
 
 class LockedWhenApprovedMixin:
-    """No change or delete in the admin once the project's self-evaluation is approved; reopen it first."""
+    """No change or delete in the admin once the project's self-evaluation is approved; reopen it first.
+
+    ``right`` (a right of ``performance.rights``) narrows it: the change is the user's to make on the
+    project as it stands, superusers included: targets (``declare_targets``) while they are a draft or
+    returned, never once submitted or approved (that takes an adjustment); actuals (``enter_actuals``)
+    while the self-evaluation is a draft or returned.
+    """
+
+    right: str | None = None
+
+    def locked(self, request, obj) -> bool:
+        if is_locked(obj):
+            return True
+        project = _project_of(obj)
+        if self.right is None or project is None or project.pk is None:
+            return False
+        return not may(request.user, self.right, project)
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not is_locked(obj)
+        return super().has_change_permission(request, obj) and not self.locked(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not is_locked(obj)
+        return super().has_delete_permission(request, obj) and not self.locked(request, obj)
 
     def has_add_permission(self, request, obj=None):
         args = (request, obj) if isinstance(self, admin.options.InlineModelAdmin) else (request,)
-        return super().has_add_permission(*args) and not is_locked(obj)
+        return super().has_add_permission(*args) and not self.locked(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """A new row names its project on the form: checked as it is saved."""
+        project = _project_of(obj)
+        if self.right is not None and project is not None and project.pk is not None:
+            reason = refusal(request.user, self.right, project)
+            if reason is not None:
+                raise PermissionDenied(reason)
+        super().save_model(request, obj, form, change)
 
 
-class EvaluationInline(LockedWhenApprovedMixin, admin.StackedInline):
+class TargetsRight(LockedWhenApprovedMixin):
+    right = "declare_targets"
+
+
+class ActualsRight(LockedWhenApprovedMixin):
+    right = "enter_actuals"
+
+
+class EvaluationInline(ActualsRight, admin.StackedInline):
     """The self-evaluation under its project, with the computed scores shown read-only beside it."""
 
     model = Evaluation
@@ -120,7 +156,7 @@ class EvaluationInline(LockedWhenApprovedMixin, admin.StackedInline):
 # 项目 ---------------------------------------------------------------------------------------------
 
 
-class ProjectGoalInline(LockedWhenApprovedMixin, admin.StackedInline):
+class ProjectGoalInline(TargetsRight, admin.StackedInline):
     model = ProjectGoal
     fields = ["text"]
     extra = 1
@@ -134,7 +170,7 @@ class ProjectGoalInline(LockedWhenApprovedMixin, admin.StackedInline):
         return field
 
 
-class IndicatorInline(LockedWhenApprovedMixin, admin.TabularInline):
+class IndicatorInline(TargetsRight, admin.TabularInline):
     model = Indicator
     fields = [
         "order",
@@ -230,7 +266,7 @@ class CategoryAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectGoal)
-class ProjectGoalAdmin(LockedWhenApprovedMixin, ScopedMixin, SimpleHistoryAdmin):
+class ProjectGoalAdmin(TargetsRight, ScopedMixin, SimpleHistoryAdmin):
     unit_path = "project__unit"
     list_display = ["project", "__str__"]
     list_filter = ["project__year", "project__unit"]
@@ -238,7 +274,7 @@ class ProjectGoalAdmin(LockedWhenApprovedMixin, ScopedMixin, SimpleHistoryAdmin)
     list_select_related = ["project"]
 
 
-class ActualResultInline(LockedWhenApprovedMixin, admin.StackedInline):
+class ActualResultInline(ActualsRight, admin.StackedInline):
     """The indicator's actual result; the score the rules give it is shown read-only beside it."""
 
     model = ActualResult
@@ -258,7 +294,7 @@ class ActualResultInline(LockedWhenApprovedMixin, admin.StackedInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(LockedWhenApprovedMixin, ScopedMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(TargetsRight, ScopedMixin, SimpleHistoryAdmin):
     unit_path = "project__unit"
     list_display = ["name", "project", "level1", "level2", "target", "target_kind", "basis", "weight"]
     list_filter = ["project__year", "level1", "level2", "target_kind", "project__unit"]
@@ -269,7 +305,7 @@ class IndicatorAdmin(LockedWhenApprovedMixin, ScopedMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ActualResult)
-class ActualResultAdmin(LockedWhenApprovedMixin, ScopedMixin, SimpleHistoryAdmin):
+class ActualResultAdmin(ActualsRight, ScopedMixin, SimpleHistoryAdmin):
     unit_path = "indicator__project__unit"
     list_display = ["indicator", "actual", "tier", "evaluator_score", "reported_score"]
     list_filter = ["tier", "indicator__project__year", "indicator__project__unit"]
@@ -278,13 +314,63 @@ class ActualResultAdmin(LockedWhenApprovedMixin, ScopedMixin, SimpleHistoryAdmin
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(LockedWhenApprovedMixin, ScopedMixin, SimpleHistoryAdmin):
+class EvaluationAdmin(ActualsRight, ScopedMixin, SimpleHistoryAdmin):
     unit_path = "project__unit"
     list_display = ["project", "status", "reported_total", "submitted_by", "submitted_at", "reviewed_at"]
     list_filter = ["status", "project__year", "project__unit"]
     search_fields = ["project__name", "project__code"]
     list_select_related = ["project", "submitted_by"]
     readonly_fields = ["version", "status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
+
+
+# 绩效目标申报与调整（只读：状态只经流程改变） -------------------------------------------------------
+
+
+class ReadOnlyMixin:
+    """Shown, never changed here: declarations and adjustments move only through their flows."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BaselineIndicatorInline(ReadOnlyMixin, admin.TabularInline):
+    model = BaselineIndicator
+    fields = ["order", "level1", "level2", "name", "target", "basis", "weight"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(TargetSet)
+class TargetSetAdmin(ReadOnlyMixin, ScopedMixin, SimpleHistoryAdmin):
+    unit_path = "project__unit"
+    list_display = ["project", "status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "version"]
+    list_filter = ["status", "project__year", "project__unit"]
+    search_fields = ["project__name", "project__code"]
+    list_select_related = ["project", "submitted_by", "reviewed_by"]
+    inlines = [BaselineIndicatorInline]
+
+
+class AdjustmentItemInline(ReadOnlyMixin, admin.TabularInline):
+    model = AdjustmentItem
+    fields = ["action", "indicator", "name", "target", "weight", "before"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Adjustment)
+class AdjustmentAdmin(ReadOnlyMixin, ScopedMixin, SimpleHistoryAdmin):
+    unit_path = "project__unit"
+    list_display = ["project", "status", "reason", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at"]
+    list_filter = ["status", "project__year", "project__unit"]
+    search_fields = ["project__name", "reason"]
+    list_select_related = ["project", "submitted_by", "reviewed_by"]
+    inlines = [AdjustmentItemInline]
 
 
 # 部门整体绩效目标 ---------------------------------------------------------------------------------

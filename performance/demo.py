@@ -4,6 +4,9 @@
 character for character) and writes it with ``performance.disclosure.write.write_disclosure``, the
 writer ``import_disclosure`` uses too. It is idempotent: every row is found by its natural key and
 only saved when a value differs, so running it twice changes nothing.
+
+The disclosure publishes the approved budget, so its targets are loaded as approved (issue 14): each
+project's declaration is approved and its baseline frozen, once.
 """
 
 import json
@@ -17,7 +20,10 @@ from django.db import transaction
 
 from budgets.models import Access, Department, Unit
 
+from .declaration.models import TargetSet
+from .declaration.recorded import record_targets_status
 from .disclosure.write import WriteSummary, _upsert, write_disclosure
+from .rights import targets_status
 
 SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "seed_2021.json"
 DEMO_PASSWORD = "jixiao-demo"  # noqa: S105 - published demo password (README, make run)
@@ -37,6 +43,13 @@ def load_demo(*, path: Path = SEED_FIXTURE) -> DemoSummary:
     """Load the seed disclosure and the demo users; running it again changes nothing."""
     seed = json.loads(path.read_text(encoding="utf-8"))
     written = write_disclosure(seed)
+    for project in written.projects:
+        approved = targets_status(project) == TargetSet.Status.APPROVED
+        if not approved:
+            record_targets_status(
+                project=project, status=TargetSet.Status.APPROVED, by=None, reason="载入演示数据：公开的已批复绩效目标"
+            )
+        written.summary.add("已批复的绩效目标", "same" if approved else "created")
     _load_users(department=written.department, units=written.units, summary=written.summary)
     return written.summary
 

@@ -15,8 +15,18 @@ from openpyxl.utils import get_column_letter
 
 from budgets.models import Project
 
-from .imports import INDICATOR_COLUMNS, INDICATOR_SHEET, MONEY_COLUMNS, PROJECT_COLUMNS, PROJECT_SHEET
+from .declaration.models import TargetSet
+from .imports import (
+    INDICATOR_COLUMNS,
+    INDICATOR_SHEET,
+    MONEY_COLUMNS,
+    PROJECT_COLUMNS,
+    PROJECT_SHEET,
+    TARGETS_STATUS,
+    TARGETS_STATUS_WORDS,
+)
 from .models import ActualResult, Evaluation, Indicator, ProjectGoal
+from .rights import targets_status
 from .services import score_projects
 
 MONEY_FORMAT = "#,##0.00##"  # shown with 2 places, stored to the 元 (4 places of 万元)
@@ -28,7 +38,7 @@ RATE = Decimal("0.0001")
 def with_related(projects: QuerySet[Project]) -> QuerySet[Project]:
     """The projects with everything the exports read, in a constant number of queries."""
     indicators = Indicator.objects.select_related("level1", "level2", "result").order_by("order", "id")
-    return projects.select_related("unit__department", "goal", "evaluation").prefetch_related(
+    return projects.select_related("unit__department", "goal", "evaluation", "target_set").prefetch_related(
         Prefetch("indicators", queryset=indicators)
     )
 
@@ -92,7 +102,10 @@ PROJECT_VALUES = [
     *MONEY_COLUMNS,
     "evaluation__reported_budget_score",
     "evaluation__budget_deviation_reason",
+    "target_set__status",
 ]
+# The columns of SPEC section 11 and 目标状态 (issue 14): the state of the project's declared targets.
+EXPORTED_PROJECT_COLUMNS = [*PROJECT_COLUMNS, TARGETS_STATUS]
 INDICATOR_VALUES = [
     "project_id",
     "level1_as_written",
@@ -124,7 +137,7 @@ def write_flat_workbook(projects: QuerySet[Project], file, *, progress: Callable
     book = Workbook(write_only=True)
     project_sheet = book.create_sheet(PROJECT_SHEET)
     indicator_sheet = book.create_sheet(INDICATOR_SHEET)
-    for sheet, titles in ((project_sheet, PROJECT_COLUMNS), (indicator_sheet, INDICATOR_COLUMNS)):
+    for sheet, titles in ((project_sheet, EXPORTED_PROJECT_COLUMNS), (indicator_sheet, INDICATOR_COLUMNS)):
         sheet.freeze_panes = "A2"
         for index, title in enumerate(titles, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(title) * 2 + 2))
@@ -143,7 +156,8 @@ def write_flat_workbook(projects: QuerySet[Project], file, *, progress: Callable
         for p in chunk:
             pk, year, _dept_code, _dept_name, unit_code, _unit_name, code, name = p[:8]
             # A missing goal or evaluation reads as empty text (its columns come back None).
-            cells = [*p[1:8], p[8] or "", p[9] or "", *p[money], p[-2], p[-1] or ""]
+            status = TARGETS_STATUS_WORDS[p[-1] or TargetSet.Status.DRAFT]  # no declaration: a draft
+            cells = [*p[1:8], p[8] or "", p[9] or "", *p[money], p[-3], p[-2] or "", status]
             project_sheet.append(
                 [
                     _fast(project_sheet, value, MONEY_FORMAT if i in MONEY_POSITIONS else None)
@@ -229,6 +243,7 @@ def evaluation_document(project: Project, score) -> dict:
         "project_code": project.code,
         "project_name": project.name,
         "status": evaluation.status if evaluation else Evaluation.Status.DRAFT.value,
+        "targets_status": str(targets_status(project)),
         "goal": goal.text if goal else "",
         "goal_actual": evaluation.goal_actual if evaluation else "",
         "budget": {

@@ -3,6 +3,16 @@
 ``import_workbook`` reads both sheets, checks every row and cell first and refuses the whole file
 with every problem found (sheet, row, column and a Chinese sentence); only a clean file is written,
 in one transaction. Importing the same file twice changes nothing.
+
+What the file may change is decided by ``performance.rights`` (issue 14), after the rows are written and
+before the transaction commits: every change is noted with its sheet, row and column, and a change to a
+project's targets (年度总体目标, the indicators' texts, values and weights, indicators added or removed)
+needs ``declare_targets``, a change to its actuals (实际完成值, 得分, the reasons, the money columns)
+``enter_actuals``, as the project stood before the import. Rows that change nothing may stay in the
+file whatever the project's state. Without a user (the command without ``--user``) the import has a
+superuser's rights, still bound by the states: approved targets change only by adjustment, and the
+actuals of a submitted or approved self-evaluation not at all. The optional column 目标状态 states the
+declaration's state (``_targets_moves``).
 """
 
 from __future__ import annotations
@@ -23,9 +33,11 @@ from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
 
 from budgets.models import FUND_SOURCES, STAGES, Department, Project, Unit
-from budgets.permissions import units_for
+from budgets.permissions import can_edit_unit, units_for
 
 from .actuals import Actual, ActualKind, read_actual
+from .declaration.models import TargetSet
+from .declaration.recorded import record_targets_status
 from .history import record_history
 from .models import (
     ActualResult,
@@ -35,7 +47,9 @@ from .models import (
     IndicatorCategory,
     IndicatorMonitoring,
     ProjectGoal,
+    evaluation_of,
 )
+from .rights import may, refusal, target_set_of, targets_status
 from .scoring import GROUP_POINTS, default_weights, money2
 from .targets import Kind, Target, parse_target
 from .uploads import UploadRefused, check_office_file
@@ -61,6 +75,17 @@ PROJECT_COLUMNS = [
     "执行率得分(自评)",
     "执行偏差原因",
 ]
+# Optional: older files without it still import (issue 14). Empty means 已申报 for targets the file declares.
+TARGETS_STATUS = "目标状态"
+OPTIONAL_PROJECT_COLUMNS = [TARGETS_STATUS]
+# The file's words, always Chinese (the labels are translated on English pages).
+TARGETS_STATUS_VALUES = {
+    "编制中": TargetSet.Status.DRAFT,
+    "已申报": TargetSet.Status.SUBMITTED,
+    "已退回": TargetSet.Status.RETURNED,
+    "已批复": TargetSet.Status.APPROVED,
+}
+TARGETS_STATUS_WORDS = {value: word for word, value in TARGETS_STATUS_VALUES.items()}
 INDICATOR_COLUMNS = [
     "年度",
     "单位编码",
@@ -193,6 +218,10 @@ class _Row:
         index = self.positions[column]
         return self.values[index] if index < len(self.values) else None
 
+    def has(self, column: str) -> bool:
+        """Whether the sheet has the (optional) column."""
+        return column in self.positions
+
     def error(self, column: str, message: str) -> None:
         self.problems.append(WorkbookProblem(self.sheet, self.number, column, message))
 
@@ -271,7 +300,10 @@ def _read_sheets(file) -> tuple[dict[str, list[_Row]], list[WorkbookProblem]]:
     book = _open(file)
     sheets: dict[str, list[_Row]] = {}
     try:
-        for title, columns in ((PROJECT_SHEET, PROJECT_COLUMNS), (INDICATOR_SHEET, INDICATOR_COLUMNS)):
+        for title, columns, optional in (
+            (PROJECT_SHEET, PROJECT_COLUMNS, OPTIONAL_PROJECT_COLUMNS),
+            (INDICATOR_SHEET, INDICATOR_COLUMNS, []),
+        ):
             if title not in book.sheet_names:
                 problems.append(WorkbookProblem(title, None, "", f"缺少工作表“{title}”"))
                 continue
@@ -280,7 +312,7 @@ def _read_sheets(file) -> tuple[dict[str, list[_Row]], list[WorkbookProblem]]:
             header = [_normalise(_text(v)) for v in (rows[0] if rows else [])]
             positions: dict[str, int] = {}
             for index, name in enumerate(header):
-                if name in positions and name in columns:
+                if name in positions and (name in columns or name in optional):
                     problems.append(WorkbookProblem(title, 1, name, "列标题重复"))
                 positions.setdefault(name, index)
             missing = [name for name in columns if name not in positions]
@@ -322,6 +354,7 @@ class _ProjectRow:
     money: dict[str, Decimal | None]
     reported_budget_score: Decimal | None
     budget_deviation_reason: str
+    targets_status: str | None = None  # what 目标状态 says; None where it is empty or absent
 
     @property
     def key(self) -> tuple:
@@ -394,7 +427,20 @@ def _read_project_row(row: _Row) -> _ProjectRow:
         money=money,
         reported_budget_score=row.decimal("执行率得分(自评)", places=POINTS, maximum=BUDGET_WEIGHT),
         budget_deviation_reason=row.text("执行偏差原因"),
+        targets_status=_targets_status(row),
     )
+
+
+def _targets_status(row: _Row) -> str | None:
+    if not row.has(TARGETS_STATUS):
+        return None
+    word = _normalise(row.text(TARGETS_STATUS))
+    if not word:
+        return None
+    if word not in TARGETS_STATUS_VALUES:
+        row.error(TARGETS_STATUS, f"“{word}”不是目标状态（应为{'、'.join(TARGETS_STATUS_VALUES)}之一，或留空）")
+        return None
+    return TARGETS_STATUS_VALUES[word]
 
 
 class _Framework:
@@ -608,7 +654,7 @@ def import_workbook(
     years = {p.year for p in projects} | {i.year for i in items}
     existing: dict[tuple, Project] = {}
     for project in Project.objects.filter(year__in=years - {None}, unit__code__in=unit_codes).select_related(
-        "unit", "evaluation", "goal"
+        "unit", "evaluation", "goal", "target_set"
     ):
         existing[(project.year, project.unit.code, "name", project.name)] = project
         if project.code:
@@ -657,31 +703,24 @@ def import_workbook(
     for group in by_project.values():
         _check_weights(group[0].project_name or group[0].project_code, group)
 
-    # Approved (locked) projects may stay in the file as they are; a change to one is refused below.
-    locked: dict[int, tuple[_Row, str]] = {}
-    for p in projects:
-        project = find(p.key)
-        if project is not None and _is_locked(project):
-            locked[project.pk] = (p.row, p.name)
-    for key, project in db_only.items():
-        if _is_locked(project):
-            locked.setdefault(project.pk, (by_project[key][0].row, project.name))
-
     if problems:
         problems.sort(key=_position)
         raise ImportErrors(problems)
 
     say("校验通过，正在写入……")
+    actor = user if user is not None else _Bootstrap()
     try:
         with transaction.atomic():
             audit = _Audit(user=user, reason=_reason(file_name or file), when=timezone.now())
-            touched = _write(report, projects, by_project, units, departments, find, db_only, audit, say)
-            for pk in sorted(touched & locked.keys()):
-                row, name = locked[pk]
-                row.error("项目名称", LOCKED.format(name))
+            written = _write(report, projects, by_project, units, departments, find, db_only, audit, say)
+            # Rows that change nothing may stay in the file whatever the project's state; each change is
+            # checked against the rights and the states as they stood before the import.
+            _refuse_changes(actor, written)
+            moves = _targets_moves(actor, projects, by_project, written)
             if problems:  # raised inside the transaction: everything written is rolled back
                 problems.sort(key=_position)
                 raise ImportErrors(problems)
+            _move_targets(moves, audit, report)
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as error:  # a rule the checks missed, a dropped connection: still all or nothing
@@ -693,24 +732,131 @@ def import_workbook(
     return report
 
 
-LOCKED = (
-    "项目“{}”的绩效自评已审核（已锁定），文件改动了它，不能导入；"
-    "如需修改请先由审核人重新打开（未改动的已审核项目可以留在文件中）"
+def _move_targets(moves: list[tuple[Project, str]], audit: _Audit, report: ImportReport) -> None:
+    """Give the declarations their states: in bulk, with their history records, except approvals, which go
+    through the flow one project at a time (the approver checked again, the baseline frozen)."""
+    new, changed = [], []
+    for project, status in moves:
+        if status == TargetSet.Status.APPROVED:
+            record_targets_status(project=project, status=status, by=audit.user, reason=audit.reason)
+            continue
+        target_set = target_set_of(project) or TargetSet(project=project)
+        target_set.status, target_set.version = status, target_set.version + 1
+        if status == TargetSet.Status.SUBMITTED:
+            target_set.submitted_by, target_set.submitted_at = audit.user, audit.when
+        (changed if target_set.pk else new).append(target_set)
+    who = {"user": audit.user, "reason": audit.reason, "when": audit.when}
+    TargetSet.objects.bulk_create(new, batch_size=BATCH)
+    record_history(TargetSet, [target_set.pk for target_set in new], history_type="+", **who)
+    fields = ["status", "version", "submitted_by", "submitted_at"]
+    TargetSet.objects.bulk_update(changed, fields, batch_size=BATCH)
+    record_history(TargetSet, [target_set.pk for target_set in changed], history_type="~", **who)
+    for status, n in Counter(status for _project, status in moves).items():
+        report.notes.append(f"绩效目标{TARGETS_STATUS_WORDS[status]}：{n}个项目")
+
+
+class _Bootstrap:
+    """Who imports without a user (the command without ``--user``, loading an empty database): a superuser's
+    rights, still bound by the states (``performance.rights``). ``budgets.permissions`` reads a user's
+    accesses from ``_jixiao_accesses``: a superuser needs none."""
+
+    is_authenticated = is_active = is_superuser = True
+    _jixiao_accesses = ()
+
+
+LOCKED_TARGETS = (
+    "项目“{}”的绩效自评已审核（已锁定），不能修改其绩效目标；如需修改请先由审核人重新打开（未改动的行可以留在文件中）"
 )
+
+
+def _refuse_changes(actor, written: _Written) -> None:
+    """Name every change the user may not make by sheet, row and column, with the sentence of
+    ``performance.rights``: targets need ``declare_targets`` (not approved: that takes an adjustment; not
+    under review), actuals ``enter_actuals`` (a self-evaluation not submitted or approved)."""
+    for row, column, unit in written.renames:  # a department's name is the bureau's, a unit's its staff's
+        if unit is None and not actor.is_superuser:
+            row.error(column, "只有系统管理员可以修改主管部门的名称")
+        elif unit is not None and not can_edit_unit(actor, unit):
+            row.error(column, f"您无权修改单位{unit.code}的名称（只有该单位的填报人可以）")
+    reasons: dict[tuple[int, str], str | None] = {}
+    said = set()
+    for change in written.changes:
+        key = (change.project.pk, change.right)
+        if key not in reasons:
+            reason = refusal(actor, change.right, change.project)
+            if reason is None and change.right == TARGETS and _is_locked(change.project):
+                reason = LOCKED_TARGETS.format(change.project.name)
+            reasons[key] = reason
+        if reasons[key] is None:
+            continue
+        message = f"{change.what}：{reasons[key]}" if change.what else reasons[key]
+        place = (change.row.sheet, change.row.number, change.column, message)
+        if place not in said:
+            said.add(place)
+            change.row.error(change.column, message)
+
+
+def _targets_moves(actor, projects: list[_ProjectRow], by_project: dict, written: _Written) -> list[tuple]:
+    """The state each project's declaration moves to, checked (problems on the 目标状态 cell).
+
+    Where 目标状态 is empty (or the file has no such column), a file that lists a project's indicators
+    declares them: its targets become 已申报 when the import created or changed them, or when the project had
+    no declaration yet; an unchanged draft stays a draft, and approved or submitted targets stay as they
+    are. A state the file does say is made, by the rights it takes: 编制中 or 已申报 from an editable draft
+    are the unit's (``declare_targets``); 已退回, 已批复, or taking back a submitted declaration are a
+    reviewer's or finance's (``approve_targets``), and 已批复 approves through the flow, freezing the
+    baseline. Approved targets change only by adjustment: a file that says another state for them is
+    refused.
+    """
+    changed = {change.project.pk for change in written.changes if change.right == TARGETS}
+    rows: list[tuple[Project, _ProjectRow | None, bool]] = [
+        (written.projects[p.key], p, p.key in by_project) for p in projects
+    ]
+    rows += [(written.projects[key], None, True) for key in by_project if key[0] == "db"]
+    Status = TargetSet.Status  # noqa: N806 - the model's own name
+    moves = []
+    for project, p, has_rows in rows:
+        current, declared = targets_status(project), target_set_of(project) is not None
+        wanted = p.targets_status if p is not None else None
+        if wanted is None:
+            if not has_rows or current in (Status.SUBMITTED, Status.APPROVED):
+                continue
+            if declared and project.pk not in changed:
+                continue  # an unchanged draft (or returned declaration) is not submitted behind the unit's back
+            if may(actor, TARGETS, project):  # otherwise its changes are refused already
+                moves.append((project, Status.SUBMITTED))
+            continue
+        if wanted == current:
+            if not declared and may(actor, TARGETS, project):  # recorded: a later file without the column keeps it
+                moves.append((project, wanted))
+            continue
+        word = TARGETS_STATUS_WORDS[wanted]
+        if current == Status.APPROVED:
+            p.row.error(
+                TARGETS_STATUS,
+                f"项目“{project.name}”的绩效目标已批复，不能改为“{word}”；批复后的目标只能通过调整申请修改",
+            )
+            continue
+        editable = current in (Status.DRAFT, Status.RETURNED)
+        right = TARGETS if editable and wanted in (Status.DRAFT, Status.SUBMITTED) else "approve_targets"
+        reason = refusal(actor, right, project)
+        if reason is not None:
+            p.row.error(TARGETS_STATUS, f"目标状态“{word}”：{reason}")
+            continue
+        moves.append((project, wanted))
+    return moves
 
 
 def _position(problem: WorkbookProblem) -> tuple:
     """Sheet, row, then column order, so the list reads like the workbook."""
-    columns = PROJECT_COLUMNS if problem.sheet == PROJECT_SHEET else INDICATOR_COLUMNS
+    columns = [*PROJECT_COLUMNS, TARGETS_STATUS] if problem.sheet == PROJECT_SHEET else INDICATOR_COLUMNS
     column = columns.index(problem.column) if problem.column in columns else -1
     return (problem.sheet != PROJECT_SHEET, problem.row or 0, column)
 
 
 def _is_locked(project: Project) -> bool:
-    try:
-        return project.evaluation.status == Evaluation.Status.APPROVED
-    except Evaluation.DoesNotExist:
-        return False
+    evaluation = evaluation_of(project)
+    return evaluation is not None and evaluation.status == Evaluation.Status.APPROVED
 
 
 def _check_projects(projects: list[_ProjectRow], units: dict, departments: dict) -> None:
@@ -759,13 +905,76 @@ def _check_scope(user, projects: list[_ProjectRow], items: list[_IndicatorRow], 
 # Writing
 
 
-def _changed(obj, values: dict) -> bool:
-    changed = False
+def _changed_fields(obj, values: dict) -> list[str]:
+    """Set the values on ``obj``; the names of those that differed."""
+    changed = []
     for name, value in values.items():
         if getattr(obj, name) != value:
             setattr(obj, name, value)
-            changed = True
+            changed.append(name)
     return changed
+
+
+def _changed(obj, values: dict) -> bool:
+    return bool(_changed_fields(obj, values))
+
+
+# What a change needs (a right of ``performance.rights``), by the field it changes and the column that says it.
+TARGETS, ACTUALS = "declare_targets", "enter_actuals"
+PROJECT_FIELDS = {"code": (TARGETS, "项目编码"), "name": (TARGETS, "项目名称")} | {
+    name: (ACTUALS, title) for name, title in MONEY_COLUMNS.items()
+}
+EVALUATION_FIELDS = {
+    "goal_actual": (ACTUALS, "实际完成情况"),
+    "reported_budget_score": (ACTUALS, "执行率得分(自评)"),
+    "budget_deviation_reason": (ACTUALS, "执行偏差原因"),
+}
+# target_kind and target_parsed follow from 指标值, tier from 实际完成值 or 得分(自评): read again, not changed.
+INDICATOR_FIELDS = {
+    "level1_id": (TARGETS, "一级指标"),
+    "level1_as_written": (TARGETS, "一级指标"),
+    "level2_id": (TARGETS, "二级指标"),
+    "level2_as_written": (TARGETS, "二级指标"),
+    "name": (TARGETS, "三级指标"),
+    "description": (TARGETS, "绩效指标描述"),
+    "target": (TARGETS, "指标值"),
+    "basis": (TARGETS, "指标值确定依据"),
+    "weight": (TARGETS, "分值"),
+    "order": (TARGETS, "三级指标"),
+}
+RESULT_COLUMNS = {
+    "actual": (ACTUALS, "实际完成值"),
+    "evaluator_score": (ACTUALS, "得分(自评)"),
+    "reported_score": (ACTUALS, "得分(自评)"),
+    "deviation_reason": (ACTUALS, "偏差原因分析及改进措施"),
+}
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One thing the import changed of a project, where the file says it, and the right it needs."""
+
+    project: Project
+    right: str  # TARGETS or ACTUALS
+    row: _Row
+    column: str
+    what: str = ""  # said where the cell cannot say it (an indicator the file no longer lists)
+
+
+@dataclass
+class _Written:
+    """What ``_write`` did: every change by project and cell, and each key's project."""
+
+    changes: list[_Change] = field(default_factory=list)
+    projects: dict[tuple, Project] = field(default_factory=dict)
+    new_projects: set[int] = field(default_factory=set)
+    renames: list[tuple[_Row, str, Unit | None]] = field(default_factory=list)  # a unit, or None: its department
+
+    def note(self, project: Project, row: _Row, names, columns: dict, what: str = "") -> None:
+        for name in names:
+            if name in columns:
+                right, column = columns[name]
+                self.changes.append(_Change(project, right, row, column, what))
 
 
 @dataclass(frozen=True)
@@ -784,8 +993,9 @@ def _reason(file) -> str:
     return f"导入绩效工作簿“{name}”" if name else "导入绩效工作簿"
 
 
-def _write(report, projects, by_project, units, departments, find, db_only, audit: _Audit, say) -> set[int]:  # noqa: C901
-    """Write the checked rows; returns the ids of the existing projects whose data it changed."""
+def _write(report, projects, by_project, units, departments, find, db_only, audit: _Audit, say) -> _Written:  # noqa: C901
+    """Write the checked rows; returns what changed, by project and cell (for the rights and the states)."""
+    written = _Written()
     # Departments and units
     new_units = []
     for p in projects:
@@ -797,6 +1007,7 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
         elif _changed(department, {"name": p.department_name}):
             department.save(update_fields=["name"])
             report.add("部门", "updated")
+            written.renames.append((p.row, "主管部门", None))
         unit = units.get(p.unit_code)
         if unit is None:
             unit = Unit(department=department, code=p.unit_code, name=p.unit_name)  # the code is trimmed, not empty
@@ -807,6 +1018,7 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
             # A unit is found by its code; its short name (张家口市科协本级 for 张家口市科学技术协会) is no rename.
             unit.save(update_fields=["name"])
             report.add("单位", "updated")
+            written.renames.append((p.row, "单位名称", unit))
     Unit.objects.bulk_create(new_units, batch_size=BATCH)
 
     # Projects and their money
@@ -818,20 +1030,28 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
         project = find(p.key)
         if project is None:
             project = Project(unit=units[p.unit_code], year=p.year, **values)
+            # A new project has no declaration and no self-evaluation yet: nothing to look up (rights).
+            project._state.fields_cache["target_set"] = None
             new_projects.append(project)
-        elif _changed(project, values):
+        elif changed := _changed_fields(project, values):
             changed_projects.append(project)
+            written.note(project, p.row, changed, PROJECT_FIELDS)
         else:
             report.add("项目", "unchanged")
         resolved[p.key] = project
-    touched = {project.pk for project in changed_projects}
     Project.objects.bulk_create(new_projects, batch_size=BATCH)
     Project.objects.bulk_update(changed_projects, project_fields, batch_size=BATCH)
     report.add("项目", "created", len(new_projects))
     report.add("项目", "updated", len(changed_projects))
+    written.new_projects = {project.pk for project in new_projects}
+    for p in projects:
+        project = resolved[p.key]
+        if project.pk in written.new_projects:
+            written.changes.append(_Change(project, TARGETS, p.row, "项目名称", "新建项目"))
+            written.note(project, p.row, [name for name in MONEY_COLUMNS if p.money[name] is not None], PROJECT_FIELDS)
 
     # Goals and self-evaluations (the 项目 sheet's text and the unit's own budget score)
-    new_ids = {project.pk for project in new_projects}  # nothing of theirs to look up
+    new_ids = written.new_projects  # nothing of theirs to look up
     ids = [project.pk for project in resolved.values() if project.pk not in new_ids]
     goals = {g.project_id: g for g in ProjectGoal.objects.filter(project_id__in=ids)}
     evaluations = {e.project_id: e for e in Evaluation.objects.filter(project_id__in=ids)}
@@ -842,8 +1062,10 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
         if goal is None:
             if p.goal:
                 new_goals.append(ProjectGoal(project=project, text=p.goal))
+                written.note(project, p.row, ["goal"], {"goal": (TARGETS, "年度总体目标")})
         elif _changed(goal, {"text": p.goal}):
             changed_goals.append(goal)
+            written.note(project, p.row, ["goal"], {"goal": (TARGETS, "年度总体目标")})
         else:
             report.add("绩效目标", "unchanged")
         values = {
@@ -854,13 +1076,13 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
         evaluation = evaluations.get(project.pk)
         if evaluation is None:
             new_evaluations.append(Evaluation(project=project, **values))
-        elif _changed(evaluation, values):
+            written.note(project, p.row, [k for k, v in values.items() if v not in ("", None)], EVALUATION_FIELDS)
+        elif changed := _changed_fields(evaluation, values):
             evaluation.version += 1
             changed_evaluations.append(evaluation)
+            written.note(project, p.row, changed, EVALUATION_FIELDS)
         else:
             report.add("绩效自评", "unchanged")
-    for row in (*new_goals, *changed_goals, *new_evaluations, *changed_evaluations):
-        touched.add(row.project_id)
     _bulk(report, "绩效目标", ProjectGoal, new_goals, changed_goals, ["text"], audit=audit, say=say)
     _bulk(
         report,
@@ -877,6 +1099,8 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
     project_of: dict[tuple, Project] = {}
     for key in by_project:
         project_of[key] = resolved[key] if key in resolved else db_only[key]
+    written.projects = resolved | project_of
+    project_rows = {p.key: p.row for p in projects}
     current: dict[int, list[Indicator]] = defaultdict(list)
     for indicator in (
         Indicator.objects.filter(project__in=[p for p in project_of.values() if p.pk not in new_ids])
@@ -885,7 +1109,7 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
     ):
         current[indicator.project_id].append(indicator)
     new_indicators, changed_indicators, gone = [], [], []
-    pairs: list[tuple[Indicator, _IndicatorRow]] = []
+    pairs: list[tuple[Indicator, _IndicatorRow, Project]] = []
     for key, group in by_project.items():
         project = project_of[key]
         pool: dict[tuple, deque] = defaultdict(deque)
@@ -909,17 +1133,21 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
             matches = pool.get((item.level1.pk, item.level2.pk, item.name))
             if matches:
                 indicator = matches.popleft()
-                if _changed(indicator, values):
+                if changed := _changed_fields(indicator, values):
                     changed_indicators.append(indicator)
+                    written.note(project, item.row, changed, INDICATOR_FIELDS)
                 else:
                     report.add("绩效指标", "unchanged")
             else:
                 indicator = Indicator(project=project, **values)
                 new_indicators.append(indicator)
-            pairs.append((indicator, item))
+                written.changes.append(_Change(project, TARGETS, item.row, "三级指标", "新增指标"))
+            pairs.append((indicator, item, project))
         for rest in pool.values():
             gone.extend(rest)
-    touched.update(indicator.project_id for indicator in (*new_indicators, *changed_indicators, *gone))
+            for indicator in rest:  # named on the project's row, or its first indicator row where it has none
+                row = project_rows.get(key, group[0].row)
+                written.changes.append(_Change(project, TARGETS, row, "项目名称", f"删除了指标“{indicator.name}”"))
     if gone:
         report.notes.append(
             "删除了文件中不再列出的指标："
@@ -955,7 +1183,7 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
     # Actual results
     created = {id(indicator) for indicator in new_indicators}
     new_results, changed_results = [], []
-    for indicator, item in pairs:
+    for indicator, item, project in pairs:
         values = {
             "actual": item.actual,
             "tier": item.tier,
@@ -965,16 +1193,16 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
         }
         result = None if id(indicator) in created else _result_of(indicator)
         if result is None:
-            if any(v not in ("", None) for v in values.values()):
+            if filled := [name for name, value in values.items() if value not in ("", None)]:
                 new_results.append(ActualResult(indicator=indicator, **values))
-                touched.add(indicator.project_id)
-        elif _changed(result, values):
+                written.note(project, item.row, filled, RESULT_COLUMNS)
+        elif changed := _changed_fields(result, values):
             changed_results.append(result)
-            touched.add(indicator.project_id)
+            written.note(project, item.row, changed, RESULT_COLUMNS)
         else:
             report.add("实际完成值", "unchanged")
     _bulk(report, "实际完成值", ActualResult, new_results, changed_results, RESULT_FIELDS, audit=audit, say=say)
-    return touched
+    return written
 
 
 def _delete_indicators(ids: list[int], audit: _Audit) -> None:

@@ -26,11 +26,10 @@ from openpyxl.styles import PatternFill
 
 from budgets.models import FUND_SOURCES, Project
 from budgets.numbers import plain
-from budgets.permissions import can_edit_unit, projects_for
+from budgets.permissions import projects_for
 
 from .actuals import tier_from_text
 from .entry_services import (
-    EDITABLE,
     EvaluationEntry,
     ResultEntry,
     entry_from_project,
@@ -39,6 +38,7 @@ from .entry_services import (
     target_of,
 )
 from .models import Indicator, evaluation_of
+from .rights import refusal
 from .services import score_projects
 from .sheets import META_MARKER, META_SHEET
 from .targets import Kind
@@ -351,21 +351,11 @@ def import_evaluation_sheets(*, file, user) -> SheetImportResult:
         if not reader.changed:
             result.unchanged += 1
             continue
-        if not can_edit_unit(user, project.unit):
-            result.errors.append(
-                SheetError(cells.sheet, "A1", _("您无权填报“%(unit)s”的自评。") % {"unit": project.unit})
-            )
+        reason = refusal(user, "enter_actuals", project)  # its unit's staff, while the evaluation is editable
+        if reason is not None:
+            result.errors.append(SheetError(cells.sheet, "A1", reason))
             continue
         evaluation = evaluation_of(project)
-        if evaluation is not None and evaluation.status not in EDITABLE:
-            result.errors.append(
-                SheetError(
-                    cells.sheet,
-                    "A1",
-                    _("自评状态为“%(status)s”，不能修改。") % {"status": evaluation.get_status_display()},
-                )
-            )
-            continue
         if evaluation is not None and evaluation.version != cells.version:
             message = _(
                 "此工作簿导出后，自评已被保存为第 %(theirs)s 版（工作簿是第 %(yours)s 版），请重新下载后再填写。"

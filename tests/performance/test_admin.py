@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from performance.declaration.models import TargetSet
 from performance.models import ActualResult, Evaluation
 from tests.factories import make_evaluation, make_indicator, make_project, make_superuser
 
@@ -71,3 +72,51 @@ def test_status_cannot_be_changed_in_the_admin(client, scored):
     )
     evaluation.refresh_from_db()
     assert evaluation.status == Evaluation.Status.DRAFT
+
+
+def test_submitted_targets_are_read_only_for_a_superuser_while_actuals_stay_editable(client, scored):
+    project, indicator, result, _ = scored
+    TargetSet.objects.create(project=project, status=TargetSet.Status.SUBMITTED)
+
+    response = client.post(
+        f"/admin/performance/indicator/{indicator.pk}/change/",
+        {"project": project.pk, "level1": indicator.level1_id, "level2": indicator.level2_id, "name": "改名"},
+    )
+    assert response.status_code == 403
+    assert client.post(f"/admin/performance/indicator/{indicator.pk}/delete/", {"post": "yes"}).status_code == 403
+    page = client.get(f"/admin/budgets/project/{project.pk}/change/").content.decode()
+    assert 'name="indicators-0-target"' not in page  # the inline shows the targets, read-only
+    response = client.post(
+        f"/admin/performance/actualresult/{result.pk}/change/",
+        {"indicator": indicator.pk, "actual": "12次", "tier": "", "deviation_reason": ""},
+    )
+    assert response.status_code == 302
+    result.refresh_from_db()
+    assert result.actual == "12次"
+
+
+def test_a_submitted_evaluations_actuals_are_read_only_for_a_superuser(client, scored):
+    _, indicator, result, evaluation = scored
+    Evaluation.objects.filter(pk=evaluation.pk).update(status=Evaluation.Status.SUBMITTED)
+
+    response = client.post(
+        f"/admin/performance/actualresult/{result.pk}/change/",
+        {"indicator": indicator.pk, "actual": "12次", "tier": "", "deviation_reason": ""},
+    )
+
+    assert response.status_code == 403
+    result.refresh_from_db()
+    assert result.actual == "9次"
+
+
+def test_declarations_and_adjustments_are_shown_but_not_changed_in_the_admin(client, scored):
+    project, *_ = scored
+    target_set = TargetSet.objects.create(project=project, status=TargetSet.Status.SUBMITTED)
+
+    assert client.get(f"/admin/performance/targetset/{target_set.pk}/change/").status_code == 200
+    assert client.get(f"/admin/performance/targetset/{target_set.pk}/history/").status_code == 200
+    client.post(f"/admin/performance/targetset/{target_set.pk}/change/", {"project": project.pk, "status": "approved"})
+    target_set.refresh_from_db()
+    assert target_set.status == TargetSet.Status.SUBMITTED
+    assert client.get("/admin/performance/adjustment/").status_code == 200
+    assert client.get("/admin/performance/targetset/add/").status_code == 403

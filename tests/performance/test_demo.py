@@ -26,6 +26,7 @@ from budgets.models import (
     Unit,
 )
 from budgets.permissions import projects_for
+from performance.declaration.models import TargetSet
 from performance.demo import DEMO_PASSWORD, load_demo
 from performance.models import (
     DepartmentGoal,
@@ -346,6 +347,22 @@ def test_load_demo_twice_changes_nothing(demo):
     assert (again.created, again.changed) == (0, 0)
     assert again.counts == demo.counts
     assert before["Indicator"] == 36 and before["Unit"] == 4
+
+
+def test_load_demo_loads_every_seed_projects_targets_as_approved_with_their_baseline(demo):
+    target_sets = TargetSet.objects.select_related("project")
+    assert target_sets.count() == Project.objects.count() == 6
+    for target_set in target_sets:
+        assert target_set.status == TargetSet.Status.APPROVED, target_set.project.name
+        baseline = list(target_set.baseline.values_list("indicator_id", "target"))
+        assert baseline == list(target_set.project.indicators.order_by("order", "id").values_list("pk", "target"))
+        assert target_set.baseline_goal == target_set.project.goal.text
+    history = TargetSet.history.count()
+
+    load_demo()
+
+    assert TargetSet.history.count() == history  # approved once
+    assert set(TargetSet.objects.values_list("status", flat=True)) == {TargetSet.Status.APPROVED}
 
 
 def test_load_demo_restores_an_edited_seed_value(demo):

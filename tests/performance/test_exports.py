@@ -63,11 +63,12 @@ def test_flat_workbook_has_the_spec_columns_and_numbers_as_numbers():
     book = openpyxl.load_workbook(flat_workbook(Project.objects.all()))
 
     projects, indicators = book["项目"], book["指标"]
-    assert [c.value for c in projects[1]] == PROJECT_COLUMNS
+    assert [c.value for c in projects[1]] == [*PROJECT_COLUMNS, "目标状态"]
     assert [c.value for c in indicators[1]] == INDICATOR_COLUMNS
     assert projects.max_row == 5 and indicators.max_row == 25
-    row = {title: cell.value for title, cell in zip(PROJECT_COLUMNS, projects[2], strict=True)}
+    row = {title: cell.value for title, cell in zip([*PROJECT_COLUMNS, "目标状态"], projects[2], strict=True)}
     assert row["项目名称"] == "科普经费"
+    assert row["目标状态"] == "已申报"  # the import declared them
     assert (row["年度"], row["单位编码"], row["主管部门编码"]) == (2021, "731001", "731")
     assert row["全年执行数"] == pytest.approx(78.6)
     assert projects.cell(row=2, column=PROJECT_COLUMNS.index("全年执行数") + 1).data_type == "n"
@@ -129,6 +130,7 @@ def test_evaluation_document_has_the_shape_of_spec_section_12():
         "project_code",
         "project_name",
         "status",
+        "targets_status",
         "goal",
         "goal_actual",
         "budget",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from budgets.models import Access, Department, Project, Unit
 from performance import imports
+from performance.declaration.models import TargetSet
 from performance.exports import write_flat_workbook
 from performance.history import project_history
 from performance.imports import ImportErrors, import_workbook
@@ -104,7 +105,7 @@ def test_import_of_the_sample_creates_its_rows():
 def test_alias_mapping_is_reported_not_silent():
     report = import_workbook(file=SAMPLE)
 
-    assert report.notes == ["一级指标“效果指标”按标准名称“效益指标”导入：指标表第18行"]
+    assert report.notes == ["一级指标“效果指标”按标准名称“效益指标”导入：指标表第18行", "绩效目标已申报：4个项目"]
     assert "效果指标" in report.summary()
 
 
@@ -214,8 +215,14 @@ def test_a_qualitative_score_without_tier_sets_the_tier():
     assert (result.tier, result.evaluator_score) == (ActualResult.Tier.MET, Decimal("27.00"))
 
 
+def returned_for_changes() -> None:
+    """The reviewer sent the declared targets back: the unit may change them again (issue 14)."""
+    TargetSet.objects.update(status=TargetSet.Status.RETURNED)
+
+
 def test_rows_no_longer_listed_are_deleted_and_reported():
     import_workbook(file=SAMPLE)
+    returned_for_changes()
 
     report = import_workbook(file=edited_sample(drop_rows=(("指标", 7),)))  # 科普经费 / 满意度
 
@@ -251,7 +258,7 @@ def test_an_approved_evaluation_is_refused():
     with pytest.raises(ImportErrors) as refused:
         import_workbook(file=edited_sample(("指标", 3, "实际完成值", "19次")))
 
-    assert [(p.sheet, p.row, p.column) for p in refused.value.problems] == [("项目", 2, "项目名称")]
+    assert [(p.sheet, p.row, p.column) for p in refused.value.problems] == [("指标", 3, "实际完成值")]
     assert "已审核" in str(refused.value.problems[0])
     assert Indicator.objects.get(name="开展活动次数").result.actual == "18次"
 
@@ -425,6 +432,7 @@ def test_a_row_the_import_changes_gets_a_change_record_with_the_user_and_the_rea
 
 def test_rows_the_import_deletes_get_deletion_records_with_the_user_and_the_reason():
     import_workbook(file=SAMPLE)
+    returned_for_changes()
     indicator = Indicator.objects.get(project__name="科普经费", name="满意度")
     user = make_superuser()
 

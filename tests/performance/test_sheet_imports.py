@@ -123,7 +123,9 @@ def test_approved_evaluation_is_refused(kepu, staff):
     wb = open_workbook(project_sheet_bytes(kepu))
     wb["科普经费"]["F13"] = "15次"
     result = import_evaluation_sheets(file=saved(wb), user=staff)
-    assert [e.message for e in result.errors] == ["自评状态为“已审核”，不能修改。"]
+    assert [e.message for e in result.errors] == [
+        "项目“科普经费”的绩效自评已审核，不能修改实际完成值；如需修改请先由审核人退回或重新打开"
+    ]
     assert actual_of(kepu, 1).actual == "12次"
 
 
@@ -133,7 +135,7 @@ def test_reviewer_who_cannot_edit_the_unit_is_refused(kepu):
     wb["科普经费"]["F13"] = "15次"
     result = import_evaluation_sheets(file=saved(wb), user=reviewer)
     assert [e.cell for e in result.errors] == ["A1"]
-    assert "无权填报" in result.errors[0].message
+    assert result.errors[0].message == "您无权修改单位731001的数据（只有该单位的填报人可以）"
     assert actual_of(kepu, 1).actual == "12次"
 
 
