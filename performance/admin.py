@@ -209,7 +209,9 @@ class IndicatorInline(TargetsRight, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(LockedWhenApprovedMixin, ScopedMixin, admin.ModelAdmin):
+class ProjectAdmin(ActualsRight, ScopedMixin, admin.ModelAdmin):
+    """A project's money is what its self-evaluation is scored on: changed while the evaluation is editable."""
+
     unit_path = "unit"
     list_display = [
         "year",

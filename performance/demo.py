@@ -42,7 +42,7 @@ DemoSummary = WriteSummary
 def load_demo(*, path: Path = SEED_FIXTURE) -> DemoSummary:
     """Load the seed disclosure and the demo users; running it again changes nothing."""
     seed = json.loads(path.read_text(encoding="utf-8"))
-    written = write_disclosure(seed)
+    written = write_disclosure(seed, keep_fixed_targets=True)
     for project in written.projects:
         approved = targets_status(project) == TargetSet.Status.APPROVED
         if not approved:

@@ -18,15 +18,15 @@ from django.utils.translation import gettext as _
 
 from budgets.models import FUND_SOURCES, STAGES, Project
 from budgets.models import stage_total as budget_stage_total
-from budgets.permissions import can_edit_unit
 
 from .actuals import read_actual
 from .evidence import check_evidence_file
 from .models import ActualResult, Evaluation, Evidence, Indicator, evaluation_of, result_of, target_of
+from .rights import EDITABLE_EVALUATION, is_unit_staff
 from .scoring import BudgetInput, EvaluationScore, RowInput, score_evaluation
 from .services import scoring_rules
 
-EDITABLE = {Evaluation.Status.DRAFT, Evaluation.Status.RETURNED}
+EDITABLE = EDITABLE_EVALUATION  # performance.rights decides; the entry page and this service read it
 MONEY_KEYS = ("total", *FUND_SOURCES)
 MONEY_FIELDS = tuple(f"{stage}_{key}" for stage in STAGES for key in MONEY_KEYS)
 GENERAL = "__all__"
@@ -243,7 +243,7 @@ def save_evaluation_entry(
 
 
 def _save_evaluation_entry(*, project, data, by, version, evidence, stored: list[str]) -> Evaluation:
-    if not can_edit_unit(by, project.unit):
+    if not is_unit_staff(by, project):
         raise PermissionDenied
     Evaluation.objects.get_or_create(project=project)
     evaluation = Evaluation.objects.select_for_update().get(project=project)

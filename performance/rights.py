@@ -76,6 +76,12 @@ def targets_approved(_user, project: Project) -> bool:
     return targets_status(project) == TargetSet.Status.APPROVED
 
 
+def targets_may_change(project: Project) -> bool:
+    """Whether anyone may still change the project's targets directly (an import, the disclosure): they are a
+    draft or returned, and no self-evaluation was submitted or approved on them."""
+    return targets_editable(None, project) and evaluation_editable(None, project)
+
+
 # --- the rights ---------------------------------------------------------------------------------------
 
 RIGHTS = rules.RuleSet()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from budgets.models import Project
 
 from ..workflow.engine import record_transition
-from .flows import TARGETS, approve_targets, target_set_for
+from .flows import TARGETS, approve_targets
 from .models import TargetSet
 from .services import freeze_baseline
 
@@ -27,10 +27,17 @@ Status = TargetSet.Status
 def record_targets_status(*, project: Project, status: str, by, reason: str) -> TargetSet:
     """Move the project's declaration to ``status`` as a workbook or the disclosure states it; ``by`` None
     for a bootstrapping load. The caller has checked the rights (``performance.rights``)."""
-    target_set = TargetSet.objects.select_for_update().get(pk=target_set_for(project).pk)
+    now = timezone.now()
+    target_set = TargetSet.objects.select_for_update().filter(project=project).first()
+    if target_set is None:  # declared by this file: one record, with who and why, in the state it says
+        first = Status.SUBMITTED if status == Status.APPROVED else status
+        target_set = TargetSet(project=project, status=first)
+        if first == Status.SUBMITTED:
+            target_set.submitted_by, target_set.submitted_at = by, now
+        target_set._history_user, target_set._change_reason = by, reason
+        target_set.save()
     if target_set.status == status:
         return target_set
-    now = timezone.now()
     if status == Status.APPROVED:
         if target_set.status != Status.SUBMITTED:
             record_transition(

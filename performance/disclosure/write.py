@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from budgets.models import (
     AssetLine,
@@ -32,6 +34,7 @@ from ..models import (
     IndicatorCategory,
     ProjectGoal,
 )
+from ..rights import targets_may_change
 from .model import UnreadableDisclosure
 
 BUDGET_MONEY_FIELDS = [
@@ -89,7 +92,8 @@ PROCUREMENT_AMOUNTS = [
 
 @dataclass
 class WriteSummary:
-    """How many rows of each kind the disclosure holds after writing (and how many were new)."""
+    """How many rows of each kind the disclosure holds after writing (and how many were new or changed; a row
+    kept as it was, "kept", is counted but not written)."""
 
     counts: dict[str, int] = field(default_factory=dict)
     created: int = 0
@@ -191,8 +195,25 @@ def _drop_surplus(queryset, kept: int, summary: WriteSummary, label: str) -> Non
         summary.counts[f"{label}（删除）"] = deleted
 
 
+def _write_targets(project: Project, item: dict, summary: WriteSummary) -> bool:
+    """Write a project's goal and indicators as published; whether anything changed."""
+    outcomes = [_upsert(ProjectGoal, {"project": project}, {"text": item["goal"]})[1]]
+    summary.add("绩效目标", outcomes[0])
+    for row in item["indicators"]:
+        values = {
+            **_categories(row["level1"], row["level2"]),
+            "name": row["name"],
+            "description": row["description"],
+            "target": row["target"],
+            "basis": row["basis"],
+        }
+        outcomes.append(_upsert(Indicator, {"project": project, "order": row["order"]}, values)[1])
+        summary.add("绩效指标", outcomes[-1])
+    return any(outcome != "same" for outcome in outcomes)
+
+
 @transaction.atomic
-def write_disclosure(seed: dict) -> Written:
+def write_disclosure(seed: dict, *, keep_fixed_targets: bool = False) -> Written:
     """Save a disclosure's department, units, budget, goals, projects and tables; see the module doc."""
     summary = WriteSummary()
     dept = seed["department"]
@@ -285,7 +306,7 @@ def write_disclosure(seed: dict) -> Written:
         values = {"title": measure["title"], "text": measure["text"]}
         summary.add("工作保障措施", _upsert(GuaranteeMeasure, {**scope, "number": measure["number"]}, values)[1])
 
-    projects = []
+    projects, refused = [], []
     for item in seed["projects"]:
         # The disclosure gives no project codes and no money: amounts stay as they are (empty when new).
         project, outcome = _upsert(
@@ -295,17 +316,23 @@ def write_disclosure(seed: dict) -> Written:
         )
         projects.append(project)
         summary.add("预算项目", outcome)
-        summary.add("绩效目标", _upsert(ProjectGoal, {"project": project}, {"text": item["goal"]})[1])
-        for row in item["indicators"]:
-            values = {
-                **_categories(row["level1"], row["level2"]),
-                "name": row["name"],
-                "description": row["description"],
-                "target": row["target"],
-                "basis": row["basis"],
-            }
-            summary.add("绩效指标", _upsert(Indicator, {"project": project, "order": row["order"]}, values)[1])
+        fixed = outcome != "created" and not targets_may_change(project)
+        # The demo's reload leaves declared, approved or adjusted targets alone (counted, not written); an import
+        # refuses to change them.
+        if fixed and keep_fixed_targets:
+            summary.add("绩效目标", "kept")
+            for _row in item["indicators"]:
+                summary.add("绩效指标", "kept")
+        elif _write_targets(project, item, summary) and fixed:
+            refused.append(
+                _(
+                    "项目“%(name)s”的绩效目标已申报、批复或已用于自评，公开文本改动了它，不能导入；如需修改请提出调整申请"
+                )
+                % {"name": project.name}
+            )
         # A new project starts a draft self-evaluation; an existing one keeps its state.
         created = Evaluation.objects.get_or_create(project=project)[1]
         summary.add("绩效自评", "created" if created else "same")
+    if refused:  # raised inside the caller's transaction: nothing of the file is kept
+        raise ValidationError(refused)
     return Written(department=department, budget=budget, units=units, projects=projects, summary=summary)

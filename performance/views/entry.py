@@ -1,7 +1,7 @@
 """The self-evaluation entry page, its live preview, the workflow actions, evidence files and the workbook upload.
 
 Every view finds its project through ``projects_for(request.user)`` (404 outside the user's scope);
-writing needs ``can_edit_unit`` (unit staff), reviewing is checked by ``performance.workflow``.
+writing needs the unit's staff (``performance.rights``), reviewing is checked by ``performance.workflow``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from budgets.models import STAGES, Project
-from budgets.permissions import can_edit_unit, projects_for, sees_everything, units_for
+from budgets.permissions import projects_for, sees_everything, units_for
 
 from ..entry_services import (
     EDITABLE,
@@ -35,6 +35,7 @@ from ..entry_services import (
 from ..forms import WorkbookUploadForm, build_entry_forms, forms_are_valid
 from ..jobs import start_job
 from ..models import Evaluation, Evidence, Job, evaluation_of
+from ..rights import is_unit_staff
 from ..scoring import grade_label
 from ..services import indicators_for_scoring
 from ..targets import Kind
@@ -64,7 +65,7 @@ def _to_detail(project: Project):
 @login_required
 def evaluation_edit(request, pk: int):
     project = _project(request, pk)
-    if not can_edit_unit(request.user, project.unit):
+    if not is_unit_staff(request.user, project):
         raise PermissionDenied
     evaluation = evaluation_of(project)
     if evaluation is not None and evaluation.status not in EDITABLE:
@@ -195,7 +196,7 @@ def _submit(request, project: Project, evaluation: Evaluation):
 def evaluation_preview(request, pk: int):
     """Score the posted entry without saving: JSON for the page's live recompute."""
     project = _project(request, pk)
-    if not can_edit_unit(request.user, project.unit):
+    if not is_unit_staff(request.user, project):
         raise PermissionDenied
     indicators = _indicators(project)
     form, rows = build_entry_forms(indicators=indicators, data=request.POST)

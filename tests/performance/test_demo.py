@@ -366,10 +366,21 @@ def test_load_demo_loads_every_seed_projects_targets_as_approved_with_their_base
 
 
 def test_load_demo_restores_an_edited_seed_value(demo):
-    Indicator.objects.filter(target="≥95 %").update(target="≥96%")
+    duty = Duty.objects.order_by("number").first()
+    published = duty.text
+    Duty.objects.filter(pk=duty.pk).update(text="改过的职责")
     again = load_demo()
     assert again.changed == 1
-    assert Indicator.objects.filter(target="≥95 %").count() == 1
+    assert Duty.objects.get(pk=duty.pk).text == published
+
+
+def test_load_demo_leaves_approved_targets_as_they_stand(demo):
+    """An approved baseline, and the targets an approved adjustment changed, are not the reload's to undo."""
+    Indicator.objects.filter(target="≥95 %").update(target="≥96%")  # as an approved adjustment would leave it
+    again = load_demo()
+    assert again.changed == 0
+    assert Indicator.objects.filter(target="≥96%").count() == 1
+    assert again.counts["绩效指标"] == 36  # still counted: the disclosure holds them
 
 
 def test_load_demo_command_prints_what_it_loaded():

@@ -336,3 +336,21 @@ def test_a_docx_with_the_level1_column_merged_down_reads_like_the_text_layout():
     assert outcome.gaps == []
     kepu = Project.objects.get(name="科普经费")
     assert [i.level1.name for i in kepu.indicators.order_by("order")] == ["产出指标"] * 4 + ["效益指标", "满意度指标"]
+
+
+def test_a_disclosure_that_changes_approved_targets_is_refused_and_nothing_is_written():
+    from budgets.models import Project
+    from performance.declaration.flows import approve_targets, submit_targets
+    from tests.factories import make_superuser
+
+    import_disclosure(content=seed_text().encode())
+    admin = make_superuser()
+    project = Project.objects.get(name="科普经费")
+    submit_targets(project=project, by=admin)
+    approve_targets(project=project, by=admin)
+    changed = seed_text().replace("\t12次\n", "\t10次\n", 1)
+    assert changed != seed_text()
+    with pytest.raises(UnreadableDisclosure, match="科普经费.*已申报、批复或已用于自评.*请提出调整申请"):
+        import_disclosure(content=changed.encode())
+    assert Indicator.objects.filter(project=project, target="12次").exists()
+    assert not Indicator.objects.filter(target="10次").exists()

@@ -451,7 +451,7 @@ def test_the_project_history_names_who_imported():
     import_workbook(file=SAMPLE, user=user)
 
     entries = project_history(Project.objects.get(name="科普经费"))
-    assert len(entries) == 1 + 1 + 6 + 6  # goal, evaluation, six indicators and their results
+    assert len(entries) == 1 + 1 + 1 + 6 + 6  # goal, evaluation, the declaration, six indicators and their results
     assert {(entry.who, entry.kind, entry.reason) for entry in entries} == {("importer", "新建", REASON)}
 
 
