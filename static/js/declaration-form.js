@@ -11,6 +11,9 @@
   var template = document.getElementById("jx-row-template");
   var total = form.querySelector('[name="rows-TOTAL_FORMS"]');
   var url = form.getAttribute("data-preview-url");
+  // The page's language: "第{n}行指标" / "Indicator row {n}", from the template's translations.
+  var rowLegend = form.getAttribute("data-row-legend") || "{n}";
+  var rowLabel = form.getAttribute("data-row-label") || "{n}";
   var timer = null;
   var latest = 0;
 
@@ -28,15 +31,16 @@
         order.value = n;
       }
       row.querySelector("[data-row-number]").textContent = n;
-      row.querySelector("[data-row-legend]").textContent = "第" + n + "行指标";
+      var place = rowLabel.replace("{n}", n);
+      row.querySelector("[data-row-legend]").textContent = rowLegend.replace("{n}", n);
       row.querySelectorAll("[data-field]").forEach(function (control) {
         var label = form.querySelector('label[for="' + control.id + '"]');
-        control.setAttribute("aria-label", "第" + n + "行 " + (label ? label.textContent.trim() : ""));
+        control.setAttribute("aria-label", place + " " + (label ? label.textContent.trim() : ""));
       });
       row.querySelectorAll("[data-row-action]").forEach(function (span) {
         var base = span.getAttribute("data-base") || span.textContent.trim();
         span.setAttribute("data-base", base);
-        span.textContent = base + "第" + n + "行";
+        span.textContent = base + " " + place;
       });
     });
   }

@@ -77,7 +77,7 @@ def test_declare_return_redeclare_approve_enter_adjust_and_the_score_follows(pag
     page.fill("#id_rows-6-target", "≥2000人次")
     page.fill("#id_rows-6-basis", "计划标准")
     wait_for_text(page, '[data-prefix="rows-6"] [data-reading]', "定量：不少于 2000 人次")
-    page.locator('[data-prefix="rows-6"]').get_by_role("button", name="上移第6行").click()
+    page.locator('[data-prefix="rows-6"]').get_by_role("button", name="上移 第6行").click()
     page.get_by_test_id("declaration-submit").click()
     page.wait_for_url(detail_url)
     page.wait_for_selector("text=绩效目标已申报，等待审核。")
