@@ -1,12 +1,12 @@
 """The flat workbook import respects who may change what and the approved baseline (issue 14, SPEC section 17)."""
 
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command, execute_from_command_line
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from budgets.models import Access, Department, Project, Unit
@@ -360,13 +360,13 @@ def test_approve_targets_approves_the_submitted_targets_one_line_a_project(impor
 def test_approve_targets_refuses_a_user_who_may_not_and_writes_nothing(imported, staff, capsys):
     before = snapshot()
 
-    with pytest.raises(SystemExit) as exit_status:
-        execute_from_command_line(["manage.py", "approve_targets", "--year", "2021", "--user", "kexie"])
+    err = StringIO()
+    # A CommandError is the command's non-zero exit (run_from_argv prints it and exits 1); called in-process,
+    # since run_from_argv would also close the test's database connection.
+    with pytest.raises(CommandError, match="用户kexie不能批复其中4个项目的绩效目标，未批复任何项目。"):
+        call_command("approve_targets", year=2021, user="kexie", stderr=err)
 
-    assert exit_status.value.code != 0
-    err = capsys.readouterr().err
-    assert "731001 科普经费：您无权对项目“科普经费”进行此操作" in err
-    assert "用户kexie不能批复其中4个项目的绩效目标，未批复任何项目。" in err
+    assert "731001 科普经费：您无权对项目“科普经费”进行此操作" in err.getvalue()
     assert snapshot() == before
 
 
