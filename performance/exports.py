@@ -25,7 +25,7 @@ from .imports import (
     TARGETS_STATUS,
     TARGETS_STATUS_WORDS,
 )
-from .models import ActualResult, Evaluation, Indicator, ProjectGoal
+from .models import Evaluation, Indicator, evaluation_of, goal_of, result_of
 from .rights import targets_status
 from .services import score_projects
 
@@ -41,13 +41,6 @@ def with_related(projects: QuerySet[Project]) -> QuerySet[Project]:
     return projects.select_related("unit__department", "goal", "evaluation", "target_set").prefetch_related(
         Prefetch("indicators", queryset=indicators)
     )
-
-
-def _related(obj, name: str, model):
-    try:
-        return getattr(obj, name)
-    except model.DoesNotExist:
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,12 +206,12 @@ def _rate(value: Decimal | None) -> str | None:
 
 def evaluation_document(project: Project, score) -> dict:
     """One project's self-evaluation in the shape of SPEC section 12 (``score``: its EvaluationScore)."""
-    goal = _related(project, "goal", ProjectGoal)
-    evaluation = _related(project, "evaluation", Evaluation)
+    goal = goal_of(project)
+    evaluation = evaluation_of(project)
     indicators = list(project.indicators.all())
     rows = []
     for indicator, row in zip(indicators, score.rows, strict=True):
-        result = _related(indicator, "result", ActualResult)
+        result = result_of(indicator)
         tier = row.tier or (result.tier if result else "")
         rows.append(
             {

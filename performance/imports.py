@@ -32,7 +32,8 @@ from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
 
-from budgets.models import FUND_SOURCES, STAGES, Department, Project, Unit
+from budgets.models import FUND_SOURCES, STAGES, Department, Project, Unit, stage_total
+from budgets.numbers import plain
 from budgets.permissions import can_edit_unit, units_for
 
 from .actuals import Actual, ActualKind, read_actual
@@ -48,10 +49,11 @@ from .models import (
     IndicatorMonitoring,
     ProjectGoal,
     evaluation_of,
+    result_of,
 )
 from .rights import may, refusal, target_set_of, targets_status
 from .scoring import GROUP_POINTS, default_weights, money2
-from .targets import Kind, Target, parse_target
+from .targets import Kind, Target, is_cost, parse_target
 from .uploads import UploadRefused, check_office_file
 
 PROJECT_SHEET = "项目"
@@ -179,12 +181,6 @@ class ImportReport:
 
 def _normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
-
-
-def _plain(number: Decimal) -> str:
-    """A Decimal without trailing zeros, never in exponent form: 21.3000 -> 21.3."""
-    text = f"{number:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _text(value) -> str:
@@ -400,18 +396,17 @@ class _IndicatorRow:
 def _read_project_row(row: _Row) -> _ProjectRow:
     money = {name: row.decimal(title, places=MONEY) for name, title in MONEY_COLUMNS.items()}
     for stage in STAGES:
-        known = {
-            source: money[f"{stage}_{source}"] for source in FUND_SOURCES if money[f"{stage}_{source}"] is not None
-        }
-        parts = sum(known.values(), Decimal("0"))
-        total = money[f"{stage}_total"]
-        if total is None:
-            money[f"{stage}_total"] = parts if known else None
-        elif known and parts != total:
-            listed = "+".join(f"{SOURCE_TITLES[source]}{_plain(value)}" for source, value in known.items())
+        sources = {source: money[f"{stage}_{source}"] for source in FUND_SOURCES}
+        given = money[f"{stage}_total"]
+        money[f"{stage}_total"] = stage_total(given, *sources.values())
+        parts = stage_total(None, *sources.values())  # the sum of the known sources, None where none is known
+        if given is not None and parts is not None and parts != given:
+            listed = "+".join(
+                f"{SOURCE_TITLES[source]}{plain(value)}" for source, value in sources.items() if value is not None
+            )
             row.error(
                 STAGE_TITLES[stage],
-                f"{_plain(total)}与各资金来源之和{_plain(parts)}（{listed}）不一致，相差{_plain(total - parts)}",
+                f"{plain(given)}与各资金来源之和{plain(parts)}（{listed}）不一致，相差{plain(given - parts)}",
             )
     return _ProjectRow(
         row=row,
@@ -539,7 +534,7 @@ def _read_indicator_row(
     item.deviation_reason = row.text("偏差原因分析及改进措施")
     framework.resolve(item, row, mappings)
     if item.level1 is not None:
-        cost = "成本" in item.level1.name or "成本" in item.level2.name
+        cost = is_cost(item.level1.name, item.level2.name)
         item.target_parsed = readings.target(item.target, cost=cost)
         actual = readings.actual(item.actual, item.target, cost=cost)
         if actual.error:
@@ -1191,7 +1186,7 @@ def _write(report, projects, by_project, units, departments, find, db_only, audi
             "reported_score": item.reported_score,
             "deviation_reason": item.deviation_reason,
         }
-        result = None if id(indicator) in created else _result_of(indicator)
+        result = None if id(indicator) in created else result_of(indicator)
         if result is None:
             if filled := [name for name, value in values.items() if value not in ("", None)]:
                 new_results.append(ActualResult(indicator=indicator, **values))
@@ -1217,13 +1212,6 @@ def _delete_indicators(ids: list[int], audit: _Audit) -> None:
         model.history.filter(history_type="-", **{lookup: ids}).update(
             history_user=audit.user, history_change_reason=audit.reason
         )
-
-
-def _result_of(indicator: Indicator) -> ActualResult | None:
-    try:
-        return indicator.result
-    except ActualResult.DoesNotExist:
-        return None
 
 
 def _bulk(
