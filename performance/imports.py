@@ -52,7 +52,18 @@ from .models import (
     result_of,
 )
 from .rights import may, refusal, target_set_of, targets_status
-from .scoring import GROUP_POINTS, default_weights, money2
+from .scoring import (
+    BUDGET_WEIGHT,
+    GROUP_POINTS,
+    TIER_BANDS,
+    RowInput,
+    band_of,
+    in_band,
+    row_weights,
+    tier_ratio,
+    weight_problems,
+    weighted,
+)
 from .targets import Kind, Target, is_cost, parse_target
 from .uploads import UploadRefused, check_office_file
 
@@ -107,12 +118,6 @@ INDICATOR_COLUMNS = [
 MONEY = Decimal("0.0001")
 LARGEST = Decimal("1e14")
 POINTS = Decimal("0.01")
-BUDGET_WEIGHT = Decimal("10")
-TIER_BANDS = {  # SPEC section 6: the share of the weight each tier may earn
-    ActualResult.Tier.MET: (Decimal("0.8"), Decimal("1")),
-    ActualResult.Tier.PARTIAL: (Decimal("0.6"), Decimal("0.8")),
-    ActualResult.Tier.MISSED: (Decimal("0"), Decimal("0.6")),
-}
 
 
 @dataclass(frozen=True)
@@ -272,7 +277,7 @@ class _Row:
             self.error(column, f"{_text(raw)}最多{-places.as_tuple().exponent}位小数")
             return None
         if maximum is not None and rounded > maximum:
-            self.error(column, f"{_text(raw)}超过{maximum}")
+            self.error(column, f"{_text(raw)}超过{plain(maximum)}")
             return None
         return rounded
 
@@ -556,51 +561,56 @@ def _read_indicator_row(
 
 
 def _check_weights(project_label: str, items: list[_IndicatorRow]) -> None:
-    """Custom weights sum to 100 with the budget's 10; a qualitative score lies in its tier's band."""
+    """The scorer's checks (``performance.scoring``), named by sheet, row and column: custom weights sum to
+    100 with the budget's 10, and an evaluator's score lies in its tier's band."""
     if any(item.level1 is None for item in items):
         return
-    custom = any(item.weight is not None for item in items)
-    if custom:
-        for item in items:
-            if item.weight is None and item.target_parsed.kind != Kind.NOT_APPLICABLE:
-                item.row.error("分值", f"项目“{project_label}”的其他指标填了分值，此行也须填写")
-        total = sum((item.weight or Decimal("0") for item in items), Decimal("0"))
-        if total + BUDGET_WEIGHT != Decimal("100"):
-            items[0].row.error(
-                "分值",
-                f"项目“{project_label}”的指标分值合计{total:.2f}，加预算执行率{BUDGET_WEIGHT:.0f}分"
-                f"共{total + BUDGET_WEIGHT:.2f}分，应为100分",
-            )
-            return
-    for item, weight in zip(items, _row_weights(items), strict=True):
-        if item.evaluator_score is None:
-            continue
-        score = item.evaluator_score
-        if score > weight:
-            item.row.error("得分(自评)", f"得分{score:.2f}超过分值{weight:.2f}")
-            continue
-        share = score / weight if weight else Decimal("1")
-        if not item.tier:
-            item.tier = next(t for t, (low, _high) in TIER_BANDS.items() if share >= low)
-            continue
-        low, high = TIER_BANDS[item.tier]
-        if not (low <= share <= high if item.tier == ActualResult.Tier.MET else low <= share < high):
-            high_points = weight * high
-            item.row.error(
-                "得分(自评)",
-                f"得分{score:.2f}不在“{ActualResult.Tier(item.tier).label}”的分数区间"
-                f"[{weight * low:.2f}, {high_points:.2f}{']' if item.tier == ActualResult.Tier.MET else ')'}内",
-            )
+    rows = [
+        RowInput(group=item.level1.group, target=item.target_parsed, actual=item.actual, weight=item.weight)
+        for item in items
+    ]
+    if weight_problems(rows):
+        _name_weight_problems(project_label, items, rows)
+        return
+    weights, _problems = row_weights(rows, [item.counts for item in items])
+    for item, weight in zip(items, weights, strict=True):
+        if item.evaluator_score is not None:
+            _check_band(item, weight)
 
 
-def _row_weights(items: list[_IndicatorRow]) -> list[Decimal]:
-    """Each row's weight as ``score_evaluation`` gives it, from what the row checks have read: 0 on a row that
-    does not count, the custom weights when every counted row has one, else the default weights."""
-    counted = [item for item in items if item.counts]
-    if counted and all(item.weight is not None for item in counted):
-        return [money2(item.weight) if item.counts else Decimal("0") for item in items]
-    defaults = iter(default_weights([item.level1.group for item in counted]))
-    return [next(defaults) if item.counts else Decimal("0") for item in items]
+def _name_weight_problems(project_label: str, items: list[_IndicatorRow], rows: list[RowInput]) -> None:
+    """Where the file's weights break the scorer's rule: the rows without one, or the sum on the first row."""
+    missing = [item for item, row in zip(items, rows, strict=True) if weighted(row) and item.weight is None]
+    for item in missing:
+        item.row.error("分值", f"项目“{project_label}”的其他指标填了分值，此行也须填写")
+    total = sum(
+        (item.weight or Decimal("0") for item, row in zip(items, rows, strict=True) if weighted(row)), Decimal("0")
+    )
+    if total + BUDGET_WEIGHT == Decimal("100"):
+        return
+    items[0].row.error(
+        "分值",
+        f"项目“{project_label}”的指标分值合计{total:.2f}，加预算执行率{BUDGET_WEIGHT:.0f}分"
+        f"共{total + BUDGET_WEIGHT:.2f}分，应为100分",
+    )
+
+
+def _check_band(item: _IndicatorRow, weight: Decimal) -> None:
+    """An evaluator's score within the row's weight and its tier's band; without a tier, the band's tier."""
+    score = item.evaluator_score
+    if score > weight:
+        item.row.error("得分(自评)", f"得分{score:.2f}超过分值{weight:.2f}")
+        return
+    ratio = tier_ratio(score, weight)
+    if not item.tier:
+        item.tier = band_of(ratio)
+    elif not in_band(item.tier, ratio):
+        low, high, high_included, _default = TIER_BANDS[item.tier]
+        item.row.error(
+            "得分(自评)",
+            f"得分{score:.2f}不在“{ActualResult.Tier(item.tier).label}”的分数区间"
+            f"[{weight * low:.2f}, {weight * high:.2f}{']' if high_included else ')'}内",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
