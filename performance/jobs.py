@@ -34,8 +34,9 @@ from django.utils.translation import gettext as _
 from budgets.models import Project
 from budgets.permissions import year_projects_for
 
-from .exports import write_flat_workbook
-from .imports import ImportErrors, import_workbook
+from .interchange.export import write_flat_workbook
+from .interchange.importer import import_workbook
+from .interchange.report import ImportErrors
 from .models import Job
 from .sheets.evaluation import write_evaluation_workbook
 from .sheets.targets import write_targets_workbook

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from budgets.models import Access, Project, Unit
-from performance.imports import import_workbook
+from performance.interchange.importer import import_workbook
 from tests.factories import PASSWORD, make_department, make_project, make_unit, make_user_with_access
 
 SAMPLE = Path(__file__).parent / "data" / "seed-2021-731001-sample-actuals.xlsx"

@@ -12,11 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from budgets.models import Access, Department, Project, Unit
-from performance import imports
 from performance.declaration.models import TargetSet
-from performance.exports import write_flat_workbook
 from performance.history import project_history
-from performance.imports import ImportErrors, import_workbook
+from performance.interchange import importer, read, write
+from performance.interchange.export import write_flat_workbook
+from performance.interchange.importer import import_workbook
+from performance.interchange.report import ImportErrors
 from performance.load_data import generate_load_data
 from performance.models import ActualResult, Evaluation, Indicator, ProjectGoal
 from performance.scoring import BudgetInput, RowInput, row_weights, score_evaluation, weight_problems
@@ -462,8 +463,8 @@ def test_progress_is_told_the_row_counts_every_few_thousand_rows(monkeypatch, tm
     Project.objects.all().delete()
     Unit.objects.all().delete()
     Department.objects.all().delete()
-    monkeypatch.setattr(imports, "PROGRESS_ROWS", 100)
-    monkeypatch.setattr(imports, "BATCH", 100)
+    monkeypatch.setattr(read, "PROGRESS_ROWS", 100)
+    monkeypatch.setattr(write, "BATCH", 100)
     messages = []
 
     report = import_workbook(file=path, progress=messages.append)
@@ -497,7 +498,7 @@ def test_progress_is_told_the_row_counts_every_few_thousand_rows(monkeypatch, tm
 )
 def test_the_import_refuses_the_weights_and_tier_scores_the_scorer_refuses(monkeypatch, edits, refused):
     scorer_refuses = []
-    check_weights = imports._check_weights
+    check_weights = importer.check_weights
 
     def ask_the_scorer_then_check(label, items):
         rows = [
@@ -515,7 +516,7 @@ def test_the_import_refuses_the_weights_and_tier_scores_the_scorer_refuses(monke
         scorer_refuses.append(bool(weight_problems(rows)) or any(row.errors for row in scored.rows))
         check_weights(label, items)
 
-    monkeypatch.setattr(imports, "_check_weights", ask_the_scorer_then_check)
+    monkeypatch.setattr(importer, "check_weights", ask_the_scorer_then_check)
     try:
         import_workbook(file=edited_sample(*edits), dry_run=True)
         import_refuses = False
@@ -527,7 +528,7 @@ def test_the_import_refuses_the_weights_and_tier_scores_the_scorer_refuses(monke
 
 def test_the_weights_the_import_checks_scores_against_are_the_scorers(monkeypatch):
     compared = []
-    check_weights = imports._check_weights
+    check_weights = importer.check_weights
 
     def check_and_compare(label, items):
         check_weights(label, items)
@@ -536,7 +537,7 @@ def test_the_weights_the_import_checks_scores_against_are_the_scorers(monkeypatc
         weights, _problems = row_weights(rows, [i.counts for i in items])  # what the import checks scores against
         compared.append((label, weights, [row.weight for row in scored]))
 
-    monkeypatch.setattr(imports, "_check_weights", check_and_compare)
+    monkeypatch.setattr(importer, "check_weights", check_and_compare)
     import_workbook(file=SAMPLE, dry_run=True)
     import_workbook(
         file=edited_sample(

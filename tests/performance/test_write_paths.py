@@ -36,7 +36,7 @@ from performance.admin import ActualResultAdmin, IndicatorAdmin
 from performance.declaration.models import Adjustment, TargetSet
 from performance.declaration.services import DeclaredRow, request_adjustment, save_declaration
 from performance.entry_services import entry_from_project, entry_initial
-from performance.exports import write_flat_workbook
+from performance.interchange.export import write_flat_workbook
 from performance.models import ActualResult, Evaluation, Indicator, Job, ProjectGoal
 from performance.sheets import project_sheet_bytes
 from tests.factories import make_user_with_access

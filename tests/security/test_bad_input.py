@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from budgets.models import Project
-from performance.imports import ImportErrors, import_workbook
+from performance.interchange.importer import import_workbook
+from performance.interchange.report import ImportErrors
+from performance.interchange.sheet_upload import _read_meta, import_evaluation_sheets
 from performance.models import ActualResult, Evaluation, Indicator, Job
-from performance.sheet_imports import _read_meta, import_evaluation_sheets
 from performance.sheets import project_sheet_bytes
 from tests.factories import make_superuser
 from tests.security.entry import entry_post

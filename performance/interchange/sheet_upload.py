@@ -28,8 +28,8 @@ from budgets.models import FUND_SOURCES, Project
 from budgets.numbers import plain
 from budgets.permissions import projects_for
 
-from .actuals import tier_from_text
-from .entry_services import (
+from ..actuals import tier_from_text
+from ..entry_services import (
     EvaluationEntry,
     ResultEntry,
     entry_from_project,
@@ -37,12 +37,12 @@ from .entry_services import (
     score_entry,
     target_of,
 )
-from .models import Indicator, evaluation_of
-from .rights import refusal
-from .services import score_projects
-from .sheets import META_MARKER, META_SHEET
-from .targets import Kind
-from .uploads import UploadRefused, check_office_file
+from ..models import Indicator, evaluation_of
+from ..rights import refusal
+from ..services import score_projects
+from ..sheets import META_MARKER, META_SHEET
+from ..targets import Kind
+from ..uploads import UploadRefused, check_office_file
 
 ERROR_FILL = PatternFill(fill_type="solid", start_color="FFFF9999", end_color="FFFF9999")
 COMMENT_AUTHOR = "绩效管理系统"
