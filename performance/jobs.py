@@ -177,7 +177,7 @@ def run_job(job_id: int) -> str:
     progress = Progress(job)
     try:
         RUNNERS[job.kind](job, progress)
-    except Exception as error:  # noqa: BLE001 - every failure is recorded on the job, nothing escapes
+    except Exception as error:
         if isinstance(error, JobRefused):
             report, message = error.report, error.message
         else:

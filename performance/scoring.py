@@ -385,7 +385,7 @@ def score_evaluation(
     budget: BudgetInput,
     rows: list[RowInput],
     *,
-    rules: Rules = Rules(),  # noqa: B008 - Rules is frozen
+    rules: Rules = Rules(),
     reported_total: Decimal | None = None,
 ) -> EvaluationScore:
     """Score a project's self-evaluation (SPEC section 6). Pure: plain values in, plain values out."""

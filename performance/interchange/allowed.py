@@ -75,7 +75,7 @@ def targets_moves(actor, projects: list[ProjectRow], by_project: dict, written: 
         (written.projects[p.key], p, p.key in by_project) for p in projects
     ]
     rows += [(written.projects[key], None, True) for key in by_project if key[0] == "db"]
-    Status = TargetSet.Status  # noqa: N806 - the model's own name
+    Status = TargetSet.Status
     moves = []
     for project, p, has_rows in rows:
         current, declared = targets_status(project), target_set_of(project) is not None

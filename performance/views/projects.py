@@ -102,7 +102,7 @@ def _table_html(request, table: ProjectTable, versions: dict[int, str]) -> str:
     if html is None:
         html = table.as_html(request)
         cache.set(key, html, PAGE_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - the table's own rendering, as django-tables2 returned it
+    return mark_safe(html)
 
 
 @login_required

@@ -52,7 +52,7 @@ def test_staff_see_only_their_own_units_projects(client, sample):
 
 
 def test_staff_of_another_unit_see_nothing_and_get_404(client, sample):
-    own, other = sample
+    _own, other = sample
     outsider = make_user_with_access(role=Access.Role.STAFF, unit=other)
     science = Project.objects.get(name="科普经费")
     client = logged_in(client, outsider)

@@ -53,7 +53,7 @@ NEW_TARGET = "13次"  # 开展活动场次: 12次 as approved
 @pytest.fixture
 def users(kepu):
     """The roles' users (None: anonymous), each with the admin's model permissions."""
-    User = get_user_model()  # noqa: N806 - Django's idiom
+    User = get_user_model()
     found = {
         "staff": User.objects.get(username="kexie"),
         "other_staff": User.objects.get(username="kejiguan"),
