@@ -20,7 +20,7 @@ from io import BytesIO
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -30,8 +30,9 @@ from openpyxl import Workbook, load_workbook  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from budgets.models import Access, Department, Project, Unit  # noqa: E402
-from performance.exports import write_flat_workbook  # noqa: E402
-from performance.imports import INDICATOR_SHEET, MONEY_COLUMNS, PROJECT_SHEET, import_workbook  # noqa: E402
+from performance.interchange.columns import INDICATOR_SHEET, MONEY_COLUMNS, PROJECT_SHEET  # noqa: E402
+from performance.interchange.export import write_flat_workbook  # noqa: E402
+from performance.interchange.importer import import_workbook  # noqa: E402
 from performance.models import ActualResult, Evaluation, Indicator, IndicatorCategory, ProjectGoal  # noqa: E402
 from performance.scoring import BudgetInput, RowInput, Rules, score_evaluation  # noqa: E402
 from performance.services import score_projects  # noqa: E402

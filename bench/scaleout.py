@@ -38,7 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import PYTHON, ROOT, check_page, env_int, free_port, say, wrk  # noqa: E402
+from bench.run import PYTHON, ROOT, check_page, env_int, free_port, say, wrk
 
 NAME = "jixiao_scaleout"
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -88,7 +88,7 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
 
     def get(self, path: str):
-        response = self.opener.open(self.base + path, timeout=60)  # noqa: S310 - http://127.0.0.1 only
+        response = self.opener.open(self.base + path, timeout=60)
         return response, response.read()
 
     def post(self, path: str, data: dict):
@@ -111,7 +111,7 @@ class Browser:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
 
-def main() -> int:  # noqa: PLR0915 - one scenario, told step by step
+def main() -> int:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         raise SystemExit("scaleout: set DATABASE_URL=postgres://…/postgres (the scratch database is made beside it)")
@@ -167,7 +167,7 @@ def main() -> int:  # noqa: PLR0915 - one scenario, told step by step
         for _ in range(100):
             try:
                 urllib.request.urlopen(f"{base}/accounts/login/", timeout=5).read()  # noqa: S310
-                urllib.request.urlopen(f"http://127.0.0.1:{ports[1]}/accounts/login/", timeout=5).read()  # noqa: S310
+                urllib.request.urlopen(f"http://127.0.0.1:{ports[1]}/accounts/login/", timeout=5).read()
                 break
             except OSError:
                 time.sleep(0.2)

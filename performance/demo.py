@@ -71,7 +71,7 @@ def _load_users(*, department: Department, units: dict[str, Unit], summary: Demo
 def _user(username: str, password, *, superuser: bool = False):
     """A demo user with the demo password (``password()`` hashes it); an existing user keeps a password that
     already matches."""
-    User = get_user_model()  # noqa: N806 - Django's idiom
+    User = get_user_model()
     user = User.objects.filter(username=username).first()
     outcome = "same"
     if user is None:

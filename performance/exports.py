@@ -1,36 +1,23 @@
-"""Exporting projects: the flat interchange workbook (SPEC section 11) and the evaluation JSON (section 12)."""
+"""Exporting projects: the project list as shown (xlsx) and the evaluation JSON (SPEC section 12). The flat
+interchange workbook (section 11) is ``performance.interchange.export``."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
+from io import BytesIO
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from budgets.models import Project
 
-from .declaration.models import TargetSet
-from .imports import (
-    INDICATOR_COLUMNS,
-    INDICATOR_SHEET,
-    MONEY_COLUMNS,
-    PROJECT_COLUMNS,
-    PROJECT_SHEET,
-    TARGETS_STATUS,
-    TARGETS_STATUS_WORDS,
-)
-from .models import ActualResult, Evaluation, Indicator, ProjectGoal
+from .models import Evaluation, Indicator, evaluation_of, goal_of, result_of
 from .rights import targets_status
 from .services import score_projects
 
-MONEY_FORMAT = "#,##0.00##"  # shown with 2 places, stored to the 元 (4 places of 万元)
-POINTS_FORMAT = "0.00"
 CENT = Decimal("0.01")
 RATE = Decimal("0.0001")
 
@@ -43,160 +30,41 @@ def with_related(projects: QuerySet[Project]) -> QuerySet[Project]:
     )
 
 
-def _related(obj, name: str, model):
-    try:
-        return getattr(obj, name)
-    except model.DoesNotExist:
-        return None
-
-
 # ---------------------------------------------------------------------------------------------
-# The flat workbook
+# The project list
+
+LIST_FORMATS = {"year": "0", "rate": "0.00%", "total": "0.00"}
+LIST_WIDTHS = {"year": 8, "department": 24, "unit": 28, "name": 40, "status": 10, "grade": 8, "rate": 14, "total": 10}
 
 
-def _cell(sheet, value, number_format: str | None = None):
-    """A write-only cell; text is always text, even when it starts with '=' (never a formula)."""
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value:
-        cell.data_type = "s"
-    if number_format and value is not None:
-        cell.number_format = number_format
-    return cell
-
-
-def _fast(sheet, value, number_format: str | None = None):
-    """What ``_cell`` writes, as a plain value where openpyxl writes the same thing for it.
-
-    A ``WriteOnlyCell`` handed to ``append`` costs openpyxl a failed conversion (an exception and a
-    repr) per cell; plain text and numbers are written as text and numbers anyway. Only text openpyxl
-    would read as a formula or an error code, and numbers with a format, need a cell of their own.
-    """
-    if isinstance(value, str):
-        return _cell(sheet, value) if value[:1] == "=" or value in ERROR_CODES else value
-    if number_format and value is not None:
-        return _cell(sheet, value, number_format)
-    return value
-
-
-def _header(sheet, titles: list[str]) -> None:
-    bold = Font(bold=True)
-    cells = []
-    for title in titles:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-
-
-PROJECT_VALUES = [
-    "pk",
-    "year",
-    "unit__department__code",
-    "unit__department__name",
-    "unit__code",
-    "unit__name",
-    "code",
-    "name",
-    "goal__text",
-    "evaluation__goal_actual",
-    *MONEY_COLUMNS,
-    "evaluation__reported_budget_score",
-    "evaluation__budget_deviation_reason",
-    "target_set__status",
-]
-# The columns of SPEC section 11 and 目标状态 (issue 14): the state of the project's declared targets.
-EXPORTED_PROJECT_COLUMNS = [*PROJECT_COLUMNS, TARGETS_STATUS]
-INDICATOR_VALUES = [
-    "project_id",
-    "level1_as_written",
-    "level1__name",
-    "level2_as_written",
-    "level2__name",
-    "name",
-    "description",
-    "target",
-    "basis",
-    "weight",
-    "result__actual",
-    "result__evaluator_score",
-    "result__reported_score",
-    "result__deviation_reason",
-]
-CHUNK = 500
-MONEY_POSITIONS = range(9, 9 + len(MONEY_COLUMNS))  # in PROJECT_COLUMNS
-
-
-def write_flat_workbook(projects: QuerySet[Project], file, *, progress: Callable[[int], None] | None = None) -> int:
-    """Write the projects as the flat workbook of SPEC section 11 to ``file`` (a path or a binary file).
-
-    Importing the file back changes nothing. Returns the number of indicator rows written;
-    ``progress`` is told how many projects are written after each chunk of them. The rows are
-    read as plain values (one query for the projects, one per 500 projects for their indicators), not
-    as model instances: at 60,000 indicators building the instances cost more than writing the cells.
-    """
-    book = Workbook(write_only=True)
-    project_sheet = book.create_sheet(PROJECT_SHEET)
-    indicator_sheet = book.create_sheet(INDICATOR_SHEET)
-    for sheet, titles in ((project_sheet, EXPORTED_PROJECT_COLUMNS), (indicator_sheet, INDICATOR_COLUMNS)):
-        sheet.freeze_panes = "A2"
-        for index, title in enumerate(titles, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(title) * 2 + 2))
-        _header(sheet, titles)
-    money = slice(10, 10 + len(MONEY_COLUMNS))
-    listed = list(projects.prefetch_related(None).values_list(*PROJECT_VALUES))
-    rows = 0
-    for start in range(0, len(listed), CHUNK):
-        chunk = listed[start : start + CHUNK]
-        by_project = defaultdict(list)
-        indicators = Indicator.objects.filter(project_id__in=[p[0] for p in chunk]).order_by(
-            "project_id", "order", "id"
-        )
-        for values in indicators.values_list(*INDICATOR_VALUES):
-            by_project[values[0]].append(values)
-        for p in chunk:
-            pk, year, _dept_code, _dept_name, unit_code, _unit_name, code, name = p[:8]
-            # A missing goal or evaluation reads as empty text (its columns come back None).
-            status = TARGETS_STATUS_WORDS[p[-1] or TargetSet.Status.DRAFT]  # no declaration: a draft
-            cells = [*p[1:8], p[8] or "", p[9] or "", *p[money], p[-3], p[-2] or "", status]
-            project_sheet.append(
-                [
-                    _fast(project_sheet, value, MONEY_FORMAT if i in MONEY_POSITIONS else None)
-                    for i, value in enumerate(cells)
-                ]
-            )
-            for i in by_project.get(pk, ()):
-                score = i[11] if i[11] is not None else i[12]
-                cells = [
-                    year,
-                    unit_code,
-                    code,
-                    name,
-                    i[1] or i[2],
-                    i[3] or i[4],
-                    i[5],
-                    i[6],
-                    i[7],
-                    i[8],
-                    i[9],
-                    "" if i[10] is None else i[10],
-                    score,
-                    "" if i[13] is None else i[13],
-                ]
-                indicator_sheet.append(
-                    [
-                        _fast(indicator_sheet, cells[0], None),
-                        *[_fast(indicator_sheet, value) for value in cells[1:10]],
-                        _fast(indicator_sheet, cells[10], POINTS_FORMAT),
-                        _fast(indicator_sheet, cells[11]),
-                        _fast(indicator_sheet, cells[12], POINTS_FORMAT),
-                        _fast(indicator_sheet, cells[13]),
-                    ]
-                )
-                rows += 1
-        if progress:
-            progress(start + len(chunk))
-    book.save(file)
-    return rows
+def project_list_workbook(table) -> bytes:
+    """The project list's table (``ProjectTable``, filtered and sorted) as xlsx: its exported columns, a
+    bold header, numbers as numbers with formats, widths, a filter and landscape print set-up."""
+    names = [column.name for column in table.columns.iterall() if not column.column.exclude_from_export]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("项目列表")
+    for values in table.as_values():
+        sheet.append(values)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    for index, name in enumerate(names, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = LIST_WIDTHS.get(name, 12)
+        number_format = LIST_FORMATS.get(name)
+        if number_format:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = number_format
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.print_title_rows = "1:1"
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,12 +81,12 @@ def _rate(value: Decimal | None) -> str | None:
 
 def evaluation_document(project: Project, score) -> dict:
     """One project's self-evaluation in the shape of SPEC section 12 (``score``: its EvaluationScore)."""
-    goal = _related(project, "goal", ProjectGoal)
-    evaluation = _related(project, "evaluation", Evaluation)
+    goal = goal_of(project)
+    evaluation = evaluation_of(project)
     indicators = list(project.indicators.all())
     rows = []
     for indicator, row in zip(indicators, score.rows, strict=True):
-        result = _related(indicator, "result", ActualResult)
+        result = result_of(indicator)
         tier = row.tier or (result.tier if result else "")
         rows.append(
             {

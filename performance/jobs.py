@@ -34,8 +34,9 @@ from django.utils.translation import gettext as _
 from budgets.models import Project
 from budgets.permissions import year_projects_for
 
-from .exports import write_flat_workbook
-from .imports import ImportErrors, import_workbook
+from .interchange.export import write_flat_workbook
+from .interchange.importer import import_workbook
+from .interchange.report import ImportErrors
 from .models import Job
 from .sheets.evaluation import write_evaluation_workbook
 from .sheets.targets import write_targets_workbook
@@ -176,7 +177,7 @@ def run_job(job_id: int) -> str:
     progress = Progress(job)
     try:
         RUNNERS[job.kind](job, progress)
-    except Exception as error:  # noqa: BLE001 - every failure is recorded on the job, nothing escapes
+    except Exception as error:
         if isinstance(error, JobRefused):
             report, message = error.report, error.message
         else:

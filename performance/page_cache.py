@@ -224,13 +224,13 @@ def project_row_versions(project_ids: list[int]) -> dict[int, str]:
     tables = _tables(connection.vendor)
     rows: dict[int, list] = {pk: [] for pk in project_ids}
     with connection.cursor() as cursor:
-        cursor.execute(CATEGORIES.format(**tables))  # noqa: S608 - names from the models' _meta
+        cursor.execute(CATEGORIES.format(**tables))
         common = context_version() + repr(cursor.fetchall()).encode()
         for start in range(0, len(project_ids), CHUNK):
             chunk = project_ids[start : start + CHUNK]
             ids = ", ".join(["%s"] * len(chunk))
             for sql in ROW_STATEMENTS:
-                cursor.execute(sql.format(ids=ids, **tables), chunk)  # noqa: S608 - names from the models' _meta
+                cursor.execute(sql.format(ids=ids, **tables), chunk)
                 for row in cursor.fetchall():
                     rows[row[0]].append(row)
     return {pk: hashlib.sha256(common + repr(found).encode()).hexdigest() for pk, found in rows.items()}

@@ -17,7 +17,8 @@ Interface:
 
 Also: ``RowInput.name`` (the 三级指标, used in messages), ``score_evaluation(..., reported_total=None)``,
 ``RowScore.name/reported_score/applicable``, ``BudgetScore.reported_score``, ``EvaluationScore.reported_total``,
-``default_weights(groups)``, ``grade_for(total)``, ``TIER_BANDS``.
+``default_weights(groups)``, ``row_weights(rows, applicable)``, ``weight_problems(rows)``, ``weighted(row)``,
+``tier_ratio(score, weight)``, ``in_band(tier, ratio)``, ``band_of(ratio)``, ``grade_for(total)``, ``TIER_BANDS``.
 
 The rules (all Decimal, every row score rounded half-up to 2 places, the total the sum of the rounded
 rows plus the budget score):
@@ -196,7 +197,16 @@ def _label(row: RowInput, index: int) -> str:
     return row.name.strip() or _("第%(n)s个指标") % {"n": index + 1}
 
 
-def _weights(rows: list[RowInput], applicable: list[bool], problems: list[str]) -> list[Decimal]:
+def weighted(row: RowInput) -> bool:
+    """Whether the row takes a weight before any actual is known: a known group, a target that applies."""
+    return row.group in GROUP_POINTS and row.target.kind != Kind.NOT_APPLICABLE
+
+
+def row_weights(rows: list[RowInput], applicable: list[bool]) -> tuple[list[Decimal], list[str]]:
+    """Each row's weight (0 where it does not apply), and what is wrong with the weights (SPEC section 6):
+    custom weights where every applicable row has one, summing to 100 with the budget's 10; else the
+    default weights."""
+    problems: list[str] = []
     chosen = [i for i, row in enumerate(rows) if applicable[i]]
     defaults = default_weights([rows[i].group for i in chosen])
     weights = [ZERO] * len(rows)
@@ -213,19 +223,17 @@ def _weights(rows: list[RowInput], applicable: list[bool], problems: list[str]) 
                 _("分值合计应为 100：指标分值合计 %(rows)s，加预算执行率 %(budget)s，共 %(total)s。")
                 % {"rows": indicators, "budget": BUDGET_WEIGHT, "total": indicators + BUDGET_WEIGHT}
             )
-        return weights
+        return weights, problems
     for i, weight in zip(chosen, defaults, strict=True):
         weights[i] = weight
-    return weights
+    return weights, problems
 
 
 def weight_problems(rows: list[RowInput]) -> list[str]:
     """What is wrong with the rows' weights (SPEC section 6) before any actual is known: the rows a
-    declaration may not be submitted with. Pure, like the scorer, and by the scorer's own rule."""
-    problems: list[str] = []
-    applicable = [row.group in GROUP_POINTS and row.target.kind != Kind.NOT_APPLICABLE for row in rows]
-    _weights(rows, applicable, problems)
-    return problems
+    declaration may not be submitted with, nor a workbook imported with. Pure, like the scorer, and by the
+    scorer's own rule."""
+    return row_weights(rows, [weighted(row) for row in rows])[1]
 
 
 # --- one row -------------------------------------------------------------------------------------
@@ -252,14 +260,22 @@ def _quantity_ratio(target: Target, value: Decimal) -> Decimal:
     return ONE
 
 
-def _in_band(tier: str, ratio: Decimal) -> bool:
+def tier_ratio(score: Decimal, weight: Decimal) -> Decimal:
+    """The share of its weight an evaluator's score is, to be placed in a tier's band; on a weight of 0,
+    no points are 0 and any points lie beyond every band."""
+    return score / weight if weight else (ZERO if score == 0 else Decimal("2"))
+
+
+def in_band(tier: str, ratio: Decimal) -> bool:
+    """Whether the share of the weight lies in the tier's band (SPEC section 6)."""
     low, high, high_included, _default = TIER_BANDS[tier]
     return low <= ratio <= high if high_included else low <= ratio < high
 
 
-def _band_of(ratio: Decimal) -> str:
+def band_of(ratio: Decimal) -> str:
+    """The tier whose band holds the share of the weight; empty where none does (more than the weight)."""
     for tier in TIER_BANDS:
-        if _in_band(tier, ratio):
+        if in_band(tier, ratio):
             return tier
     return ""
 
@@ -270,9 +286,9 @@ def _tier_score(row: RowInput, label: str, actual: Actual, weight: Decimal, erro
     score = row.evaluator_score
     if score is not None:
         score = money2(score)
-        ratio = score / weight if weight else (ZERO if score == 0 else Decimal("2"))
+        ratio = tier_ratio(score, weight)
         if not tier:
-            tier = _band_of(ratio)
+            tier = band_of(ratio)
             if not tier:
                 errors.append(
                     _("“%(row)s”的得分 %(score)s 超出分值 %(weight)s。")
@@ -280,7 +296,7 @@ def _tier_score(row: RowInput, label: str, actual: Actual, weight: Decimal, erro
                 )
                 return ZERO, ""
             return score, tier
-        if _in_band(tier, ratio):
+        if in_band(tier, ratio):
             return score, tier
         low, high, high_included, default = TIER_BANDS[tier]
         errors.append(
@@ -369,7 +385,7 @@ def score_evaluation(
     budget: BudgetInput,
     rows: list[RowInput],
     *,
-    rules: Rules = Rules(),  # noqa: B008 - Rules is frozen
+    rules: Rules = Rules(),
     reported_total: Decimal | None = None,
 ) -> EvaluationScore:
     """Score a project's self-evaluation (SPEC section 6). Pure: plain values in, plain values out."""
@@ -383,7 +399,8 @@ def score_evaluation(
         if not known:
             problems.append(_("“%(row)s”的一级指标不属于产出、效益或满意度，无法计分。") % {"row": label})
         applicable.append(known and row.target.kind != Kind.NOT_APPLICABLE and actual.kind != ActualKind.NOT_APPLICABLE)
-    weights = _weights(rows, applicable, problems)
+    weights, weight_errors = row_weights(rows, applicable)
+    problems.extend(weight_errors)
 
     scored: list[RowScore] = []
     for row, actual, label, weight, counts in zip(rows, actuals, labels, weights, applicable, strict=True):

@@ -352,7 +352,7 @@ def parse_target(text: str | None, *, cost: bool = False) -> Target:
     original = "" if text is None else str(text)
     try:
         return _parse(original, cost=cost)
-    except Exception:  # noqa: BLE001 - a parser bug must not stop a page or an import
+    except Exception:
         return Target(text=original, kind=Kind.QUALITATIVE, display=original.strip())
 
 

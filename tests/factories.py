@@ -88,12 +88,12 @@ def make_evaluation(*, project: Project | None = None, **fields) -> Evaluation:
 
 
 def make_user(*, username: str | None = None, password: str = PASSWORD, **fields):
-    User = get_user_model()  # noqa: N806 - Django's idiom
+    User = get_user_model()
     return User.objects.create_user(username=username or f"user{_next()}", password=password, **fields)
 
 
 def make_superuser(*, username: str | None = None, password: str = PASSWORD):
-    User = get_user_model()  # noqa: N806 - Django's idiom
+    User = get_user_model()
     return User.objects.create_superuser(username=username or f"admin{_next()}", password=password)
 
 

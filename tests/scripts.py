@@ -14,7 +14,7 @@ def run_script(*args: str, env: dict, timeout: int = 300) -> dict[str, str]:
 
     A non-zero exit fails the test with everything the script printed.
     """
-    result = subprocess.run(  # noqa: S603 - our own interpreter and scripts
+    result = subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr

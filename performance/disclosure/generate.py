@@ -26,10 +26,30 @@ from .write import THREE_PUBLIC_PARTS
 
 DIGITS = "零一二三四五六七八九"
 PROCUREMENT_HEAD = [
-    ["政府采购项目来源", "采购物品名称", "政府采购目录序号", "计量单位", "数量", "单价"]
-    + ["政府采购金额（当年部门预算安排资金）"],
-    ["项目名称", "预算资金", "", "", "", "", "", "合计", "一般公共预算拨款", "基金预算拨款"]
-    + ["国有资本经营预算拨款", "财政专户核拨", "单位资金"],
+    [
+        "政府采购项目来源",
+        "采购物品名称",
+        "政府采购目录序号",
+        "计量单位",
+        "数量",
+        "单价",
+        "政府采购金额（当年部门预算安排资金）",
+    ],
+    [
+        "项目名称",
+        "预算资金",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "合计",
+        "一般公共预算拨款",
+        "基金预算拨款",
+        "国有资本经营预算拨款",
+        "财政专户核拨",
+        "单位资金",
+    ],
 ]
 PROCUREMENT_AMOUNTS = [
     "amount_total",
@@ -307,8 +327,16 @@ def _section6(department: Department, budget: DepartmentBudget) -> Section:
         for line in chosen:
             amounts = [two(getattr(line, name)) for name in PROCUREMENT_AMOUNTS]
             rows.append(
-                [line.source_project, two(line.source_budget), line.item, line.catalogue_code, line.measure_unit]
-                + [plain(line.quantity), two(line.unit_price), *amounts]
+                [
+                    line.source_project,
+                    two(line.source_budget),
+                    line.item,
+                    line.catalogue_code,
+                    line.measure_unit,
+                    plain(line.quantity),
+                    two(line.unit_price),
+                    *amounts,
+                ]
             )
     spans = {0: [11, 2], 1: [2, 1, 1, 1, 1, 1, 6]}
     items.append(Grid(rows, head=3, kind="procurement", wide=True, spans=spans))

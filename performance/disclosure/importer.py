@@ -36,7 +36,7 @@ class ImportOutcome:
     dry_run: bool = False
 
 
-class _DryRun(Exception):  # noqa: N818 - control flow: roll the transaction back
+class _DryRun(Exception):
     pass
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 
-class UnreadableDisclosure(Exception):  # noqa: N818 - reads as the condition it reports
+class UnreadableDisclosure(Exception):
     """The document cannot be read at all (not the template, no department, no year)."""
 
 

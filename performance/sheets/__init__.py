@@ -1,5 +1,5 @@
 """The standard Excel sheets of SPEC section 14: 项目支出绩效自评表 (with a summary sheet for a unit or a
-department) and 绩效目标表. ``performance.sheet_imports`` reads a filled 自评表 workbook back.
+department) and 绩效目标表. ``performance.interchange.sheet_upload`` reads a filled 自评表 workbook back.
 """
 
 from .evaluation import (

@@ -1,5 +1,5 @@
 """项目支出绩效自评表 (SPEC section 14): one sheet per project, a summary sheet, and the hidden ``_jixiao``
-sheet that lets a workbook filled offline be uploaded back (``performance.sheet_imports``).
+sheet that lets a workbook filled offline be uploaded back (``performance.interchange.sheet_upload``).
 
 Scores come from ``performance.services.score_projects``; the sheets only lay them out. A workbook is
 written in openpyxl's write-only mode, projects fetched and scored a chunk at a time, so memory stays

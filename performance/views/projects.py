@@ -26,9 +26,6 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from budgets.models import FUND_SOURCES, STAGES, Project
 from budgets.permissions import PROJECT_ORDER, can_edit_unit, can_review_unit, projects_for
@@ -36,6 +33,7 @@ from budgets.permissions import PROJECT_ORDER, can_edit_unit, can_review_unit, p
 from ..carry_forward import carried_actuals, same_project
 from ..declaration.services import baseline_targets
 from ..declaration.views import targets_panel
+from ..exports import project_list_workbook
 from ..filters import GRADES, DashboardFilter, ProjectFilter
 from ..history import project_history
 from ..models import Evaluation, Evidence, MonitoringRound, ProjectGoal, evaluation_of, result_of
@@ -102,7 +100,7 @@ def _table_html(request, table: ProjectTable, versions: dict[int, str]) -> str:
     if html is None:
         html = table.as_html(request)
         cache.set(key, html, PAGE_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - the table's own rendering, as django-tables2 returned it
+    return mark_safe(html)
 
 
 @login_required
@@ -131,41 +129,13 @@ def project_list(request):
     )
 
 
-XLSX_FORMATS = {"year": "0", "rate": "0.00%", "total": "0.00"}
-XLSX_WIDTHS = {"year": 8, "department": 24, "unit": 28, "name": 40, "status": 10, "grade": 8, "rate": 14, "total": 10}
-
-
 @login_required
 def project_list_export(request):
     """The filtered (and sorted) list as xlsx, every row, numbers as numbers."""
     _filterset, table, _scored = _project_table(request, score_all=True)
     RequestConfig(request, paginate=False).configure(table)
-    names = [column.name for column in table.columns.iterall() if not column.column.exclude_from_export]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("项目列表")
-    for values in table.as_values():
-        sheet.append(values)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-    for index, name in enumerate(names, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = XLSX_WIDTHS.get(name, 12)
-        number_format = XLSX_FORMATS.get(name)
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = number_format
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.print_title_rows = "1:1"
-    output = BytesIO()
-    workbook.save(output)
-    output.seek(0)
-    return FileResponse(output, as_attachment=True, filename=_("项目列表.xlsx"))
+    data = project_list_workbook(table)
+    return FileResponse(BytesIO(data), as_attachment=True, filename=_("项目列表.xlsx"))
 
 
 def _actions(user, project: Project, evaluation: Evaluation | None) -> dict[str, str | None]:

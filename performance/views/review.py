@@ -18,7 +18,7 @@ class ReviewFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("部门"), queryset=Department.objects.none(), to_field_name="code", required=False
     )
-    severity = forms.ChoiceField(label=_("严重程度"), choices=[("", _("全部"))] + Severity.choices, required=False)
+    severity = forms.ChoiceField(label=_("严重程度"), choices=[("", _("全部")), *Severity.choices], required=False)
 
     def __init__(self, data, *, user):
         super().__init__(data)

@@ -16,9 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from budgets.permissions import projects_for, units_for, year_projects_for
 
 from ..forms import WorkbookUploadForm
+from ..interchange.sheet_upload import import_evaluation_sheets
 from ..jobs import sheets_in_background, start_job
 from ..models import Job
-from ..sheet_imports import import_evaluation_sheets
 from ..sheets import evaluation_workbook_bytes, project_sheet_bytes, targets_workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -328,7 +328,7 @@ def test_restore_refuses_a_file_whose_checksum_differs(tmp_path, media):
     changed = {**valid_members(), "media/evidence/2021/a.png": b"changed after the backup"}
     path = write_archive(tmp_path / "b.tar.gz", changed, files=listed)
 
-    with pytest.raises(CommandError, match="文件校验失败.*media/evidence/2021/a.png"):
+    with pytest.raises(CommandError, match=r"文件校验失败.*media/evidence/2021/a.png"):
         restore(path, "--yes")
     assert not media.exists()
 
@@ -342,7 +342,7 @@ def test_restore_refuses_a_file_the_manifest_does_not_list(tmp_path, media):
         info = tarfile.TarInfo("media/planted.png")
         info.size = 4
         archive.addfile(info, io.BytesIO(b"evil"))
-    with pytest.raises(CommandError, match="清单未列出的文件.*media/planted.png"):
+    with pytest.raises(CommandError, match=r"清单未列出的文件.*media/planted.png"):
         restore(tmp_path / "extra.tar.gz", "--yes")
     assert not media.exists()
 
@@ -359,7 +359,7 @@ def test_restore_refuses_a_backup_of_the_other_engine(tmp_path, media):
 @pytest.mark.django_db
 def test_restore_refuses_a_backup_from_a_newer_version(tmp_path, media):
     path = write_archive(tmp_path / "b.tar.gz", valid_members(), migrations={"performance": ["9999_future"]})
-    with pytest.raises(CommandError, match="较新版本.*performance.9999_future"):
+    with pytest.raises(CommandError, match=r"较新版本.*performance.9999_future"):
         restore(path, "--yes")
 
 
@@ -388,7 +388,7 @@ def test_backup_refuses_an_archive_inside_media_root(settings, tmp_path):
 
 def test_a_missing_postgresql_client_is_named(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(BackupError, match="未找到 pg_dump.*postgresql-client"):
+    with pytest.raises(BackupError, match=r"未找到 pg_dump.*postgresql-client"):
         run_client("pg_dump", ["--version"])
 
 
@@ -396,5 +396,5 @@ def test_a_missing_postgresql_client_is_named(monkeypatch, tmp_path):
 def test_a_failing_postgresql_client_shows_its_error(tmp_path):
     garbage = tmp_path / "database.dump"
     garbage.write_bytes(b"not a dump")
-    with pytest.raises(BackupError, match="pg_restore 失败.*input file does not appear to be a valid archive"):
+    with pytest.raises(BackupError, match=r"pg_restore 失败.*input file does not appear to be a valid archive"):
         run_client("pg_restore", ["--list", str(garbage)])

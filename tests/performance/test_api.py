@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from budgets.models import Access, Project, Unit
-from performance.imports import import_workbook
+from performance.interchange.importer import import_workbook
 from tests.factories import PASSWORD, make_department, make_project, make_unit, make_user_with_access
 
 SAMPLE = Path(__file__).parent / "data" / "seed-2021-731001-sample-actuals.xlsx"
@@ -52,7 +52,7 @@ def test_staff_see_only_their_own_units_projects(client, sample):
 
 
 def test_staff_of_another_unit_see_nothing_and_get_404(client, sample):
-    own, other = sample
+    _own, other = sample
     outsider = make_user_with_access(role=Access.Role.STAFF, unit=other)
     science = Project.objects.get(name="科普经费")
     client = logged_in(client, outsider)

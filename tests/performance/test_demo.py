@@ -313,7 +313,7 @@ def test_repository_copy_of_the_seed_is_byte_identical():
 
 
 def test_demo_users_log_in_and_see_their_units(demo, client):
-    User = get_user_model()  # noqa: N806 - Django's idiom
+    User = get_user_model()
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
     for username in ("admin", "kexie", "kejiguan", "shenhe"):

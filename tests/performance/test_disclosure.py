@@ -290,7 +290,7 @@ def test_a_sentence_without_its_figure_is_a_gap_at_its_line_and_the_field_stays_
 def test_a_document_that_is_not_a_disclosure_is_refused_with_a_clear_message(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("会议纪要\n今天讨论了预算。\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="notes.txt 无法导入，未保存任何数据"):
+    with pytest.raises(CommandError, match=r"notes.txt 无法导入，未保存任何数据"):
         call_command("import_disclosure", str(path), stdout=StringIO())
     assert not Department.objects.exists()
 

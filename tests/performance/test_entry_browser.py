@@ -34,7 +34,7 @@ def entry_page(live_server, page):
 
 
 def test_scores_and_messages_follow_what_is_typed(entry_page):
-    page, project, quantity = entry_page
+    page, _project, quantity = entry_page
     prefix = f"ind-{quantity.pk}"
     page.fill("#id_executed_fiscal", "10")
     rows = page.locator("tr[data-row] select")

@@ -12,8 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from budgets.models import Department, Project, Unit
-from performance.exports import evaluation_document, evaluations_document, write_flat_workbook
-from performance.imports import INDICATOR_COLUMNS, PROJECT_COLUMNS, import_workbook
+from performance.exports import evaluation_document, evaluations_document
+from performance.interchange.columns import INDICATOR_COLUMNS, PROJECT_COLUMNS
+from performance.interchange.export import write_flat_workbook
+from performance.interchange.importer import import_workbook
 from performance.models import ActualResult, Evaluation
 from performance.services import score_project
 from tests.factories import make_goal, make_indicator, make_project

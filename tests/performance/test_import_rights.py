@@ -12,8 +12,10 @@ from django.urls import reverse
 from budgets.models import Access, Department, Project, Unit
 from performance.declaration.flows import approve_targets
 from performance.declaration.models import TargetSet
-from performance.exports import evaluations_document, write_flat_workbook
-from performance.imports import ImportErrors, import_workbook
+from performance.exports import evaluations_document
+from performance.interchange.export import write_flat_workbook
+from performance.interchange.importer import import_workbook
+from performance.interchange.report import ImportErrors
 from performance.models import ActualResult, Evaluation, Indicator
 from tests.factories import make_department, make_superuser, make_unit, make_user_with_access
 from tests.performance.test_imports import SAMPLE, edited_sample, row_counts

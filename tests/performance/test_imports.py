@@ -12,14 +12,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from budgets.models import Access, Department, Project, Unit
-from performance import imports
 from performance.declaration.models import TargetSet
-from performance.exports import write_flat_workbook
 from performance.history import project_history
-from performance.imports import ImportErrors, import_workbook
+from performance.interchange import importer, read, write
+from performance.interchange.export import write_flat_workbook
+from performance.interchange.importer import import_workbook
+from performance.interchange.report import ImportErrors
 from performance.load_data import generate_load_data
 from performance.models import ActualResult, Evaluation, Indicator, ProjectGoal
-from performance.scoring import BudgetInput, RowInput, score_evaluation
+from performance.scoring import BudgetInput, RowInput, row_weights, score_evaluation, weight_problems
 from tests.factories import make_department, make_superuser, make_unit, make_user_with_access
 
 # A copy of /work/shared/samples/seed-2021-731001-sample-actuals.xlsx (SPEC section 11's sample).
@@ -462,8 +463,8 @@ def test_progress_is_told_the_row_counts_every_few_thousand_rows(monkeypatch, tm
     Project.objects.all().delete()
     Unit.objects.all().delete()
     Department.objects.all().delete()
-    monkeypatch.setattr(imports, "PROGRESS_ROWS", 100)
-    monkeypatch.setattr(imports, "BATCH", 100)
+    monkeypatch.setattr(read, "PROGRESS_ROWS", 100)
+    monkeypatch.setattr(write, "BATCH", 100)
     messages = []
 
     report = import_workbook(file=path, progress=messages.append)
@@ -478,17 +479,65 @@ def test_progress_is_told_the_row_counts_every_few_thousand_rows(monkeypatch, tm
     assert Indicator.history.filter(history_type="+").count() == 240
 
 
+@pytest.mark.parametrize(
+    ("edits", "refused"),
+    [
+        ((), False),
+        ((("指标", 20, "分值", None),), True),  # one custom weight missing
+        ((("指标", 20, "分值", 20),), True),  # custom weights summing to 95
+        ((("指标", 20, "分值", 10), ("指标", 24, "分值", 35)), False),  # other weights, still 90
+        ((("指标", 22, "指标值", "/"),), True),  # a weight on a row that takes none: the others sum to 80
+        ((("指标", 22, "指标值", "/"), ("指标", 22, "分值", None), ("指标", 24, "分值", 40)), False),
+        ((("指标", 18, "得分(自评)", 18),), False),  # 部分达成 of 30: [18, 24)
+        ((("指标", 18, "得分(自评)", 24),), True),
+        ((("指标", 18, "得分(自评)", 17.99),), True),
+        ((("指标", 18, "得分(自评)", 31),), True),  # more than the weight
+        ((("指标", 18, "实际完成值", "达成年度指标"), ("指标", 18, "得分(自评)", 30)), False),
+        ((("指标", 18, "实际完成值", "未达成年度指标且效果较差"), ("指标", 18, "得分(自评)", 18)), True),
+    ],
+)
+def test_the_import_refuses_the_weights_and_tier_scores_the_scorer_refuses(monkeypatch, edits, refused):
+    scorer_refuses = []
+    check_weights = importer.check_weights
+
+    def ask_the_scorer_then_check(label, items):
+        rows = [
+            RowInput(
+                group=i.level1.group,
+                target=i.target_parsed,
+                actual=i.actual,
+                tier=i.tier,
+                evaluator_score=i.evaluator_score,
+                weight=i.weight,
+            )
+            for i in items
+        ]
+        scored = score_evaluation(BudgetInput(full_year=None, executed=None), rows)
+        scorer_refuses.append(bool(weight_problems(rows)) or any(row.errors for row in scored.rows))
+        check_weights(label, items)
+
+    monkeypatch.setattr(importer, "check_weights", ask_the_scorer_then_check)
+    try:
+        import_workbook(file=edited_sample(*edits), dry_run=True)
+        import_refuses = False
+    except ImportErrors:
+        import_refuses = True
+
+    assert (import_refuses, any(scorer_refuses)) == (refused, refused)
+
+
 def test_the_weights_the_import_checks_scores_against_are_the_scorers(monkeypatch):
     compared = []
-    check_weights = imports._check_weights
+    check_weights = importer.check_weights
 
     def check_and_compare(label, items):
         check_weights(label, items)
         rows = [RowInput(group=i.level1.group, target=i.target_parsed, actual=i.actual, weight=i.weight) for i in items]
         scored = score_evaluation(BudgetInput(full_year=None, executed=None), rows).rows
-        compared.append((label, imports._row_weights(items), [row.weight for row in scored]))
+        weights, _problems = row_weights(rows, [i.counts for i in items])  # what the import checks scores against
+        compared.append((label, weights, [row.weight for row in scored]))
 
-    monkeypatch.setattr(imports, "_check_weights", check_and_compare)
+    monkeypatch.setattr(importer, "check_weights", check_and_compare)
     import_workbook(file=SAMPLE, dry_run=True)
     import_workbook(
         file=edited_sample(

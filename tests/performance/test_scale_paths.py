@@ -8,8 +8,8 @@ import pytest
 
 from budgets.models import Project
 from performance import services
-from performance.exports import write_flat_workbook
-from performance.imports import INDICATOR_COLUMNS, PROJECT_COLUMNS
+from performance.interchange.columns import INDICATOR_COLUMNS, PROJECT_COLUMNS
+from performance.interchange.export import write_flat_workbook
 from performance.models import ActualResult, Indicator
 from performance.services import score_project, score_projects
 from tests.factories import make_evaluation, make_indicator, make_project

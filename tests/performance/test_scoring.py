@@ -344,8 +344,10 @@ def test_reported_scores_are_kept_and_differences_listed():
 def test_sample_style_review_finding():
     score = score_evaluation(
         FULL_BUDGET,
-        [row("5次", "4次", name="培训次数", weight=D("12.5"), reported_score=D("12.50"), deviation_reason="推迟")]
-        + [row("1次", "1次", weight=D("77.5"))],
+        [
+            row("5次", "4次", name="培训次数", weight=D("12.5"), reported_score=D("12.50"), deviation_reason="推迟"),
+            row("1次", "1次", weight=D("77.5")),
+        ],
     )
     assert score.findings == ["复核：“培训次数”自评得分 12.50，系统计算 10.00"]
 

@@ -10,8 +10,9 @@ import pytest
 from budgets.models import Department, DepartmentBudget, Project, Unit
 from performance.demo import load_demo
 from performance.entry_services import EvaluationEntry, ResultEntry, save_evaluation_entry
-from performance.exports import evaluations_document, write_flat_workbook
-from performance.imports import import_workbook
+from performance.exports import evaluations_document
+from performance.interchange.export import write_flat_workbook
+from performance.interchange.importer import import_workbook
 from performance.models import Evaluation
 from tests.factories import make_superuser
 

@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from openpyxl import Workbook
 
 from budgets.models import Project
+from performance.interchange.sheet_upload import import_evaluation_sheets
 from performance.models import ActualResult, Evaluation
 from performance.services import score_project
-from performance.sheet_imports import import_evaluation_sheets
 from performance.sheets import evaluation_workbook_bytes, project_sheet_bytes
 from tests.factories import make_user_with_access
 from tests.performance.sheet_helpers import open_workbook, saved

@@ -36,7 +36,7 @@ from performance.admin import ActualResultAdmin, IndicatorAdmin
 from performance.declaration.models import Adjustment, TargetSet
 from performance.declaration.services import DeclaredRow, request_adjustment, save_declaration
 from performance.entry_services import entry_from_project, entry_initial
-from performance.exports import write_flat_workbook
+from performance.interchange.export import write_flat_workbook
 from performance.models import ActualResult, Evaluation, Indicator, Job, ProjectGoal
 from performance.sheets import project_sheet_bytes
 from tests.factories import make_user_with_access
@@ -53,7 +53,7 @@ NEW_TARGET = "13次"  # 开展活动场次: 12次 as approved
 @pytest.fixture
 def users(kepu):
     """The roles' users (None: anonymous), each with the admin's model permissions."""
-    User = get_user_model()  # noqa: N806 - Django's idiom
+    User = get_user_model()
     found = {
         "staff": User.objects.get(username="kexie"),
         "other_staff": User.objects.get(username="kejiguan"),

@@ -38,14 +38,15 @@ def run() -> int:
     from django.db import connection
 
     from budgets.models import Project
-    from performance import imports
-    from performance.imports import ImportErrors, import_workbook
+    from performance.interchange import write
+    from performance.interchange.importer import import_workbook
+    from performance.interchange.report import ImportErrors
     from performance.models import ActualResult, Indicator
     from tests.security.hostile import SAMPLE
 
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_superuser(username="admin", password="x" * 20)
-    real_bulk, calls = imports._bulk, []
+    real_bulk, calls = write._bulk, []
 
     def bulk_after_the_connection_is_killed(*args, **kwargs):
         calls.append(args[1])
@@ -54,7 +55,7 @@ def run() -> int:
                 other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
         return real_bulk(*args, **kwargs)
 
-    with mock.patch.object(imports, "_bulk", bulk_after_the_connection_is_killed):
+    with mock.patch.object(write, "_bulk", bulk_after_the_connection_is_killed):
         try:
             import_workbook(file=SAMPLE, user=user)
             print("first_import: succeeded (the connection was not cut)")

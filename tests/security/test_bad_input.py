@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from budgets.models import Project
-from performance.imports import ImportErrors, import_workbook
+from performance.interchange.importer import import_workbook
+from performance.interchange.report import ImportErrors
+from performance.interchange.sheet_upload import _read_meta, import_evaluation_sheets
 from performance.models import ActualResult, Evaluation, Indicator, Job
-from performance.sheet_imports import _read_meta, import_evaluation_sheets
 from performance.sheets import project_sheet_bytes
 from tests.factories import make_superuser
 from tests.security.entry import entry_post
@@ -178,7 +179,7 @@ def test_the_sheet_upload_saves_or_refuses_with_messages_and_writes_nothing(kepu
     book = openpyxl.load_workbook(BytesIO(source))
     addresses = sorted(cell.address for cells in _read_meta(book).values() for cell in cells.cells.values())
     chosen = data.draw(st.lists(st.sampled_from(addresses), min_size=1, max_size=4, unique=True))
-    sheet = book[[name for name in book.sheetnames if not name.startswith("_")][0]]
+    sheet = book[next(name for name in book.sheetnames if not name.startswith("_"))]
     for address in chosen:
         sheet[address] = data.draw(cell_value)
     out = BytesIO()

@@ -11,8 +11,9 @@ from django.db import OperationalError
 from django.urls import reverse
 
 from budgets.models import Project
-from performance import imports
-from performance.imports import ImportErrors, import_workbook
+from performance.interchange import write
+from performance.interchange.importer import import_workbook
+from performance.interchange.report import ImportErrors
 from performance.models import ActualResult, Evaluation, Evidence, Indicator
 from tests.factories import make_superuser
 from tests.performance.sheet_helpers import seed_kepu
@@ -28,7 +29,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def test_an_import_cut_off_by_a_lost_connection_writes_nothing_and_can_be_rerun():
     user = make_superuser()
-    real_bulk, calls = imports._bulk, []
+    real_bulk, calls = write._bulk, []
 
     def bulk_then_lose_the_connection(*args, **kwargs):
         calls.append(args[1])
@@ -36,7 +37,7 @@ def test_an_import_cut_off_by_a_lost_connection_writes_nothing_and_can_be_rerun(
             raise OperationalError("server closed the connection unexpectedly")
         return real_bulk(*args, **kwargs)
 
-    with mock.patch.object(imports, "_bulk", bulk_then_lose_the_connection), pytest.raises(ImportErrors) as refused:
+    with mock.patch.object(write, "_bulk", bulk_then_lose_the_connection), pytest.raises(ImportErrors) as refused:
         import_workbook(file=SAMPLE, user=user)
     assert len(calls) == 4
     assert refused.value.messages == ["文件：写入数据库时出错，未导入任何数据（与数据库的连接中断，请重新导入）"]

@@ -15,9 +15,10 @@ from django.urls import reverse
 
 from budgets.models import Department, Project, Unit
 from performance.evidence import check_evidence_file
-from performance.imports import ImportErrors, import_workbook
+from performance.interchange.importer import import_workbook
+from performance.interchange.report import ImportErrors
+from performance.interchange.sheet_upload import import_evaluation_sheets
 from performance.models import ActualResult, Evaluation, Indicator, Job
-from performance.sheet_imports import import_evaluation_sheets
 from performance.uploads import UploadRefused, check_office_file
 from tests.factories import make_superuser
 from tests.security import hostile
@@ -171,7 +172,7 @@ def test_the_sheet_import_refuses_a_cell_to_fill_merged_into_another():
     from django.contrib.auth import get_user_model
     from openpyxl.utils.cell import coordinate_from_string
 
-    from performance.sheet_imports import _read_meta
+    from performance.interchange.sheet_upload import _read_meta
     from performance.sheets import project_sheet_bytes
     from tests.performance.sheet_helpers import seed_kepu
 

@@ -93,7 +93,7 @@ def _worker(queue: str, *, batch: bool = False) -> subprocess.Popen:
     )
 
 
-def run(units: int, queue: str) -> int:  # noqa: PLR0915 - one scenario, told step by step
+def run(units: int, queue: str) -> int:
     import django
 
     django.setup()
@@ -106,7 +106,7 @@ def run(units: int, queue: str) -> int:  # noqa: PLR0915 - one scenario, told st
 
     call_command("migrate", verbosity=0)
     call_command("generate_load_data", units=units, projects_per_unit=25, indicators_per_project=12, seed=3)
-    user = get_user_model().objects.create_superuser("kill", password="x")  # noqa: S106 - scratch database
+    user = get_user_model().objects.create_superuser("kill", password="x")
     job = start_job(
         kind=Job.Kind.EXPORT_WORKBOOK,
         user=user,

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from budgets.models import Project, Unit
-from performance.exports import write_flat_workbook
+from performance.interchange.export import write_flat_workbook
 from performance.management.base import DataCommand
 
 

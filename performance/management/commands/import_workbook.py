@@ -9,7 +9,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
-from performance.imports import ImportErrors, import_workbook
+from performance.interchange.importer import import_workbook
+from performance.interchange.report import ImportErrors
 from performance.management.base import DataCommand
 
 

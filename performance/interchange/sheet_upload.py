@@ -28,8 +28,8 @@ from budgets.models import FUND_SOURCES, Project
 from budgets.numbers import plain
 from budgets.permissions import projects_for
 
-from .actuals import tier_from_text
-from .entry_services import (
+from ..actuals import tier_from_text
+from ..entry_services import (
     EvaluationEntry,
     ResultEntry,
     entry_from_project,
@@ -37,12 +37,12 @@ from .entry_services import (
     score_entry,
     target_of,
 )
-from .models import Indicator, evaluation_of
-from .rights import refusal
-from .services import score_projects
-from .sheets import META_MARKER, META_SHEET
-from .targets import Kind
-from .uploads import UploadRefused, check_office_file
+from ..models import Indicator, evaluation_of
+from ..rights import refusal
+from ..services import score_projects
+from ..sheets import META_MARKER, META_SHEET
+from ..targets import Kind
+from ..uploads import UploadRefused, check_office_file
 
 ERROR_FILL = PatternFill(fill_type="solid", start_color="FFFF9999", end_color="FFFF9999")
 COMMENT_AUTHOR = "绩效管理系统"
@@ -303,19 +303,10 @@ def _mark(wb, errors: list[SheetError]) -> bytes:
 def import_evaluation_sheets(*, file, user) -> SheetImportResult:
     """Upload a filled 自评表 workbook: all projects saved, or nothing and the workbook marked."""
     result = SheetImportResult()
-    try:
-        check_office_file(file)
-    except UploadRefused as error:
-        result.errors.extend(SheetError("", "", message) for message in error.messages)
+    opened = _open(file, result)
+    if opened is None:
         return result
-    try:
-        wb = load_workbook(file)
-        meta = _read_meta(wb)
-    except (KeyError, ValueError, TypeError, OSError, StopIteration):
-        result.errors.append(
-            SheetError("", "", _("无法识别此工作簿：请上传本系统导出的项目支出绩效自评表（含隐藏的 _jixiao 工作表）。"))
-        )
-        return result
+    wb, meta = opened
     visible = {p.pk: p for p in projects_for(user).filter(pk__in=list(meta)).select_related("unit", "evaluation")}
     pending = []
     for project_id, cells in meta.items():
@@ -324,63 +315,11 @@ def import_evaluation_sheets(*, file, user) -> SheetImportResult:
                 SheetError(cells.sheet, "", _("找不到工作表“%(sheet)s”，请勿修改工作表名称。") % {"sheet": cells.sheet})
             )
             continue
-        ws = wb[cells.sheet]
-        project = visible.get(project_id)
-        if project is None:
-            if any(not _same(_cell_value(ws, c.address), c.exported) for c in cells.cells.values()):
-                result.errors.append(SheetError(cells.sheet, "A1", _("您无权修改此项目，或项目已不存在。")))
-            continue
-        indicators = list(
-            Indicator.objects.filter(project=project)
-            .select_related("level1", "level2", "result")
-            .order_by("order", "id")
-        )
-        if {("actual", str(i.pk)) for i in indicators} - set(cells.cells):
-            result.errors.append(SheetError(cells.sheet, "A1", _("项目的指标已变化，请重新下载自评表后再填写。")))
-            continue
-        moved = _moved_anchor(ws, cells)
-        if moved:
-            result.errors.append(SheetError(cells.sheet, moved.address, _anchor_message(moved)))
-            continue
-        if merged := _merged_away(ws, cells):  # its value would read as empty: a cleared cell
-            message = _("单元格 %(cell)s 已与其他单元格合并，请取消合并后再上传。") % {"cell": merged[0]}
-            result.errors.append(SheetError(cells.sheet, merged[1], message))  # marked on the merge's first cell
-            continue
-        reader = _Reader(ws, project, cells, result.errors)
-        entry = reader.entry(indicators)
-        if not reader.changed:
-            result.unchanged += 1
-            continue
-        reason = refusal(user, "enter_actuals", project)  # its unit's staff, while the evaluation is editable
-        if reason is not None:
-            result.errors.append(SheetError(cells.sheet, "A1", reason))
-            continue
-        evaluation = evaluation_of(project)
-        if evaluation is not None and evaluation.version != cells.version:
-            message = _(
-                "此工作簿导出后，自评已被保存为第 %(theirs)s 版（工作簿是第 %(yours)s 版），请重新下载后再填写。"
-            )
-            result.errors.append(
-                SheetError(cells.sheet, "A1", message % {"theirs": evaluation.version, "yours": cells.version})
-            )
-            continue
-        _check_total(reader, entry)
-        _check_scores(reader, project, indicators, entry)
-        pending.append((project, cells, entry))
-
+        entry = _read_project(wb[cells.sheet], visible.get(project_id), cells, user, result)
+        if entry is not None:
+            pending.append((visible[project_id], cells, entry))
     if not result.errors:
-        try:
-            with transaction.atomic():
-                for project, cells, entry in pending:
-                    try:
-                        save_evaluation_entry(project=project, data=entry, by=user, version=cells.version)
-                    except (ValidationError, PermissionDenied) as error:
-                        messages = error.messages if isinstance(error, ValidationError) else [_("无权修改。")]
-                        result.errors.extend(SheetError(cells.sheet, "A1", message) for message in messages)
-                if result.errors:
-                    raise _Rollback
-        except _Rollback:
-            pass
+        _save(pending, user, result)
     if result.errors:
         result.marked_workbook = _mark(wb, result.errors)
         return result
@@ -390,3 +329,85 @@ def import_evaluation_sheets(*, file, user) -> SheetImportResult:
     for project, score in result.scores.items():
         result.to_do.extend(f"{project.name}：{problem}" for problem in score.problems)
     return result
+
+
+def _open(file, result: SheetImportResult):
+    """The workbook and its hidden sheet's cells by project; None (and the errors said) where it is not one."""
+    try:
+        check_office_file(file)
+    except UploadRefused as error:
+        result.errors.extend(SheetError("", "", message) for message in error.messages)
+        return None
+    try:
+        wb = load_workbook(file)
+        return wb, _read_meta(wb)
+    except (KeyError, ValueError, TypeError, OSError, StopIteration):
+        result.errors.append(
+            SheetError("", "", _("无法识别此工作簿：请上传本系统导出的项目支出绩效自评表（含隐藏的 _jixiao 工作表）。"))
+        )
+        return None
+
+
+def _read_project(ws, project: Project | None, cells: _ProjectCells, user, result: SheetImportResult):
+    """One project's sheet read and checked into an entry to save; None where it changes nothing or is
+    refused (the errors said on its cells)."""
+    if project is None:
+        if any(not _same(_cell_value(ws, c.address), c.exported) for c in cells.cells.values()):
+            result.errors.append(SheetError(cells.sheet, "A1", _("您无权修改此项目，或项目已不存在。")))
+        return None
+    indicators = list(
+        Indicator.objects.filter(project=project).select_related("level1", "level2", "result").order_by("order", "id")
+    )
+    refused = _layout_refusal(ws, cells, indicators)
+    if refused is not None:
+        result.errors.append(refused)
+        return None
+    reader = _Reader(ws, project, cells, result.errors)
+    entry = reader.entry(indicators)
+    if not reader.changed:
+        result.unchanged += 1
+        return None
+    reason = refusal(user, "enter_actuals", project)  # its unit's staff, while the evaluation is editable
+    if reason is not None:
+        result.errors.append(SheetError(cells.sheet, "A1", reason))
+        return None
+    evaluation = evaluation_of(project)
+    if evaluation is not None and evaluation.version != cells.version:
+        message = _("此工作簿导出后，自评已被保存为第 %(theirs)s 版（工作簿是第 %(yours)s 版），请重新下载后再填写。")
+        result.errors.append(
+            SheetError(cells.sheet, "A1", message % {"theirs": evaluation.version, "yours": cells.version})
+        )
+        return None
+    _check_total(reader, entry)
+    _check_scores(reader, project, indicators, entry)
+    return entry
+
+
+def _layout_refusal(ws, cells: _ProjectCells, indicators: list[Indicator]) -> SheetError | None:
+    """Where the sheet no longer lines up with what was exported: indicators changed, rows or columns moved,
+    cells merged."""
+    if {("actual", str(i.pk)) for i in indicators} - set(cells.cells):
+        return SheetError(cells.sheet, "A1", _("项目的指标已变化，请重新下载自评表后再填写。"))
+    moved = _moved_anchor(ws, cells)
+    if moved:
+        return SheetError(cells.sheet, moved.address, _anchor_message(moved))
+    if merged := _merged_away(ws, cells):  # its value would read as empty: a cleared cell
+        message = _("单元格 %(cell)s 已与其他单元格合并，请取消合并后再上传。") % {"cell": merged[0]}
+        return SheetError(cells.sheet, merged[1], message)  # marked on the merge's first cell
+    return None
+
+
+def _save(pending: list, user, result: SheetImportResult) -> None:
+    """Save every project's entry with the entry form's service, all or none."""
+    try:
+        with transaction.atomic():
+            for project, cells, entry in pending:
+                try:
+                    save_evaluation_entry(project=project, data=entry, by=user, version=cells.version)
+                except (ValidationError, PermissionDenied) as error:
+                    messages = error.messages if isinstance(error, ValidationError) else [_("无权修改。")]
+                    result.errors.extend(SheetError(cells.sheet, "A1", message) for message in messages)
+            if result.errors:
+                raise _Rollback
+    except _Rollback:
+        pass

@@ -1,0 +1,62 @@
+"""The flat interchange workbook's sheets and columns (SPEC section 11), as the import reads them and the
+export writes them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from budgets.models import FUND_SOURCES, STAGES
+
+from ..declaration.models import TargetSet
+
+PROJECT_SHEET = "项目"
+INDICATOR_SHEET = "指标"
+STAGE_TITLES = {"initial": "年初预算数", "full_year": "全年预算数", "executed": "全年执行数"}
+SOURCE_TITLES = {"fiscal": "财政拨款", "carryover": "上年结转", "other": "其他资金"}
+MONEY_COLUMNS = {f"{stage}_total": STAGE_TITLES[stage] for stage in STAGES} | {
+    f"{stage}_{source}": f"{STAGE_TITLES[stage]}-{SOURCE_TITLES[source]}" for source in FUND_SOURCES for stage in STAGES
+}
+PROJECT_COLUMNS = [
+    "年度",
+    "主管部门编码",
+    "主管部门",
+    "单位编码",
+    "单位名称",
+    "项目编码",
+    "项目名称",
+    "年度总体目标",
+    "实际完成情况",
+    *MONEY_COLUMNS.values(),
+    "执行率得分(自评)",
+    "执行偏差原因",
+]
+# Optional: older files without it still import. Empty means 已申报 for targets the file declares.
+TARGETS_STATUS = "目标状态"
+OPTIONAL_PROJECT_COLUMNS = [TARGETS_STATUS]
+# The file's words, always Chinese (the labels are translated on English pages).
+TARGETS_STATUS_VALUES = {
+    "编制中": TargetSet.Status.DRAFT,
+    "已申报": TargetSet.Status.SUBMITTED,
+    "已退回": TargetSet.Status.RETURNED,
+    "已批复": TargetSet.Status.APPROVED,
+}
+TARGETS_STATUS_WORDS = {value: word for word, value in TARGETS_STATUS_VALUES.items()}
+INDICATOR_COLUMNS = [
+    "年度",
+    "单位编码",
+    "项目编码",
+    "项目名称",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "绩效指标描述",
+    "指标值",
+    "指标值确定依据",
+    "分值",
+    "实际完成值",
+    "得分(自评)",
+    "偏差原因分析及改进措施",
+]
+MONEY = Decimal("0.0001")
+LARGEST = Decimal("1e14")
+POINTS = Decimal("0.01")

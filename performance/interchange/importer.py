@@ -1,0 +1,86 @@
+"""Importing the flat interchange workbook (SPEC section 11).
+
+``import_workbook`` reads both sheets, checks every row and cell first and refuses the whole file
+with every problem found (sheet, row, column and a Chinese sentence); only a clean file is written,
+in one transaction. Importing the same file twice changes nothing.
+
+What the file may change is decided by ``performance.rights``, after the rows are written and
+before the transaction commits: every change is noted with its sheet, row and column, and a change to a
+project's targets (年度总体目标, the indicators' texts, values and weights, indicators added or removed)
+needs ``declare_targets``, a change to its actuals (实际完成值, 得分, the reasons, the money columns)
+``enter_actuals``, as the project stood before the import. Rows that change nothing may stay in the
+file whatever the project's state. Without a user (the command without ``--user``) the import has a
+superuser's rights, still bound by the states: approved targets change only by adjustment, and the
+actuals of a submitted or approved self-evaluation not at all. The optional column 目标状态 states the
+declaration's state (``allowed.targets_moves``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.db import DatabaseError, OperationalError, transaction
+from django.utils import timezone
+
+from .allowed import Bootstrap, refuse_changes, targets_moves
+from .check import check_projects, check_scope, check_weights, known_of, match_rows, refuse_if
+from .columns import INDICATOR_SHEET, PROJECT_SHEET
+from .read import read_rows, read_sheets
+from .report import ImportErrors, ImportReport, WorkbookProblem
+from .write import Audit, change_reason, move_targets, write_rows
+
+
+def import_workbook(
+    *,
+    file,
+    dry_run: bool = False,
+    user=None,
+    progress: Callable[[str], None] | None = None,
+    file_name: str | None = None,
+) -> ImportReport:
+    """Import the flat workbook of SPEC section 11, all or nothing; ``dry_run`` writes nothing.
+
+    ``file_name`` is the name the history records give the file (the user's name for an upload
+    stored under another); by default the file's own name.
+
+    ``progress`` is told what is going on in a sentence, with row counts every ``read.PROGRESS_ROWS`` rows.
+    """
+    started = time.monotonic()
+    say = progress or (lambda message: None)
+    sheets, problems = read_sheets(file)  # every row's problems are noted in ``problems``
+    report = ImportReport(dry_run=dry_run)
+    report.project_rows = len(sheets[PROJECT_SHEET])
+    report.indicator_rows = len(sheets[INDICATOR_SHEET])
+    say(f"读取完成：项目表{report.project_rows}行，指标表{report.indicator_rows}行，正在校验……")
+
+    projects, items = read_rows(sheets, report, say)
+    known = known_of(projects, items)
+    check_projects(projects, known.units, known.departments)
+    check_scope(user, projects, items, known.units)
+    matches = match_rows(projects, items, known.projects)
+    for group in matches.by_project.values():
+        check_weights(group[0].project_name or group[0].project_code, group)
+    refuse_if(problems)
+
+    say("校验通过，正在写入……")
+    actor = user if user is not None else Bootstrap()
+    try:
+        with transaction.atomic():
+            audit = Audit(user=user, reason=change_reason(file_name or file), when=timezone.now())
+            written = write_rows(report, projects, matches, known, audit, say)
+            # Rows that change nothing may stay in the file whatever the project's state; each change is
+            # checked against the rights and the states as they stood before the import.
+            refuse_changes(actor, written)
+            moves = targets_moves(actor, projects, matches.by_project, written)
+            refuse_if(problems)  # raised inside the transaction: everything written is rolled back
+            move_targets(moves, audit, report)
+            if dry_run:
+                transaction.set_rollback(True)
+    except DatabaseError as error:  # a rule the checks missed, a dropped connection: still all or nothing
+        cause = "与数据库的连接中断，请重新导入" if isinstance(error, OperationalError) else str(error)
+        raise ImportErrors(
+            [WorkbookProblem("文件", None, "", f"写入数据库时出错，未导入任何数据（{cause}）")]
+        ) from error
+    report.seconds = time.monotonic() - started
+    return report

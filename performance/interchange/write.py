@@ -1,0 +1,398 @@
+"""Writing the checked rows, one function per entity (departments and units, projects, goals and
+self-evaluations, indicators, results), each in bulk with its history records (``_bulk``), and the
+declarations' states last (``move_targets``). Every change is noted with the cell that says it and the right
+it needs (``Written``), for ``allowed`` to check before the transaction commits."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass, field
+from datetime import datetime
+from os import PathLike
+from pathlib import Path
+
+from budgets.models import Department, Project, Unit
+
+from ..declaration.models import TargetSet
+from ..declaration.recorded import record_targets_status
+from ..history import record_history
+from ..models import ActualResult, Evaluation, Indicator, IndicatorMonitoring, ProjectGoal, result_of
+from ..rights import target_set_of
+from .cells import Row
+from .check import Known, Matches
+from .columns import MONEY_COLUMNS, TARGETS_STATUS_WORDS
+from .read import IndicatorRow, ProjectRow
+from .report import ImportReport
+
+BATCH = 2000  # rows per INSERT/UPDATE statement (Django lowers it to what the database accepts)
+RESULT_FIELDS = ["actual", "tier", "evaluator_score", "reported_score", "deviation_reason"]
+INDICATOR_WRITTEN = [
+    "level1",
+    "level2",
+    "level1_as_written",
+    "level2_as_written",
+    "name",
+    "description",
+    "target",
+    "target_kind",
+    "target_parsed",
+    "basis",
+    "weight",
+    "order",
+]
+
+
+def _changed_fields(obj, values: dict) -> list[str]:
+    """Set the values on ``obj``; the names of those that differed."""
+    changed = []
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def _changed(obj, values: dict) -> bool:
+    return bool(_changed_fields(obj, values))
+
+
+# What a change needs (a right of ``performance.rights``), by the field it changes and the column that says it.
+TARGETS, ACTUALS = "declare_targets", "enter_actuals"
+PROJECT_FIELDS = {"code": (TARGETS, "项目编码"), "name": (TARGETS, "项目名称")} | {
+    name: (ACTUALS, title) for name, title in MONEY_COLUMNS.items()
+}
+EVALUATION_FIELDS = {
+    "goal_actual": (ACTUALS, "实际完成情况"),
+    "reported_budget_score": (ACTUALS, "执行率得分(自评)"),
+    "budget_deviation_reason": (ACTUALS, "执行偏差原因"),
+}
+# target_kind and target_parsed follow from 指标值, tier from 实际完成值 or 得分(自评): read again, not changed.
+INDICATOR_FIELDS = {
+    "level1_id": (TARGETS, "一级指标"),
+    "level1_as_written": (TARGETS, "一级指标"),
+    "level2_id": (TARGETS, "二级指标"),
+    "level2_as_written": (TARGETS, "二级指标"),
+    "name": (TARGETS, "三级指标"),
+    "description": (TARGETS, "绩效指标描述"),
+    "target": (TARGETS, "指标值"),
+    "basis": (TARGETS, "指标值确定依据"),
+    "weight": (TARGETS, "分值"),
+    "order": (TARGETS, "三级指标"),
+}
+RESULT_COLUMNS = {
+    "actual": (ACTUALS, "实际完成值"),
+    "evaluator_score": (ACTUALS, "得分(自评)"),
+    "reported_score": (ACTUALS, "得分(自评)"),
+    "deviation_reason": (ACTUALS, "偏差原因分析及改进措施"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One thing the import changed of a project, where the file says it, and the right it needs."""
+
+    project: Project
+    right: str  # TARGETS or ACTUALS
+    row: Row
+    column: str
+    what: str = ""  # said where the cell cannot say it (an indicator the file no longer lists)
+
+
+@dataclass
+class Written:
+    """What ``_write`` did: every change by project and cell, and each key's project."""
+
+    changes: list[Change] = field(default_factory=list)
+    projects: dict[tuple, Project] = field(default_factory=dict)
+    new_projects: set[int] = field(default_factory=set)
+    renames: list[tuple[Row, str, Unit | None]] = field(default_factory=list)  # a unit, or None: its department
+    created_indicators: set[int] = field(default_factory=set)  # the ``id()`` of each indicator created
+
+    def note(self, project: Project, row: Row, names, columns: dict, what: str = "") -> None:
+        for name in names:
+            if name in columns:
+                right, column = columns[name]
+                self.changes.append(Change(project, right, row, column, what))
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Who imports, and the change reason every history record of the import carries."""
+
+    user: object
+    reason: str
+    when: datetime
+
+
+def change_reason(file) -> str:
+    """The change reason of the import's history records, naming the file where it has a name."""
+    name = file if isinstance(file, str | PathLike) else getattr(file, "name", None)
+    name = Path(name).name if isinstance(name, str | PathLike) else ""
+    return f"导入绩效工作簿“{name}”" if name else "导入绩效工作簿"
+
+
+def write_rows(report: ImportReport, projects: list[ProjectRow], matches: Matches, known: Known, audit: Audit, say):
+    """Write the checked rows; returns what changed, by project and cell (for the rights and the states)."""
+    written = Written()
+    _write_units(report, projects, known, written)
+    resolved = _write_projects(report, projects, matches, known, written)
+    _write_goals_and_evaluations(report, projects, resolved, written, audit, say)
+    project_of = {key: resolved[key] if key in resolved else matches.db_only[key] for key in matches.by_project}
+    written.projects = resolved | project_of
+    pairs = _write_indicators(report, projects, matches.by_project, project_of, written, audit, say)
+    _write_results(report, pairs, written, audit, say)
+    return written
+
+
+def _write_units(report: ImportReport, projects: list[ProjectRow], known: Known, written: Written) -> None:
+    """The departments and units of the 项目 sheet: created, or renamed (a rename noted for the rights)."""
+    departments, units = known.departments, known.units
+    new_units = []
+    for p in projects:
+        department = departments.get(p.department_code)
+        if department is None:
+            department = Department.objects.create(code=p.department_code, name=p.department_name)
+            departments[p.department_code] = department
+            report.add("部门", "created")
+        elif _changed(department, {"name": p.department_name}):
+            department.save(update_fields=["name"])
+            report.add("部门", "updated")
+            written.renames.append((p.row, "主管部门", None))
+        unit = units.get(p.unit_code)
+        if unit is None:
+            unit = Unit(department=department, code=p.unit_code, name=p.unit_name)  # the code is trimmed, not empty
+            units[p.unit_code] = unit
+            new_units.append(unit)
+            report.add("单位", "created")
+        elif p.unit_name not in (unit.name, unit.short_name) and _changed(unit, {"name": p.unit_name}):
+            # A unit is found by its code; its short name (张家口市科协本级 for 张家口市科学技术协会) is no rename.
+            unit.save(update_fields=["name"])
+            report.add("单位", "updated")
+            written.renames.append((p.row, "单位名称", unit))
+    Unit.objects.bulk_create(new_units, batch_size=BATCH)
+
+
+def _write_projects(
+    report: ImportReport, projects: list[ProjectRow], matches: Matches, known: Known, written: Written
+) -> dict[tuple, Project]:
+    """The projects and their money, created or changed; each file key's project."""
+    resolved: dict[tuple, Project] = {}
+    new_projects, changed_projects = [], []
+    for p in projects:
+        values = {"code": p.code, "name": p.name, **p.money}
+        project = matches.find(p.key)
+        if project is None:
+            project = Project(unit=known.units[p.unit_code], year=p.year, **values)
+            # A new project has no declaration and no self-evaluation yet: nothing to look up (rights).
+            project._state.fields_cache["target_set"] = None
+            new_projects.append(project)
+        elif changed := _changed_fields(project, values):
+            changed_projects.append(project)
+            written.note(project, p.row, changed, PROJECT_FIELDS)
+        else:
+            report.add("项目", "unchanged")
+        resolved[p.key] = project
+    Project.objects.bulk_create(new_projects, batch_size=BATCH)
+    Project.objects.bulk_update(changed_projects, ["code", "name", *MONEY_COLUMNS], batch_size=BATCH)
+    report.add("项目", "created", len(new_projects))
+    report.add("项目", "updated", len(changed_projects))
+    written.new_projects = {project.pk for project in new_projects}
+    for p in projects:
+        project = resolved[p.key]
+        if project.pk in written.new_projects:
+            written.changes.append(Change(project, TARGETS, p.row, "项目名称", "新建项目"))
+            written.note(project, p.row, [name for name in MONEY_COLUMNS if p.money[name] is not None], PROJECT_FIELDS)
+    return resolved
+
+
+def _write_goals_and_evaluations(
+    report: ImportReport, projects: list[ProjectRow], resolved: dict, written: Written, audit: Audit, say
+) -> None:
+    """The 项目 sheet's goal and self-evaluation text, and the unit's own budget score."""
+    ids = [project.pk for project in resolved.values() if project.pk not in written.new_projects]
+    goals = {g.project_id: g for g in ProjectGoal.objects.filter(project_id__in=ids)}
+    evaluations = {e.project_id: e for e in Evaluation.objects.filter(project_id__in=ids)}
+    new_goals, changed_goals, new_evaluations, changed_evaluations = [], [], [], []
+    goal_column = {"goal": (TARGETS, "年度总体目标")}
+    for p in projects:
+        project = resolved[p.key]
+        goal = goals.get(project.pk)
+        if goal is None:
+            if p.goal:
+                new_goals.append(ProjectGoal(project=project, text=p.goal))
+                written.note(project, p.row, ["goal"], goal_column)
+        elif _changed(goal, {"text": p.goal}):
+            changed_goals.append(goal)
+            written.note(project, p.row, ["goal"], goal_column)
+        else:
+            report.add("绩效目标", "unchanged")
+        values = {name: getattr(p, name) for name in EVALUATION_FIELDS}
+        evaluation = evaluations.get(project.pk)
+        if evaluation is None:
+            new_evaluations.append(Evaluation(project=project, **values))
+            written.note(project, p.row, [k for k, v in values.items() if v not in ("", None)], EVALUATION_FIELDS)
+        elif changed := _changed_fields(evaluation, values):
+            evaluation.version += 1
+            changed_evaluations.append(evaluation)
+            written.note(project, p.row, changed, EVALUATION_FIELDS)
+        else:
+            report.add("绩效自评", "unchanged")
+    _bulk(report, "绩效目标", ProjectGoal, new_goals, changed_goals, ["text"], audit=audit, say=say)
+    fields = [*EVALUATION_FIELDS, "version"]
+    _bulk(report, "绩效自评", Evaluation, new_evaluations, changed_evaluations, fields, audit=audit, say=say)
+
+
+def _write_indicators(
+    report: ImportReport,
+    projects: list[ProjectRow],
+    by_project: dict[tuple, list[IndicatorRow]],
+    project_of: dict[tuple, Project],
+    written: Written,
+    audit: Audit,
+    say,
+) -> list[tuple[Indicator, IndicatorRow, Project]]:
+    """The file's rows are each project's full list, in order: an indicator is matched by its categories and
+    name, else created; those the file no longer lists are deleted. Each row with its indicator and project."""
+    project_rows = {p.key: p.row for p in projects}
+    current: dict[int, list[Indicator]] = defaultdict(list)
+    for indicator in (
+        Indicator.objects.filter(project__in=[p for p in project_of.values() if p.pk not in written.new_projects])
+        .select_related("result", "project")
+        .order_by("project_id", "order", "id")
+    ):
+        current[indicator.project_id].append(indicator)
+    new_indicators, changed_indicators, gone = [], [], []
+    pairs: list[tuple[Indicator, IndicatorRow, Project]] = []
+    for key, group in by_project.items():
+        project = project_of[key]
+        pool: dict[tuple, deque] = defaultdict(deque)
+        for indicator in current.get(project.pk, []):
+            pool[(indicator.level1_id, indicator.level2_id, indicator.name)].append(indicator)
+        for order, item in enumerate(group, start=1):
+            values = _indicator_values(item, order)
+            matches = pool.get((item.level1.pk, item.level2.pk, item.name))
+            if matches:
+                indicator = matches.popleft()
+                if changed := _changed_fields(indicator, values):
+                    changed_indicators.append(indicator)
+                    written.note(project, item.row, changed, INDICATOR_FIELDS)
+                else:
+                    report.add("绩效指标", "unchanged")
+            else:
+                indicator = Indicator(project=project, **values)
+                new_indicators.append(indicator)
+                written.changes.append(Change(project, TARGETS, item.row, "三级指标", "新增指标"))
+            pairs.append((indicator, item, project))
+        for rest in pool.values():
+            gone.extend(rest)
+            for indicator in rest:  # named on the project's row, or its first indicator row where it has none
+                row = project_rows.get(key, group[0].row)
+                written.changes.append(Change(project, TARGETS, row, "项目名称", f"删除了指标“{indicator.name}”"))
+    _delete_gone(report, gone, audit)
+    _bulk(report, "绩效指标", Indicator, new_indicators, changed_indicators, INDICATOR_WRITTEN, audit=audit, say=say)
+    written.created_indicators = {id(indicator) for indicator in new_indicators}
+    return pairs
+
+
+def _indicator_values(item: IndicatorRow, order: int) -> dict:
+    return {
+        "level1_id": item.level1.pk,
+        "level2_id": item.level2.pk,
+        "level1_as_written": item.level1_as_written if item.level1_as_written != item.level1.name else "",
+        "level2_as_written": item.level2_as_written if item.level2_as_written != item.level2.name else "",
+        "name": item.name,
+        "description": item.description,
+        "target": item.target,
+        "target_kind": item.target_parsed.kind,
+        "target_parsed": item.target_parsed.as_json(),
+        "basis": item.basis,
+        "weight": item.weight,
+        "order": order,
+    }
+
+
+def _delete_gone(report: ImportReport, gone: list[Indicator], audit: Audit) -> None:
+    if not gone:
+        return
+    report.notes.append(
+        "删除了文件中不再列出的指标："
+        + "；".join(f"{ind.project.name}/{ind.name}" for ind in gone[:20])
+        + ("……" if len(gone) > 20 else "")
+    )
+    _delete_indicators([ind.pk for ind in gone], audit)
+    report.add("绩效指标", "deleted", len(gone))
+
+
+def _write_results(report: ImportReport, pairs: list, written: Written, audit: Audit, say) -> None:
+    """Each indicator's actual result: created where the file fills one in, or changed."""
+    new_results, changed_results = [], []
+    for indicator, item, project in pairs:
+        values = {name: getattr(item, name) for name in RESULT_FIELDS}
+        result = None if id(indicator) in written.created_indicators else result_of(indicator)
+        if result is None:
+            if filled := [name for name, value in values.items() if value not in ("", None)]:
+                new_results.append(ActualResult(indicator=indicator, **values))
+                written.note(project, item.row, filled, RESULT_COLUMNS)
+        elif changed := _changed_fields(result, values):
+            changed_results.append(result)
+            written.note(project, item.row, changed, RESULT_COLUMNS)
+        else:
+            report.add("实际完成值", "unchanged")
+    _bulk(report, "实际完成值", ActualResult, new_results, changed_results, RESULT_FIELDS, audit=audit, say=say)
+
+
+def _delete_indicators(ids: list[int], audit: Audit) -> None:
+    """Delete the indicators (their results and monitoring rows cascade); simple_history's signals record
+    each deletion, and those records are then given the import's user and reason."""
+    Indicator.objects.filter(pk__in=ids).delete()
+    for model, lookup in (
+        (Indicator, "id__in"),
+        (ActualResult, "indicator_id__in"),
+        (IndicatorMonitoring, "indicator_id__in"),
+    ):
+        model.history.filter(history_type="-", **{lookup: ids}).update(
+            history_user=audit.user, history_change_reason=audit.reason
+        )
+
+
+def _bulk(
+    report: ImportReport, kind: str, model, new: list, changed: list, fields: list[str], *, audit: Audit, say
+) -> None:
+    """Create and update the rows, each with its history record (the import's user and reason)."""
+    who = {"user": audit.user, "reason": audit.reason, "when": audit.when}
+    total = len(new) + len(changed)
+    for start in range(0, len(new), BATCH):
+        batch = new[start : start + BATCH]
+        model.objects.bulk_create(batch, batch_size=BATCH)
+        record_history(model, [obj.pk for obj in batch], history_type="+", **who)
+        say(f"正在写入{kind}：{start + len(batch)}/{total}……")
+    for start in range(0, len(changed), BATCH):
+        batch = changed[start : start + BATCH]
+        model.objects.bulk_update(batch, fields, batch_size=BATCH)
+        record_history(model, [obj.pk for obj in batch], history_type="~", **who)
+        say(f"正在写入{kind}：{len(new) + start + len(batch)}/{total}……")
+    report.add(kind, "created", len(new))
+    report.add(kind, "updated", len(changed))
+
+
+def move_targets(moves: list[tuple[Project, str]], audit: Audit, report: ImportReport) -> None:
+    """Give the declarations their states: in bulk, with their history records, except approvals, which go
+    through the flow one project at a time (the approver checked again, the baseline frozen)."""
+    new, changed = [], []
+    for project, status in moves:
+        if status == TargetSet.Status.APPROVED:
+            record_targets_status(project=project, status=status, by=audit.user, reason=audit.reason)
+            continue
+        target_set = target_set_of(project) or TargetSet(project=project)
+        target_set.status, target_set.version = status, target_set.version + 1
+        if status == TargetSet.Status.SUBMITTED:
+            target_set.submitted_by, target_set.submitted_at = audit.user, audit.when
+        (changed if target_set.pk else new).append(target_set)
+    who = {"user": audit.user, "reason": audit.reason, "when": audit.when}
+    TargetSet.objects.bulk_create(new, batch_size=BATCH)
+    record_history(TargetSet, [target_set.pk for target_set in new], history_type="+", **who)
+    fields = ["status", "version", "submitted_by", "submitted_at"]
+    TargetSet.objects.bulk_update(changed, fields, batch_size=BATCH)
+    record_history(TargetSet, [target_set.pk for target_set in changed], history_type="~", **who)
+    for status, n in Counter(status for _project, status in moves).items():
+        report.notes.append(f"绩效目标{TARGETS_STATUS_WORDS[status]}：{n}个项目")
