@@ -5,7 +5,7 @@ character for character) and writes it with ``performance.disclosure.write.write
 writer ``import_disclosure`` uses too. It is idempotent: every row is found by its natural key and
 only saved when a value differs, so running it twice changes nothing.
 
-The disclosure publishes the approved budget, so its targets are loaded as approved (issue 14): each
+The disclosure publishes the approved budget, so its targets are loaded as approved: each
 project's declaration is approved and its baseline frozen, once.
 """
 

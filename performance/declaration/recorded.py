@@ -1,5 +1,5 @@
 """Targets whose state comes from elsewhere: a workbook that says 已申报 or 已批复, the published disclosure
-that ``load_demo`` loads as approved (issue 14).
+that ``load_demo`` loads as approved.
 
 Such targets were declared and reviewed outside the app's forms, so they are recorded as they stand: the
 declaration is marked submitted without the form's review (``declaration_problems``; the seed's own

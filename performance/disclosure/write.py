@@ -212,6 +212,34 @@ def _write_targets(project: Project, item: dict, summary: WriteSummary) -> bool:
     return any(outcome != "same" for outcome in outcomes)
 
 
+def _write_project(item: dict, unit: Unit, year: int, summary: WriteSummary, keep_fixed_targets: bool):
+    """One published project with its goal and indicators; the sentence refusing it where it changes targets
+    that may no longer change (declared, approved or evaluated), else None."""
+    # The disclosure gives no project codes and no money: amounts stay as they are (empty when new).
+    project, outcome = _upsert(
+        Project,
+        {"unit": unit, "year": year, "name": item["name"]},
+        {"title_as_published": item["title_as_published"], "order": item["order"]},
+    )
+    summary.add("预算项目", outcome)
+    refusal = None
+    fixed = outcome != "created" and not targets_may_change(project)
+    # The demo's reload leaves declared, approved or adjusted targets alone (counted, not written); an import
+    # refuses to change them.
+    if fixed and keep_fixed_targets:
+        summary.add("绩效目标", "kept")
+        for _row in item["indicators"]:
+            summary.add("绩效指标", "kept")
+    elif _write_targets(project, item, summary) and fixed:
+        refusal = _(
+            "项目“%(name)s”的绩效目标已申报、批复或已用于自评，公开文本改动了它，不能导入；如需修改请提出调整申请"
+        ) % {"name": project.name}
+    # A new project starts a draft self-evaluation; an existing one keeps its state.
+    created = Evaluation.objects.get_or_create(project=project)[1]
+    summary.add("绩效自评", "created" if created else "same")
+    return project, refusal
+
+
 @transaction.atomic
 def write_disclosure(seed: dict, *, keep_fixed_targets: bool = False) -> Written:
     """Save a disclosure's department, units, budget, goals, projects and tables; see the module doc."""
@@ -308,31 +336,9 @@ def write_disclosure(seed: dict, *, keep_fixed_targets: bool = False) -> Written
 
     projects, refused = [], []
     for item in seed["projects"]:
-        # The disclosure gives no project codes and no money: amounts stay as they are (empty when new).
-        project, outcome = _upsert(
-            Project,
-            {"unit": unit_of(item["unit_code"]), "year": year, "name": item["name"]},
-            {"title_as_published": item["title_as_published"], "order": item["order"]},
-        )
+        project, refusal = _write_project(item, unit_of(item["unit_code"]), year, summary, keep_fixed_targets)
         projects.append(project)
-        summary.add("预算项目", outcome)
-        fixed = outcome != "created" and not targets_may_change(project)
-        # The demo's reload leaves declared, approved or adjusted targets alone (counted, not written); an import
-        # refuses to change them.
-        if fixed and keep_fixed_targets:
-            summary.add("绩效目标", "kept")
-            for _row in item["indicators"]:
-                summary.add("绩效指标", "kept")
-        elif _write_targets(project, item, summary) and fixed:
-            refused.append(
-                _(
-                    "项目“%(name)s”的绩效目标已申报、批复或已用于自评，公开文本改动了它，不能导入；如需修改请提出调整申请"
-                )
-                % {"name": project.name}
-            )
-        # A new project starts a draft self-evaluation; an existing one keeps its state.
-        created = Evaluation.objects.get_or_create(project=project)[1]
-        summary.add("绩效自评", "created" if created else "same")
+        refused += [refusal] if refusal else []
     if refused:  # raised inside the caller's transaction: nothing of the file is kept
         raise ValidationError(refused)
     return Written(department=department, budget=budget, units=units, projects=projects, summary=summary)

@@ -81,7 +81,7 @@ PROJECT_VALUES = [
     "evaluation__budget_deviation_reason",
     "target_set__status",
 ]
-# The columns of SPEC section 11 and 目标状态 (issue 14): the state of the project's declared targets.
+# The columns of SPEC section 11 and 目标状态: the state of the project's declared targets.
 EXPORTED_PROJECT_COLUMNS = [*PROJECT_COLUMNS, TARGETS_STATUS]
 INDICATOR_VALUES = [
     "project_id",

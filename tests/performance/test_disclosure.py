@@ -350,7 +350,7 @@ def test_a_disclosure_that_changes_approved_targets_is_refused_and_nothing_is_wr
     approve_targets(project=project, by=admin)
     changed = seed_text().replace("\t12次\n", "\t10次\n", 1)
     assert changed != seed_text()
-    with pytest.raises(UnreadableDisclosure, match="科普经费.*已申报、批复或已用于自评.*请提出调整申请"):
+    with pytest.raises(UnreadableDisclosure, match=r"科普经费.*已申报、批复或已用于自评.*请提出调整申请"):
         import_disclosure(content=changed.encode())
     assert Indicator.objects.filter(project=project, target="12次").exists()
     assert not Indicator.objects.filter(target="10次").exists()
