@@ -124,10 +124,11 @@ PAGE_STATEMENTS = [
 
 ROW_STATEMENTS = [
     (
-        "SELECT p.id, p.*, un.name, d.name, e.* FROM {project} p"
+        "SELECT p.id, p.*, un.name, d.name, e.*, t.status FROM {project} p"
         " JOIN {unit} un ON un.id = p.unit_id"
         " JOIN {department} d ON d.id = un.department_id"
         " LEFT JOIN {evaluation} e ON e.project_id = p.id"
+        " LEFT JOIN {target_set} t ON t.project_id = p.id"
         " WHERE p.id IN ({ids})"
     ),
     (

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.models import Project
 
-from .models import Evaluation
+from .models import Evaluation, TargetSet
 from .scoring import EvaluationScore, grade_label
 
 NO_RATE = Decimal("-1")
@@ -27,6 +27,7 @@ STATUS_CLASSES = {
     Evaluation.Status.APPROVED: "text-bg-success",
 }
 STATUS_LABELS = dict(Evaluation.Status.choices)
+TARGETS_LABELS = dict(TargetSet.Status.choices)  # the same four codes, the declaration's own words
 NOT_STARTED = _("未填报")
 
 
@@ -70,6 +71,7 @@ class ProjectTable(tables.Table):
         order_by=("unit__department__code", "unit__order", "unit__name"),
     )
     name = tables.Column(verbose_name=_("项目名称"), linkify=("performance:project-detail", {"pk": tables.A("pk")}))
+    targets = tables.Column(accessor="targets_code", verbose_name=_("目标状态"), order_by=("targets_code",))
     status = tables.Column(accessor="status_code", verbose_name=_("状态"), order_by=("status_code",))
     grade = tables.Column(
         accessor="score_grade",
@@ -93,11 +95,19 @@ class ProjectTable(tables.Table):
 
     class Meta:
         model = Project
-        fields = ("year", "department", "unit", "name", "status", "grade", "rate", "total")
+        fields = ("year", "department", "unit", "name", "targets", "status", "grade", "rate", "total")
         sequence = fields
         attrs = {"class": "table table-sm table-hover align-middle jx-project-table"}
         empty_text = _("没有符合条件的项目。")
         per_page = 25
+
+    def render_targets(self, value):
+        return format_html(
+            '<span class="badge {}">{}</span>', STATUS_CLASSES.get(value, ""), TARGETS_LABELS.get(value, value)
+        )
+
+    def value_targets(self, value):
+        return str(TARGETS_LABELS.get(value, value))
 
     def render_status(self, value):
         return format_html(

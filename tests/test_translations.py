@@ -314,8 +314,8 @@ def test_grades_are_named_in_english_on_the_list_page_and_dashboard(client):
     _in_english(client)
 
     listed = _text(client.get("/projects/").content.decode())
-    assert "Science outreach Draft Excellent 100.00% 100.00" in listed
-    assert "Not begun Draft Not filled in" in listed
+    assert "Science outreach Draft Draft Excellent 100.00% 100.00" in listed  # goals, then self-evaluation
+    assert "Not begun Draft Draft Not filled in" in listed
     page = client.get(f"/projects/{project.pk}/").content.decode()
     assert "Total score 100.00 100.00 Grade: Excellent" in _text(page)
     assert "优" not in _text(page)

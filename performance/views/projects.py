@@ -31,6 +31,7 @@ from budgets.models import FUND_SOURCES, STAGES, Project
 from budgets.permissions import PROJECT_ORDER, can_edit_unit, can_review_unit, projects_for
 
 from ..carry_forward import carried_actuals, same_project
+from ..declaration.models import TargetSet
 from ..declaration.services import baseline_targets
 from ..declaration.views import targets_panel
 from ..exports import project_list_workbook
@@ -55,7 +56,10 @@ def _listed_projects(user):
     return (
         projects_for(user)
         .select_related("unit__department", "evaluation")
-        .annotate(status_code=Coalesce("evaluation__status", Value(Status.DRAFT)))
+        .annotate(
+            status_code=Coalesce("evaluation__status", Value(Status.DRAFT)),
+            targets_code=Coalesce("target_set__status", Value(TargetSet.Status.DRAFT)),
+        )
         .order_by("-year", *PROJECT_ORDER)
     )
 

@@ -185,4 +185,4 @@ def test_a_project_nobody_has_started_is_not_graded_or_averaged(client, world):
 
     listing = client.get("/projects/", {"year": "2021"})
     row = text_of(listing).split("未动项目", 1)[1]
-    assert row.strip().startswith("草稿 未填报 — —")  # status, grade, rate, total
+    assert row.strip().startswith("编制中 草稿 未填报 — —")  # targets, status, grade, rate, total

@@ -278,3 +278,22 @@ def test_the_row_versions_change_only_for_the_project_whose_data_changed(setup):
     after = project_row_versions([project.pk, other.pk])
     assert after[project.pk] != before[project.pk]
     assert after[other.pk] == before[other.pk]
+
+
+def test_the_targets_state_shows_at_once_on_the_page_and_the_list(client, setup):
+    from performance.declaration.models import TargetSet
+
+    project = setup["project"]
+    client.force_login(setup["reviewer"])
+
+    def states():
+        rows = client.get(LIST).context["table"].paginated_rows.data
+        return {record.name: record.targets_code for record in rows}
+
+    assert states()["科普活动经费"] == "draft"
+    target_set = TargetSet.objects.create(project=project, status=TargetSet.Status.SUBMITTED)
+    assert states()["科普活动经费"] == "submitted"
+    TargetSet.objects.filter(pk=target_set.pk).update(status=TargetSet.Status.APPROVED)  # a plain UPDATE
+    assert states()["科普活动经费"] == "approved"
+    assert "已批复" in client.get(LIST).content.decode()
+    assert client.get(page_url(project)).context["targets"]["status"] == "approved"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from budgets.models import Access
+from performance.declaration.models import TargetSet
 from performance.models import ActualResult, Evaluation, Evidence
 from performance.workflow import return_evaluation
 from tests.factories import (
@@ -199,19 +200,20 @@ def test_the_list_query_count_does_not_grow_with_projects(client, params):
 
 
 def test_the_xlsx_download_has_numbers_as_numbers_and_only_the_visible_rows(client, world):
+    TargetSet.objects.create(project=world["a2"], status=TargetSet.Status.APPROVED)
     client.force_login(world["reviewer"])
     response = client.get(EXPORT, {"sort": "-total"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = workbook_of(response).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("年度", "部门", "预算单位", "项目名称", "状态", "等级", "预算执行率", "总分")
+    assert rows[0] == ("年度", "部门", "预算单位", "项目名称", "目标状态", "状态", "等级", "预算执行率", "总分")
     assert rows[1:] == [
-        (2021, "甲部门", "甲一单位", "科普经费", "草稿", "优", 0.9, 99.0),
-        (2021, "甲部门", "甲二单位", "学会经费", "已提交", "差", 0.5, 50.0),
+        (2021, "甲部门", "甲一单位", "科普经费", "编制中", "草稿", "优", 0.9, 99.0),
+        (2021, "甲部门", "甲二单位", "学会经费", "已批复", "已提交", "差", 0.5, 50.0),
     ]
-    assert sheet["G2"].number_format == "0.00%"
-    assert sheet["H2"].number_format == "0.00"
+    assert sheet["H2"].number_format == "0.00%"
+    assert sheet["I2"].number_format == "0.00"
 
 
 def test_the_xlsx_download_follows_the_filters_and_leaves_out_no_row_of_a_long_list(client, world):
@@ -222,7 +224,7 @@ def test_the_xlsx_download_follows_the_filters_and_leaves_out_no_row_of_a_long_l
     rows = list(workbook_of(client.get(EXPORT, {"q": "批量"})).active.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 30
     assert {row[3] for row in rows} == {f"批量项目{n:02d}" for n in range(30)}
-    assert all(row[6] is None for row in rows)  # no budget: no rate, an empty cell
+    assert all(row[7] is None for row in rows)  # no budget: no rate, an empty cell
 
 
 def test_the_xlsx_download_of_another_unit_holds_nothing_of_it(client, world):
