@@ -43,6 +43,7 @@ from ..services import score_projects
 from ..sheets import META_MARKER, META_SHEET
 from ..targets import Kind
 from ..uploads import UploadRefused, check_office_file
+from .cells import cell_text
 
 ERROR_FILL = PatternFill(fill_type="solid", start_color="FFFF9999", end_color="FFFF9999")
 COMMENT_AUTHOR = "绩效管理系统"
@@ -95,11 +96,8 @@ class _Rollback(Exception):
 
 
 def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    """A cell as the flat import reads it (``cells.cell_text``: no spurious '.0', dates as ISO dates), trimmed."""
+    return cell_text(value).strip()
 
 
 def _same(value, exported: str) -> bool:

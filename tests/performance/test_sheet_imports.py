@@ -174,3 +174,14 @@ def test_workbook_with_an_inserted_row_is_refused_rather_than_misread(kepu, staf
     result = import_evaluation_sheets(file=saved(wb), user=staff)
     assert [(e.cell, "已被增删" in e.message) for e in result.errors] == [("D14", True)]
     assert actual_of(kepu, 2).actual == "18次"
+
+
+def test_a_date_typed_as_an_excel_date_is_read_as_the_flat_import_reads_it(kepu, staff):
+    from datetime import datetime
+
+    wb = unit_workbook()
+    ws = wb["科普经费"]
+    ws["F15"] = datetime(2021, 12, 20)  # 完工时间 (target 按时完工): Excel keeps a date, not the text typed
+    result = import_evaluation_sheets(file=saved(wb), user=staff)
+    assert result.ok, result.errors
+    assert actual_of(kepu, 3).actual == "2021-12-20"  # as the flat workbook's cells read, not "2021-12-20 00:00:00"
