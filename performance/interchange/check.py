@@ -24,7 +24,7 @@ from ..scoring import (
     weight_problems,
     weighted,
 )
-from .columns import INDICATOR_COLUMNS, PROJECT_COLUMNS, PROJECT_SHEET, TARGETS_STATUS
+from .columns import INDICATOR_COLUMNS, PROJECT_COLUMNS, PROJECT_SHEET, TARGETS_STATUS, TIER
 from .read import IndicatorRow, ProjectRow
 from .report import ImportErrors, WorkbookProblem
 
@@ -208,6 +208,6 @@ def refuse_if(problems: list[WorkbookProblem]) -> None:
 
 def position(problem: WorkbookProblem) -> tuple:
     """Sheet, row, then column order, so the list reads like the workbook."""
-    columns = [*PROJECT_COLUMNS, TARGETS_STATUS] if problem.sheet == PROJECT_SHEET else INDICATOR_COLUMNS
+    columns = [*PROJECT_COLUMNS, TARGETS_STATUS] if problem.sheet == PROJECT_SHEET else [*INDICATOR_COLUMNS, TIER]
     column = columns.index(problem.column) if problem.column in columns else -1
     return (problem.sheet != PROJECT_SHEET, problem.row or 0, column)

@@ -57,6 +57,10 @@ INDICATOR_COLUMNS = [
     "得分(自评)",
     "偏差原因分析及改进措施",
 ]
+# Optional: the tier (完成档次) chosen on the entry form or the 自评表, which the actual's text may not say.
+# Older files without it still import; empty means the tier is read from 实际完成值, as before.
+TIER = "完成档次"
+OPTIONAL_INDICATOR_COLUMNS = [TIER]
 MONEY = Decimal("0.0001")
 LARGEST = Decimal("1e14")
 POINTS = Decimal("0.01")

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from budgets.models import Project
 
+from ..actuals import Tier
 from ..declaration.models import TargetSet
 from ..models import Indicator
 from .columns import (
@@ -25,6 +26,7 @@ from .columns import (
     PROJECT_SHEET,
     TARGETS_STATUS,
     TARGETS_STATUS_WORDS,
+    TIER,
 )
 
 MONEY_FORMAT = "#,##0.00##"  # shown with 2 places, stored to the 元 (4 places of 万元)
@@ -83,6 +85,8 @@ PROJECT_VALUES = [
 ]
 # The columns of SPEC section 11 and 目标状态: the state of the project's declared targets.
 EXPORTED_PROJECT_COLUMNS = [*PROJECT_COLUMNS, TARGETS_STATUS]
+# … and 完成档次: the tier chosen, which the actual's text may not say.
+EXPORTED_INDICATOR_COLUMNS = [*INDICATOR_COLUMNS, TIER]
 INDICATOR_VALUES = [
     "project_id",
     "level1_as_written",
@@ -98,6 +102,7 @@ INDICATOR_VALUES = [
     "result__evaluator_score",
     "result__reported_score",
     "result__deviation_reason",
+    "result__tier",
 ]
 CHUNK = 500
 MONEY_POSITIONS = range(9, 9 + len(MONEY_COLUMNS))  # in PROJECT_COLUMNS
@@ -113,7 +118,7 @@ def write_flat_workbook(projects: QuerySet[Project], file, *, progress: Callable
     """
     book = Workbook(write_only=True)
     project_sheet = _sheet(book, PROJECT_SHEET, EXPORTED_PROJECT_COLUMNS)
-    indicator_sheet = _sheet(book, INDICATOR_SHEET, INDICATOR_COLUMNS)
+    indicator_sheet = _sheet(book, INDICATOR_SHEET, EXPORTED_INDICATOR_COLUMNS)
     money = slice(10, 10 + len(MONEY_COLUMNS))
     listed = list(projects.prefetch_related(None).values_list(*PROJECT_VALUES))
     rows = 0
@@ -171,6 +176,7 @@ def _indicator_cells(sheet, project: tuple, i: tuple) -> list:
         "" if i[10] is None else i[10],
         score,
         "" if i[13] is None else i[13],
+        Tier.LABELS.get(i[14] or "", ""),
     ]
     return [
         _fast(sheet, cells[0], None),
@@ -179,4 +185,5 @@ def _indicator_cells(sheet, project: tuple, i: tuple) -> list:
         _fast(sheet, cells[11]),
         _fast(sheet, cells[12], POINTS_FORMAT),
         _fast(sheet, cells[13]),
+        _fast(sheet, cells[14]),
     ]

@@ -13,7 +13,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from budgets.models import FUND_SOURCES, STAGES, stage_total
 from budgets.numbers import plain
 
-from ..actuals import Actual, ActualKind, read_actual
+from ..actuals import Actual, ActualKind, Tier, read_actual, tier_from_text
 from ..models import CategoryAlias, IndicatorCategory
 from ..scoring import BUDGET_WEIGHT, GROUP_POINTS
 from ..targets import Kind, Target, is_cost, parse_target
@@ -24,6 +24,7 @@ from .columns import (
     INDICATOR_SHEET,
     MONEY,
     MONEY_COLUMNS,
+    OPTIONAL_INDICATOR_COLUMNS,
     OPTIONAL_PROJECT_COLUMNS,
     POINTS,
     PROJECT_COLUMNS,
@@ -32,6 +33,7 @@ from .columns import (
     STAGE_TITLES,
     TARGETS_STATUS,
     TARGETS_STATUS_VALUES,
+    TIER,
 )
 from .report import ImportErrors, ImportReport, WorkbookProblem
 
@@ -59,7 +61,7 @@ def read_sheets(file) -> tuple[dict[str, list[Row]], list[WorkbookProblem]]:
     try:
         for title, columns, optional in (
             (PROJECT_SHEET, PROJECT_COLUMNS, OPTIONAL_PROJECT_COLUMNS),
-            (INDICATOR_SHEET, INDICATOR_COLUMNS, []),
+            (INDICATOR_SHEET, INDICATOR_COLUMNS, OPTIONAL_INDICATOR_COLUMNS),
         ):
             if title not in book.sheet_names:
                 problems.append(WorkbookProblem(title, None, "", f"缺少工作表“{title}”"))
@@ -260,10 +262,10 @@ class Readings:
             self.targets[key] = parse_target(text, cost=cost)
         return self.targets[key]
 
-    def actual(self, text: str, target: str, *, cost: bool) -> Actual:
-        key = (text, target, cost)
+    def actual(self, text: str, target: str, *, cost: bool, tier: str = "") -> Actual:
+        key = (text, target, cost, tier)
         if key not in self.actuals:
-            self.actuals[key] = read_actual(text, self.target(target, cost=cost))
+            self.actuals[key] = read_actual(text, self.target(target, cost=cost), tier=tier)
         return self.actuals[key]
 
 
@@ -289,11 +291,15 @@ def read_indicator_row(
     item.actual = row.text("实际完成值", max_length=500)
     item.score = row.decimal("得分(自评)", places=POINTS, maximum=Decimal("100"))
     item.deviation_reason = row.text("偏差原因分析及改进措施")
+    given_tier = row.text(TIER) if row.has(TIER) else ""
+    if given_tier and not tier_from_text(given_tier):
+        row.error(TIER, f"“{given_tier}”不是完成档次（应为{'、'.join(Tier.LABELS.values())}之一，或留空）")
+        given_tier = ""
     framework.resolve(item, row, mappings)
     if item.level1 is not None:
         cost = is_cost(item.level1.name, item.level2.name)
         item.target_parsed = readings.target(item.target, cost=cost)
-        actual = readings.actual(item.actual, item.target, cost=cost)
+        actual = readings.actual(item.actual, item.target, cost=cost, tier=given_tier)
         if actual.error:
             row.error("实际完成值", actual.error)
         item.tier = actual.tier

@@ -16,6 +16,7 @@ from performance.exports import evaluation_document, evaluations_document
 from performance.interchange.columns import INDICATOR_COLUMNS, PROJECT_COLUMNS
 from performance.interchange.export import write_flat_workbook
 from performance.interchange.importer import import_workbook
+from performance.interchange.report import ImportErrors
 from performance.models import ActualResult, Evaluation
 from performance.services import score_project
 from tests.factories import make_goal, make_indicator, make_project
@@ -66,7 +67,7 @@ def test_flat_workbook_has_the_spec_columns_and_numbers_as_numbers():
 
     projects, indicators = book["项目"], book["指标"]
     assert [c.value for c in projects[1]] == [*PROJECT_COLUMNS, "目标状态"]
-    assert [c.value for c in indicators[1]] == INDICATOR_COLUMNS
+    assert [c.value for c in indicators[1]] == [*INDICATOR_COLUMNS, "完成档次"]
     assert projects.max_row == 5 and indicators.max_row == 25
     row = {title: cell.value for title, cell in zip([*PROJECT_COLUMNS, "目标状态"], projects[2], strict=True)}
     assert row["项目名称"] == "科普经费"
@@ -76,9 +77,10 @@ def test_flat_workbook_has_the_spec_columns_and_numbers_as_numbers():
     assert projects.cell(row=2, column=PROJECT_COLUMNS.index("全年执行数") + 1).data_type == "n"
     assert row["全年执行数-上年结转"] is None
     planting = next(r for r in indicators.iter_rows(min_row=2, values_only=True) if r[6] == "提高种植技术")
-    values = dict(zip(INDICATOR_COLUMNS, planting, strict=True))
+    values = dict(zip([*INDICATOR_COLUMNS, "完成档次"], planting, strict=True))
     assert (values["一级指标"], values["二级指标"]) == ("效果指标", "社会效益指标")  # as written
     assert (values["实际完成值"], values["得分(自评)"]) == ("部分达成年度指标并具有一定效果", 20)
+    assert values["完成档次"] == "部分达成年度指标并具有一定效果"
 
 
 def test_money_round_trips_to_the_yuan():
@@ -237,3 +239,34 @@ def test_export_workbook_command_writes_the_unit_projects(tmp_path):
     book = openpyxl.load_workbook(out)
     assert book["项目"].max_row == 5
     assert book["指标"].max_row == 25
+
+
+def test_a_tier_chosen_apart_from_the_actual_text_survives_the_round_trip():
+    """The entry form lets a clerk write 按期完成 and choose 部分达成: the tier travels in 完成档次."""
+    project = make_project()
+    indicator = make_indicator(project=project, name="优质服务率", target="效果显著")
+    ActualResult.objects.create(indicator=indicator, actual="服务满意", tier="partial", evaluator_score=Decimal("60"))
+    exported = flat_workbook(Project.objects.all())
+
+    report = import_workbook(file=exported)
+    assert report.counts["实际完成值"]["updated"] == 0  # nothing read as a change
+    result = ActualResult.objects.get(indicator=indicator)
+    assert (result.tier, result.evaluator_score) == ("partial", Decimal("60.00"))
+
+    empty_the_database()
+    import_workbook(file=exported)
+    result = ActualResult.objects.get(indicator__name="优质服务率")
+    assert (result.actual, result.tier, result.evaluator_score) == ("服务满意", "partial", Decimal("60.00"))
+
+
+def test_an_unknown_tier_is_refused_on_its_cell():
+    project = make_project()
+    make_indicator(project=project, name="优质服务率", target="效果显著")
+    book = openpyxl.load_workbook(flat_workbook(Project.objects.all()))
+    book["指标"].cell(row=2, column=len(INDICATOR_COLUMNS) + 1).value = "很好"
+    bad = BytesIO()
+    book.save(bad)
+    bad.seek(0)
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=bad)
+    assert [(p.sheet, p.row, p.column) for p in refused.value.problems] == [("指标", 2, "完成档次")]
