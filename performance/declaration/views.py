@@ -83,7 +83,7 @@ def declaration_edit(request, pk: int):
     """Declare a project's goal and indicators (绩效目标申报): its unit's staff, while a draft or returned."""
     project = _project(request, pk)
     if not may(request.user, "submit_targets", project):
-        raise PermissionDenied
+        raise PermissionDenied(refusal(request.user, "declare_targets", project))
     reason = refusal(request.user, "declare_targets", project)
     if reason is not None:
         messages.info(request, reason)
