@@ -20,7 +20,7 @@ from budgets.models import Project
 from performance.interchange.importer import import_workbook
 from performance.interchange.report import ImportErrors
 from performance.interchange.sheet_upload import _read_meta, import_evaluation_sheets
-from performance.models import ActualResult, Evaluation, Indicator, Job
+from performance.models import ActualResult, Evaluation, Indicator, IndicatorCategory, Job
 from performance.sheets import project_sheet_bytes
 from tests.factories import make_superuser
 from tests.security.entry import entry_post
@@ -245,3 +245,53 @@ def test_a_form_body_above_the_upload_limit_is_a_400_and_writes_nothing(client, 
     response = client.post(reverse("performance:evaluation-edit", args=[kepu.pk]), data)
     assert response.status_code == 400
     assert snapshot() == before
+
+
+@pytest.fixture
+def draft_project(kepu):
+    """Next year's project of the same unit: its targets a draft, so the declaration page takes them."""
+    return Project.objects.create(unit=kepu.unit, year=2022, name="科普经费（新年度）")
+
+
+def declaration_post(values: dict) -> dict:
+    """Two valid rows, then the drawn values over them (management form included)."""
+    level1 = IndicatorCategory.objects.get(level=1, name="产出指标")
+    level2 = IndicatorCategory.objects.get(level=2, parent=level1, name="数量指标")
+    post = {"rows-TOTAL_FORMS": "2", "rows-INITIAL_FORMS": "0", "goal": "普及科学", "version": "0"}
+    for n in range(2):
+        post |= {
+            f"rows-{n}-level1": level1.pk,
+            f"rows-{n}-level2": level2.pk,
+            f"rows-{n}-name": f"活动{n}",
+            f"rows-{n}-target": "12次",
+            f"rows-{n}-ORDER": n + 1,
+        }
+    return post | values
+
+
+DECLARATION_FIELDS = [
+    "rows-TOTAL_FORMS",
+    "rows-INITIAL_FORMS",
+    "version",
+    "goal",
+    *[f"rows-{n}-{name}" for n in range(3) for name in ("level1", "level2", "name", "target", "weight", "ORDER")],
+    "rows-0-indicator_id",
+    "rows-1-DELETE",
+]
+
+
+@given(data=st.data())
+@PROPERTY
+def test_the_declaration_form_and_its_preview_never_fail_and_a_refusal_writes_nothing(
+    client, staff, draft_project, data
+):
+    client.force_login(staff)
+    names = data.draw(st.lists(st.sampled_from(DECLARATION_FIELDS), min_size=1, max_size=5, unique=True))
+    post = declaration_post({name: data.draw(value) for name in names})
+    before = list(Indicator.objects.filter(project=draft_project).order_by("pk").values_list())
+    preview = client.post(reverse("performance:declaration-preview", args=[draft_project.pk]), post)
+    assert preview.status_code == 200 and "rows" in preview.json()
+    response = client.post(reverse("performance:declaration-edit", args=[draft_project.pk]), {**post, "save": "1"})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:  # refused: the rows as they were
+        assert list(Indicator.objects.filter(project=draft_project).order_by("pk").values_list()) == before
