@@ -39,3 +39,9 @@ def test_error_pages_follow_english(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get("/projects/999999/").content.decode()
     assert "页面不存在" not in page and "Page not found" in page
+
+
+def test_logging_out_says_so(client):
+    client.force_login(make_user_with_access(role=Access.Role.STAFF))
+    response = client.post(reverse("logout"), follow=True)
+    assert "您已退出登录。" in response.content.decode()

@@ -304,7 +304,7 @@ def project_detail(request, pk: int):
         "next_year": live.year + 1,
         "carry_url": reverse("performance:project-carry-forward", args=[live.pk]) if can_carry else None,
         "monitoring_url": reverse("performance:monitoring-edit", args=[live.pk]) if carried["has_round"] else None,
-        "api_url": reverse("api:project-evaluation", args=[live.pk]),
+        "api_url": reverse("api:project-evaluation", args=[live.pk]) + "?download=1",
         "sheet_url": reverse("performance:sheet-project", args=[live.pk]),
         # The cached parts: their key, and what they show (loaded and computed only when one is rendered again).
         "page_version": version,

@@ -29,11 +29,23 @@ def logged_in(client, user):
     return client
 
 
-def test_anonymous_users_are_sent_to_login(client):
+def test_an_anonymous_call_is_answered_401_with_json_not_sent_to_the_login_page(client):
     response = client.get(reverse("api:project-list"), {"year": 2021})
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response.status_code == 401
+    assert response.json() == {"error": "请先登录"}
+
+
+def test_the_project_pages_json_link_downloads_a_file_named_for_the_project(client, sample):
+    own, _other = sample
+    project = Project.objects.filter(unit=own).order_by("order").first()
+    client.force_login(make_user_with_access(role=Access.Role.STAFF, unit=own))
+    page = client.get(reverse("performance:project-detail", args=[project.pk])).content.decode()
+    link = reverse("api:project-evaluation", args=[project.pk]) + "?download=1"
+    assert f'href="{link}"' in page
+    response = client.get(link)
+    assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
+    assert response.json()["project_name"] == project.name
 
 
 def test_staff_see_only_their_own_units_projects(client, sample):
