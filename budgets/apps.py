@@ -18,4 +18,4 @@ def say_logged_out(sender, request, user, **kwargs):
     from django.utils.translation import gettext
 
     if request is not None:
-        messages.info(request, gettext("您已退出登录。"))
+        messages.info(request, gettext("您已退出登录。"), fail_silently=True)  # client.logout() has no middleware
