@@ -370,7 +370,6 @@ def _monitoring_problems(monitoring: ProjectMonitoring) -> list[str]:
 MONITORING = Flow(
     model=ProjectMonitoring,
     related=("project__unit", "round"),
-    states=ProjectMonitoring.Status,
     guard=_require_open,
     transitions=review_cycle(
         submit=lambda user, monitoring: can_edit_unit(user, monitoring.project.unit),

@@ -25,7 +25,6 @@ def _approvers(user, record) -> bool:
 TARGETS = Flow(
     model=TargetSet,
     related=("project__unit",),
-    states=TargetSet.Status,
     transitions={
         "submit": Transition(
             "submit",
@@ -64,7 +63,6 @@ TARGETS = Flow(
 ADJUSTMENT = Flow(
     model=Adjustment,
     related=("project__unit",),
-    states=Adjustment.Status,
     transitions={
         "approve": Transition(
             "approve",

@@ -16,8 +16,6 @@ from budgets.models import Project
 
 from ..reviewed import ReviewedDocument
 
-INDICATOR_TEXTS = ("name", "description", "target", "basis")
-
 
 class TargetSet(ReviewedDocument):
     """The state of a project's declared targets (绩效目标申报): its goal and indicators as one document."""

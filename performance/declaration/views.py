@@ -21,19 +21,19 @@ from django.views.decorators.http import require_POST
 from budgets.consistency import Severity
 from budgets.permissions import projects_for
 
-from ..carry_forward import same_project
-from ..models import Indicator, result_of
+from ..carry_forward import carried_actuals
+from ..models import Indicator
 from ..rights import may, refusal, target_set_of
 from ..targets import is_cost
 from ..templatetags.labels import severity_label
 from ..workflow.views import transition_response
 from . import flows
-from .forms import AdjustmentForm, DeclarationForm, IndicatorRowFormSet, initial_rows, ordered_rows
+from .forms import BASES, AdjustmentForm, DeclarationForm, IndicatorRowFormSet, initial_rows, ordered_rows
 from .models import Adjustment, AdjustmentItem, TargetSet
 from .reading import reading
 from .services import (
     DeclaredRow,
-    baseline_differences,
+    baseline_by_indicator,
     declaration_problems,
     draft_indicators,
     pending_adjustment,
@@ -57,22 +57,15 @@ def _indicators(project) -> list[Indicator]:
     return list(project.indicators.in_order())
 
 
-def _row_extras(project, indicators, *, previous=None) -> list[dict]:
-    """What each row shows beside its inputs: last year's target and actual of the same indicator."""
-    if previous is None:
-        previous = same_project(project, project.year - 1).first()
-    if previous is None:
-        return [{} for _indicator in indicators]
-    last = {}
-    for indicator in Indicator.objects.filter(project=previous).select_related("result"):
-        result = result_of(indicator)
-        actual = result.actual if result else ""
-        last[(indicator.level1_id, indicator.level2_id, indicator.name.strip())] = (indicator.target, actual)
-    extras = []
-    for indicator in indicators:
-        found = last.get((indicator.level1_id, indicator.level2_id, indicator.name.strip()))
-        extras.append({"last_target": found[0], "last_actual": found[1] or "—"} if found else {})
-    return extras
+def _row_extras(project, indicators) -> list[dict]:
+    """What each row shows beside its inputs: last year's target and actual of the same indicator
+    (``carried_actuals``, the rule the project page's 跨年度 table uses)."""
+    _previous, carried = carried_actuals(project)
+    last = {row.indicator.pk: row for row in carried}
+    return [
+        {"last_target": last[i.pk].last_target, "last_actual": last[i.pk].last_actual or "—"} if i.pk in last else {}
+        for i in indicators
+    ]
 
 
 # --- the declaration page ----------------------------------------------------------------------------
@@ -142,7 +135,7 @@ def declaration_edit(request, pk: int):
             for key, item in SOURCES.items()
             if item.available(project)
         ],
-        "bases": ["计划标准", "行业标准", "历史标准", "其他"],
+        "bases": BASES,
         "preview_url": reverse("performance:declaration-preview", args=[project.pk]),
         "mode": "declare",
     }
@@ -273,7 +266,7 @@ def adjustment_create(request, pk: int):
         "formset": formset,
         "rows": list(zip(formset.forms, extras, strict=False)),
         "sources": [],
-        "bases": ["计划标准", "行业标准", "历史标准", "其他"],
+        "bases": BASES,
         "preview_url": reverse("performance:declaration-preview", args=[project.pk]),
         "mode": "adjust",
     }
@@ -292,15 +285,12 @@ def adjustment_detail(request, pk: int):
     """An adjustment request: each change beside the value in force and the approved baseline."""
     adjustment = _adjustment(request, pk)
     project = adjustment.project
-    baseline = {}
-    target_set = TargetSet.objects.filter(project=project).first()
-    if target_set is not None:
-        baseline = {row.indicator_id: row for row in target_set.baseline.all() if row.indicator_id}
-    items = list(adjustment.items.select_related("level1", "level2", "indicator").order_by("order", "id"))
+    baseline = baseline_by_indicator(project)
+    items = adjustment.items.select_related("level1", "level2", "indicator").order_by("order", "id")
     shown = [
-        {"item": item, "baseline": baseline.get(item.indicator_id), "changed": _changed_fields(item)}
+        {"item": item, "baseline": baseline.get(item.indicator_id)}
         for item in items
-        if item.action != AdjustmentItem.Action.CHANGE or _changed_fields(item)
+        if item.action != AdjustmentItem.Action.CHANGE or _changed_fields(item)  # a row only moved is not shown
     ]
     may_decide = adjustment.status == Adjustment.Status.SUBMITTED and may(request.user, "decide_adjustment", project)
     context = {
@@ -308,7 +298,6 @@ def adjustment_detail(request, pk: int):
         "project": project,
         "items": shown,
         "may_decide": may_decide,
-        "differences": baseline_differences(project),
     }
     return render(request, "performance/adjustment_detail.html", context)
 
@@ -354,8 +343,8 @@ def adjustment_refuse(request, pk: int):
 
 
 def targets_panel(user, project) -> dict:
-    """What the project page shows of the declaration, for this user: the state, the buttons they may use,
-    the pending adjustment and where the targets in force differ from the approved baseline."""
+    """What the project page shows of the declaration, for this user: the state, the buttons they may use and
+    the pending adjustment (rendered on every request; the baseline's differences are in a cached part)."""
     target_set = TargetSet.objects.filter(project_id=project.pk).select_related("submitted_by", "reviewed_by").first()
     status = target_set.status if target_set else TargetSet.Status.DRAFT
     actions = {}
@@ -378,5 +367,4 @@ def targets_panel(user, project) -> dict:
         "actions": actions,
         "pending": pending,
         "adjustments": adjustments,
-        "differences": baseline_differences(project) if status == TargetSet.Status.APPROVED else [],
     }

@@ -32,7 +32,7 @@ from budgets.permissions import PROJECT_ORDER, can_edit_unit, can_review_unit, p
 
 from ..carry_forward import carried_actuals, same_project
 from ..declaration.models import TargetSet
-from ..declaration.services import baseline_targets
+from ..declaration.services import baseline_differences, baseline_targets
 from ..declaration.views import targets_panel
 from ..exports import project_list_workbook
 from ..filters import GRADES, DashboardFilter, ProjectFilter
@@ -319,6 +319,7 @@ def project_detail(request, pk: int):
         "review_findings": SimpleLazyObject(lambda: page.review_findings),
         "evidence": SimpleLazyObject(lambda: page.evidence),
         "history": SimpleLazyObject(lambda: page.history),
+        "baseline_differences": SimpleLazyObject(lambda: baseline_differences(page.project)),
     }
     return render(request, "performance/project_detail.html", context)
 

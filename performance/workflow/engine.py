@@ -18,7 +18,7 @@ exports already read.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -54,7 +54,6 @@ class Flow:
     transitions: dict[str, Transition]
     related: tuple[str, ...] = ()
     guard: Callable[[models.Model], None] | None = None
-    states: type[models.TextChoices] | None = field(default=None)
 
     def available(self, record, user) -> list[Transition]:
         """The transitions this user may make on the record as it stands (for the buttons a page shows)."""

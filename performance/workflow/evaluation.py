@@ -12,7 +12,6 @@ from .review_cycle import review_cycle
 EVALUATION = Flow(
     model=Evaluation,
     related=("project__unit",),
-    states=Evaluation.Status,
     transitions=review_cycle(
         submit=lambda user, evaluation: may(user, "submit_evaluation", evaluation.project),
         review=lambda user, evaluation: may(user, "review_evaluation", evaluation.project),
