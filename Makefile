@@ -14,6 +14,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py rescore --quiet
 	$(PY) manage.py collectstatic --noinput -v 0
 
 run: setup

@@ -28,6 +28,7 @@ from .models import (
     ProjectMonitoring,
 )
 from .rights import may, refusal
+from .scores.keep import kept_scores
 from .services import score_project
 
 FOREIGN_KEY_SCOPES.update(
@@ -208,8 +209,25 @@ class IndicatorInline(TargetsRight, admin.TabularInline):
         return field
 
 
+class KeptScoresMixin:
+    """A page that saves or deletes rows a score is computed from rescores their projects once, at its end, in
+    its transaction (``performance.scores.keep``), however many inline rows it saved."""
+
+    def changeform_view(self, *args, **kwargs):
+        with kept_scores():
+            return super().changeform_view(*args, **kwargs)
+
+    def delete_view(self, *args, **kwargs):
+        with kept_scores():
+            return super().delete_view(*args, **kwargs)
+
+    def changelist_view(self, *args, **kwargs):  # the "delete selected" action
+        with kept_scores():
+            return super().changelist_view(*args, **kwargs)
+
+
 @admin.register(Project)
-class ProjectAdmin(ActualsRight, ScopedMixin, admin.ModelAdmin):
+class ProjectAdmin(KeptScoresMixin, ActualsRight, ScopedMixin, admin.ModelAdmin):
     """A project's money is what its self-evaluation is scored on: changed while the evaluation is editable."""
 
     unit_path = "unit"
@@ -248,7 +266,7 @@ class CategoryAliasInline(admin.TabularInline):
 
 
 @admin.register(IndicatorCategory)
-class IndicatorCategoryAdmin(admin.ModelAdmin):
+class IndicatorCategoryAdmin(KeptScoresMixin, admin.ModelAdmin):
     list_display = ["__str__", "level", "group", "scheme", "order"]
     list_filter = ["level", "group", "scheme"]
     search_fields = ["name"]
@@ -296,7 +314,7 @@ class ActualResultInline(ActualsRight, admin.StackedInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(TargetsRight, ScopedMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(KeptScoresMixin, TargetsRight, ScopedMixin, SimpleHistoryAdmin):
     unit_path = "project__unit"
     list_display = ["name", "project", "level1", "level2", "target", "target_kind", "basis", "weight"]
     list_filter = ["project__year", "level1", "level2", "target_kind", "project__unit"]
@@ -307,7 +325,7 @@ class IndicatorAdmin(TargetsRight, ScopedMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ActualResult)
-class ActualResultAdmin(ActualsRight, ScopedMixin, SimpleHistoryAdmin):
+class ActualResultAdmin(KeptScoresMixin, ActualsRight, ScopedMixin, SimpleHistoryAdmin):
     unit_path = "indicator__project__unit"
     list_display = ["indicator", "actual", "tier", "evaluator_score", "reported_score"]
     list_filter = ["tier", "indicator__project__year", "indicator__project__unit"]

@@ -18,6 +18,7 @@ from budgets.models import Project
 from budgets.permissions import can_edit_unit
 
 from .models import Indicator, ProjectGoal, goal_of, result_of
+from .scores.keep import kept_scores
 
 INDICATOR_FIELDS = (
     "level1",
@@ -42,6 +43,7 @@ def same_project(project: Project, year: int):
 
 
 @transaction.atomic
+@kept_scores()
 def carry_forward_project(*, project: Project, to_year: int, by) -> Project:
     """Copy a project with its goal and indicators into ``to_year``; refuse when it is there already."""
     if not can_edit_unit(by, project.unit):

@@ -23,6 +23,7 @@ from .actuals import read_actual
 from .evidence import check_evidence_file
 from .models import ActualResult, Evaluation, Evidence, Indicator, evaluation_of, result_of, target_of
 from .rights import EDITABLE_EVALUATION, is_unit_staff
+from .scores.keep import kept_scores
 from .scoring import BudgetInput, EvaluationScore, RowInput, score_evaluation
 from .services import scoring_rules
 
@@ -231,7 +232,7 @@ def save_evaluation_entry(
     """
     stored: list[str] = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(), kept_scores():
             return _save_evaluation_entry(
                 project=project, data=data, by=by, version=version, evidence=evidence, stored=stored
             )

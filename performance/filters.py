@@ -63,11 +63,8 @@ def _style(form) -> None:
 
 
 class ProjectFilter(django_filters.FilterSet):
-    """Year, department, unit, status and a search over project and unit names.
-
-    The grade is computed, not stored: its filter only declares the field; the view applies it
-    to the scored rows (``grade_wanted``).
-    """
+    """Year, department, unit, status, grade (the stored score's, ``performance.scores``) and a search over
+    project and unit names."""
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     year = django_filters.ChoiceFilter(label=_("年度"), empty_label=_("全部年度"), widget=PlainSelect)
@@ -90,7 +87,7 @@ class ProjectFilter(django_filters.FilterSet):
         widget=PlainSelect,
     )
     grade = django_filters.ChoiceFilter(
-        choices=GRADES, method="keep", label=_("等级"), empty_label=_("全部等级"), widget=PlainSelect
+        choices=GRADES, field_name="stored_score__grade", label=_("等级"), empty_label=_("全部等级"), widget=PlainSelect
     )
 
     class Meta:
@@ -113,16 +110,6 @@ class ProjectFilter(django_filters.FilterSet):
         if value == Evaluation.Status.DRAFT:
             return queryset.filter(Q(evaluation__isnull=True) | Q(evaluation__status=value))
         return queryset.filter(evaluation__status=value)
-
-    def keep(self, queryset, name, value):
-        return queryset
-
-    @property
-    def grade_wanted(self) -> str:
-        """The grade asked for, once the form is valid ("" for any)."""
-        if self.is_bound and self.form.is_valid():
-            return self.form.cleaned_data.get("grade") or ""
-        return ""
 
 
 class DashboardFilter(django_filters.FilterSet):

@@ -27,6 +27,7 @@ from django.db import transaction
 from budgets.models import Department, Project, Unit
 
 from .models import ActualResult, Evaluation, Indicator, IndicatorCategory, ProjectGoal
+from .scores.store import rescore
 from .scoring import TIER_BANDS, default_weights
 from .targets import Kind, is_cost, parse_target
 
@@ -191,6 +192,7 @@ def generate_load_data(
         Evaluation.objects.bulk_create(evaluations, batch_size=BATCH)
         Indicator.objects.bulk_create(indicators, batch_size=BATCH)
         ActualResult.objects.bulk_create(results, batch_size=BATCH)
+        rescore([project.pk for project in projects])  # bulk_create sends no signal: the scores, stored
     return LoadDataSummary(department, len(unit_rows), len(projects), len(indicators), len(results), len(evaluations))
 
 

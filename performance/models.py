@@ -618,3 +618,6 @@ from .declaration.models import (  # noqa: E402, F401
     BaselineIndicator,
     TargetSet,
 )
+
+# The stored scores live in their own package too (issue 20).
+from .scores.models import IndicatorScore, ProjectScore  # noqa: E402, F401

@@ -1,19 +1,17 @@
-"""The versions that key the cached parts of the project page and the project list.
+"""The version that keys the cached parts of the project page.
 
 A version is a digest of every row a cached part is built from, read from the database on every request,
 so a cached part never outlives the data it shows however that data was written (a form, the workflow, an
 import, the admin, a plain UPDATE, another server), and needs no invalidation:
 
-- ``project_page_version(project)``: the project, its unit and department, goal and self-evaluation, its
+``project_page_version(project)`` digests the project, its unit and department, goal and self-evaluation, its
   indicators with their results, the indicator framework, the evidence files, what carrying forward reads
   (the unit's projects of the years before and after, last year's indicators, the monitoring rounds), for
   the history the count, last id and last time of each history table's records, and the people named.
   The page caches what looks the same to every viewer under it; the workflow buttons, CSRF tokens,
   carry-forward buttons and messages are rendered on every request.
-- ``project_row_versions(ids)``: per project, its row, unit and department names, self-evaluation, indicators
-  with their results and the framework: what its line on the list and its score are computed from.
 
-Both also digest the code and translations, the language, the time zone and the scoring and review settings.
+It also digests the code and translations, the language, the time zone and the scoring and review settings.
 The rows are read by plain SQL statements, table names from the models' ``_meta``: a fraction of a
 millisecond, where the ORM would take longer to compile them than the database takes to answer.
 """
@@ -122,24 +120,6 @@ PAGE_STATEMENTS = [
 ]
 
 
-ROW_STATEMENTS = [
-    (
-        "SELECT p.id, p.*, un.name, d.name, e.*, t.status FROM {project} p"
-        " JOIN {unit} un ON un.id = p.unit_id"
-        " JOIN {department} d ON d.id = un.department_id"
-        " LEFT JOIN {evaluation} e ON e.project_id = p.id"
-        " LEFT JOIN {target_set} t ON t.project_id = p.id"
-        " WHERE p.id IN ({ids})"
-    ),
-    (
-        "SELECT i.project_id, i.*, r.* FROM {indicator} i LEFT JOIN {result} r ON r.indicator_id = i.id"
-        " WHERE i.project_id IN ({ids}) ORDER BY i.project_id, i.id"
-    ),
-]
-CATEGORIES = "SELECT * FROM {category} ORDER BY id"
-CHUNK = 500  # project ids per statement, well under every database's limit of parameters
-
-
 @cache
 def _page_statements(vendor: str) -> list[tuple[str, list[str]]]:
     return [(sql.format(**_tables(vendor)), names) for sql, names in PAGE_STATEMENTS]
@@ -218,20 +198,3 @@ def project_page_version(project: Project) -> str:
             cursor.execute(sql, [params[name] for name in names])
             digest.update(repr(cursor.fetchall()).encode())
     return digest.hexdigest()
-
-
-def project_row_versions(project_ids: list[int]) -> dict[int, str]:
-    """For each project, the version of what the project list shows of it (its row, its score)."""
-    tables = _tables(connection.vendor)
-    rows: dict[int, list] = {pk: [] for pk in project_ids}
-    with connection.cursor() as cursor:
-        cursor.execute(CATEGORIES.format(**tables))
-        common = context_version() + repr(cursor.fetchall()).encode()
-        for start in range(0, len(project_ids), CHUNK):
-            chunk = project_ids[start : start + CHUNK]
-            ids = ", ".join(["%s"] * len(chunk))
-            for sql in ROW_STATEMENTS:
-                cursor.execute(sql.format(ids=ids, **tables), chunk)
-                for row in cursor.fetchall():
-                    rows[row[0]].append(row)
-    return {pk: hashlib.sha256(common + repr(found).encode()).hexdigest() for pk, found in rows.items()}

@@ -143,12 +143,22 @@ def score_project(project: Project, *, rules: Rules | None = None) -> Evaluation
 # --- many projects -----------------------------------------------------------------------------------
 
 
-def _score_rows(projects: QuerySet[Project], rules: Rules) -> dict[int, EvaluationScore]:
+def score_project_rows(
+    projects: QuerySet[Project], *, indicator_ids: dict[int, list[int]] | None = None
+) -> dict[int, EvaluationScore]:
+    """Score a queryset's projects from plain rows; ``indicator_ids``, when given, is filled with each project's
+    indicator ids in the order of its score's rows (``performance.scores`` stores each row's score)."""
+    return _score_rows(projects, scoring_rules(), indicator_ids)
+
+
+def _score_rows(
+    projects: QuerySet[Project], rules: Rules, indicator_ids: dict[int, list[int]] | None = None
+) -> dict[int, EvaluationScore]:
     """Score a queryset's projects from two set-based queries of plain rows, one project at a time."""
     projects = projects.prefetch_related(None)
     evaluation = [f"evaluation__{name}" for name in EVALUATION_FIELDS]
     heads = {row[0]: row[1:] for row in projects.values_list("pk", *BUDGET_FIELDS, *evaluation)}
-    columns = ["project_id", *INDICATOR_FIELDS, *[f"result__{name}" for name in RESULT_FIELDS]]
+    columns = ["project_id", "id", *INDICATOR_FIELDS, *[f"result__{name}" for name in RESULT_FIELDS]]
     indicators = (
         Indicator.objects.filter(project__in=projects.values("pk"))
         .order_by("project_id", "order", "id")
@@ -163,13 +173,16 @@ def _score_rows(projects: QuerySet[Project], rules: Rules) -> dict[int, Evaluati
         budget = _budget_input(stage_total(*head[0:4]), stage_total(*head[4:8]), head[8], head[9])
         scores[pk] = score_evaluation(budget, rows, rules=rules, reported_total=head[10])
 
-    current, rows = None, []
+    current, rows, ids = None, [], []
     for values in indicators:
         if values[0] != current:
             if current is not None:
                 score(current, rows)
-            current, rows = values[0], []
-        rows.append(_row_input(*values[1:]))
+            current, rows, ids = values[0], [], []
+            if indicator_ids is not None:
+                indicator_ids[current] = ids
+        ids.append(values[1])
+        rows.append(_row_input(*values[2:]))
     if current is not None:
         score(current, rows)
     for pk in heads.keys() - scores.keys():  # projects without indicators

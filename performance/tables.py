@@ -1,22 +1,22 @@
 """The project list as a django-tables2 table.
 
-The scores are computed, not stored (SPEC section 6): the view scores the rows it shows and sets
-``score_rate``, ``score_total`` and ``score_grade`` on each project before the table renders
-(``attach_scores``, from each project's ``ListedScore``, which the view caches). ``render_*`` formats
-for the screen, ``value_*`` gives the raw number so the xlsx download gets numbers.
+The scores are the stored ones (``performance.scores``), annotated on the queryset by ``with_scores``, so the
+table sorts by them and the filter picks a grade in SQL. ``render_*`` formats for the screen, ``value_*`` gives
+the raw number so the xlsx download gets numbers.
 """
 
 from decimal import Decimal
-from typing import NamedTuple
 
 import django_tables2 as tables
+from django.db.models import DecimalField, F, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import Project
 
 from .models import Evaluation, TargetSet
-from .scoring import EvaluationScore, grade_label
+from .scoring import grade_label
 
 NO_RATE = Decimal("-1")
 GRADE_CLASSES = {"优": "text-bg-success", "良": "text-bg-primary", "中": "text-bg-warning", "差": "text-bg-danger"}
@@ -31,30 +31,16 @@ TARGETS_LABELS = dict(TargetSet.Status.choices)  # the same four codes, the decl
 NOT_STARTED = _("未填报")
 
 
-class ListedScore(NamedTuple):
-    """What the list, its download and the dashboard show of a project's score (small, cached per project)."""
-
-    rate: Decimal | None
-    total: Decimal
-    grade: str
-    started: bool
-
-    @classmethod
-    def of(cls, score: EvaluationScore) -> "ListedScore":
-        return cls(rate=score.budget.rate, total=score.total, grade=score.grade, started=score.started)
-
-
-def attach_scores(projects, scores: dict[int, ListedScore]) -> None:
-    """Set the computed figures the table shows (and sorts by) on each project."""
-    for project in projects:
-        score = scores[project.pk]
-        project.score_rate = score.rate
-        project.score_rate_key = NO_RATE if score.rate is None else score.rate
-        project.score_rate_display = None if score.rate is None else f"{score.rate * 100:.2f}%"
-        project.score_total = score.total
-        project.score_started = score.started
-        # A project nobody has started has no grade yet: 未填报, not 差.
-        project.score_grade = score.grade if score.started else ""
+def with_scores(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """The projects with their stored scores (``performance.scores``) as the columns the table shows and sorts by;
+    a project not scored yet reads as one nobody has started."""
+    return projects.annotate(
+        score_total=Coalesce("stored_score__total", Value(Decimal("0")), output_field=DecimalField()),
+        score_rate=F("stored_score__rate"),
+        score_rate_key=Coalesce("stored_score__rate", Value(NO_RATE), output_field=DecimalField()),
+        score_grade=Coalesce("stored_score__grade", Value("")),
+        score_started=Coalesce("stored_score__started", Value(False)),
+    )
 
 
 class ProjectTable(tables.Table):
@@ -77,19 +63,19 @@ class ProjectTable(tables.Table):
         accessor="score_grade",
         verbose_name=_("等级"),
         empty_values=(),  # "" means 未填报, rendered as such
-        order_by=("score_total",),
+        order_by=("score_total", "pk"),
         attrs={"td": {"class": "text-center"}},
     )
     rate = tables.Column(
         accessor="score_rate",
         verbose_name=_("预算执行率"),
-        order_by=("score_rate_key",),
+        order_by=("score_rate_key", "pk"),
         attrs={"td": {"class": "text-end jx-num"}, "th": {"class": "text-end"}},
     )
     total = tables.Column(
         accessor="score_total",
         verbose_name=_("总分"),
-        order_by=("score_total",),
+        order_by=("score_total", "pk"),
         attrs={"td": {"class": "text-end jx-num"}, "th": {"class": "text-end"}},
     )
 
@@ -125,8 +111,8 @@ class ProjectTable(tables.Table):
     def value_grade(self, value):
         return grade_label(value) if value else str(NOT_STARTED)
 
-    def render_rate(self, record):
-        return record.score_rate_display
+    def render_rate(self, value):
+        return f"{value * 100:.2f}%"
 
     def value_rate(self, value):
         return value

@@ -117,3 +117,25 @@ def page(chromium, request):
             text = f"(no text: {error})"
         report.sections.append(("browser", "\n".join([f"address: {page.url}", *seen, "visible text:", text[:3000]])))
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def stored_scores_follow_every_write(request):
+    """Issue 20: after every test that wrote to the database, every stored score is the computed one. Whatever
+    path a test drove (a form, an import, the admin, the workflow, a command), it kept the scores in step.
+    A test that writes around the app on purpose (a bare UPDATE) says so with ``@pytest.mark.stale_scores``."""
+    uses_database = request.node.get_closest_marker("django_db") is not None or {
+        "db",
+        "transactional_db",
+        "django_db_setup",
+    } & set(request.fixturenames)
+    if not uses_database or request.node.get_closest_marker("stale_scores"):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")  # set up first, so torn down (rolled back) after the check
+    yield
+    from budgets.models import Project
+    from performance.scores.store import rescore
+
+    stale = rescore(Project.objects.all(), write=False)
+    assert not stale, f"stored scores behind the data after this test: {stale.changed[:3]}, rows {stale.rows_changed}"

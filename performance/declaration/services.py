@@ -22,6 +22,7 @@ from budgets.models import Project
 from ..models import Indicator, IndicatorCategory, ProjectGoal
 from ..review import review_project
 from ..rights import require, target_set_of
+from ..scores.keep import kept_scores
 from ..scoring import RowInput, weight_problems
 from ..targets import Target, is_cost, parse_target
 from ..workflow.engine import record_transition
@@ -126,6 +127,7 @@ def _target_set_for_update(project: Project) -> TargetSet:
 
 
 @transaction.atomic
+@kept_scores()
 def save_declaration(*, project: Project, goal: str, rows: list[DeclaredRow], by, version: int | None) -> TargetSet:
     """Save a draft (or returned) declaration: the goal and the indicators, in the rows' order."""
     require(by, "declare_targets", project)
@@ -357,6 +359,7 @@ def request_adjustment(*, project: Project, rows: list[DeclaredRow], reason: str
     return adjustment
 
 
+@kept_scores()
 def apply_adjustment(adjustment: Adjustment, *, by, reason: str = "") -> None:
     """Apply an approved adjustment's items to the project's indicators; the baseline stays as approved."""
     label = _("调整申请第%(n)s号批准：%(reason)s") % {"n": adjustment.pk, "reason": adjustment.reason}

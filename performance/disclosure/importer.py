@@ -12,6 +12,7 @@ from budgets.consistency import check_budget, failures, load_budget
 from budgets.models import Project
 
 from ..review import review_projects
+from ..scores.keep import kept_scores
 from .docx import read_docx
 from .model import Gap, ParsedDisclosure, UnreadableDisclosure
 from .parse import parse_blocks
@@ -72,7 +73,7 @@ def import_disclosure(*, content: bytes, year: int | None = None, dry_run: bool 
     parsed = read_disclosure(content, year=year)
     outcome = None
     try:
-        with transaction.atomic():
+        with transaction.atomic(), kept_scores():
             try:
                 written = write_disclosure(parsed.data)
             except ValidationError as error:

@@ -35,6 +35,7 @@ from ..models import (
     ProjectGoal,
 )
 from ..rights import targets_may_change
+from ..scores.keep import kept_scores
 from .model import UnreadableDisclosure
 
 BUDGET_MONEY_FIELDS = [
@@ -241,6 +242,7 @@ def _write_project(item: dict, unit: Unit, year: int, summary: WriteSummary, kee
 
 
 @transaction.atomic
+@kept_scores()
 def write_disclosure(seed: dict, *, keep_fixed_targets: bool = False) -> Written:
     """Save a disclosure's department, units, budget, goals, projects and tables; see the module doc."""
     summary = WriteSummary()

@@ -39,6 +39,7 @@ from ..entry_services import (
 )
 from ..models import Indicator, evaluation_of
 from ..rights import refusal
+from ..scores.keep import kept_scores
 from ..services import score_projects
 from ..sheets import META_MARKER, META_SHEET
 from ..targets import Kind
@@ -398,7 +399,7 @@ def _layout_refusal(ws, cells: _ProjectCells, indicators: list[Indicator]) -> Sh
 def _save(pending: list, user, result: SheetImportResult) -> None:
     """Save every project's entry with the entry form's service, all or none."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), kept_scores():
             for project, cells, entry in pending:
                 try:
                     save_evaluation_entry(project=project, data=entry, by=user, version=cells.version)

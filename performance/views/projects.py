@@ -1,33 +1,26 @@
 """Project list, project page, dashboard and the list download.
 
-Scores are computed on demand (``performance.services.score_projects``, a constant number of
-queries). The list scores only the page it shows while it is sorted by a stored column; sorted by
-a computed column (rate, total, grade) or filtered by grade, it scores the whole filtered set so the
-order and the filter are right. Either way the query count does not grow with the rows.
-
-What costs the most is cached under versions of the data it shows (``performance.page_cache``):
-each listed project's score and each page of the rendered table; on the project page, the parts that look
-the same to every viewer. A version is read from the database on every request, so a save shows at once.
+The list, its download and the dashboard read the stored scores (``performance.scores``): they sort, filter,
+count and sum in SQL, in a number of queries that does not grow with the rows. The project page computes
+its score in full (every row's reasons and problems) in the parts that look the same to every viewer, cached
+under versions of the data they show (``performance.page_cache``), read on every request so a save shows at once.
 """
 
-import hashlib
-from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Prefetch, Value, prefetch_related_objects
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Prefetch, Q, Sum, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce, Round
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
-from budgets.models import FUND_SOURCES, STAGES, Project
+from budgets.models import FUND_SOURCES, STAGES, Project, Unit
 from budgets.permissions import PROJECT_ORDER, can_edit_unit, can_review_unit, projects_for
 
 from ..carry_forward import carried_actuals, same_project
@@ -38,22 +31,21 @@ from ..exports import project_list_workbook
 from ..filters import GRADES, DashboardFilter, ProjectFilter
 from ..history import project_history
 from ..models import Evaluation, Evidence, MonitoringRound, ProjectGoal, evaluation_of, result_of
-from ..page_cache import PAGE_CACHE_SECONDS, context_version, project_page_version, project_row_versions
+from ..page_cache import PAGE_CACHE_SECONDS, project_page_version
 from ..review import review_projects
 from ..scoring import EvaluationScore
-from ..services import SCORING_INDICATORS, indicators_for_scoring, score_project, score_projects
-from ..tables import ListedScore, ProjectTable, attach_scores
+from ..services import SCORING_INDICATORS, indicators_for_scoring, score_project
+from ..tables import ProjectTable, with_scores
 
 Status = Evaluation.Status
-COMPUTED_COLUMNS = {"grade", "rate", "total"}
 CENT = Decimal("0.01")
 BEHIND = 10
-SCORE_CHUNK = 500  # projects scored per call when many scores are not cached
+UNIT_ORDER = ("department__code", "order", "code")
 
 
 def _listed_projects(user):
-    """The projects the user may see, with what the list shows, newest year first."""
-    return (
+    """The projects the user may see, with what the list shows (stored scores included), newest year first."""
+    return with_scores(
         projects_for(user)
         .select_related("unit__department", "evaluation")
         .annotate(
@@ -64,79 +56,27 @@ def _listed_projects(user):
     )
 
 
-def _listed_scores(versions: dict[int, str]) -> dict[int, ListedScore]:
-    """The projects' scores ({id: version} from ``project_row_versions``): cached ones where the rows they
-    are computed from have not changed, the others computed (from plain rows) and cached."""
-    keys = {pk: f"project-score:{pk}:{version}" for pk, version in versions.items()}
-    found = cache.get_many(list(keys.values()))
-    scores = {pk: found[key] for pk, key in keys.items() if key in found}
-    missing = [pk for pk in versions if pk not in scores]
-    if missing:
-        fresh = {}
-        for start in range(0, len(missing), SCORE_CHUNK):
-            chunk = Project.objects.filter(pk__in=missing[start : start + SCORE_CHUNK])
-            fresh |= {pk: ListedScore.of(score) for pk, score in score_projects(chunk).items()}
-        cache.set_many({keys[pk]: score for pk, score in fresh.items()}, PAGE_CACHE_SECONDS)
-        scores |= fresh
-    return scores
-
-
-def _project_table(request, *, score_all: bool = False) -> tuple[ProjectFilter, ProjectTable, bool]:
+def _project_table(request) -> tuple[ProjectFilter, ProjectTable]:
     filterset = ProjectFilter(request.GET or None, queryset=_listed_projects(request.user), request=request)
-    projects = filterset.qs
-    sort = request.GET.get("sort", "").lstrip("-")
-    grade = filterset.grade_wanted
-    score_all = score_all or sort in COMPUTED_COLUMNS or bool(grade)
-    if score_all:
-        projects = list(projects)
-        attach_scores(projects, _listed_scores(project_row_versions([project.pk for project in projects])))
-        if grade:
-            projects = [project for project in projects if project.score_grade == grade]
-    return filterset, ProjectTable(projects), score_all
-
-
-def _table_html(request, table: ProjectTable, versions: dict[int, str]) -> str:
-    """The table of this page, cached under the versions of its rows, the query (filters, sort, page), the count
-    and the language (an empty page has no rows to carry it)."""
-    shown = (request.GET.urlencode(), table.paginator.count, list(versions.items()))
-    key = f"project-list-table:{hashlib.sha256(context_version() + repr(shown).encode()).hexdigest()}"
-    html = cache.get(key)
-    if html is None:
-        html = table.as_html(request)
-        cache.set(key, html, PAGE_CACHE_SECONDS)
-    return mark_safe(html)
+    return filterset, ProjectTable(filterset.qs)
 
 
 @login_required
 def project_list(request):
-    """The projects the user may see: filtered, searched, sorted, 25 a page, with computed scores.
-
-    Scores and the rendered table are cached under the versions of the rows they show
-    (``performance.page_cache``): a change to a project's data is on the list at the next request.
-    """
-    filterset, table, scored = _project_table(request)
+    """The projects the user may see: filtered, searched, sorted (by score too, in SQL), 25 a page."""
+    filterset, table = _project_table(request)
     RequestConfig(request, paginate={"per_page": ProjectTable._meta.per_page}).configure(table)
-    page = [row.record for row in table.page.object_list]
-    versions = project_row_versions([project.pk for project in page])
-    if not scored:
-        attach_scores(page, _listed_scores(versions))
-    export_query = request.GET.urlencode()
     return render(
         request,
         "performance/project_list.html",
-        {
-            "filter": filterset,
-            "table": table,
-            "table_html": _table_html(request, table, versions),
-            "export_query": export_query,
-        },
+        {"filter": filterset, "table": table, "export_query": request.GET.urlencode()},
     )
 
 
 @login_required
 def project_list_export(request):
     """The filtered (and sorted) list as xlsx, every row, numbers as numbers."""
-    _filterset, table, _scored = _project_table(request, score_all=True)
+    _filterset, table = _project_table(request)
     RequestConfig(request, paginate=False).configure(table)
     data = project_list_workbook(table)
     return FileResponse(BytesIO(data), as_attachment=True, filename=_("项目列表.xlsx"))
@@ -324,63 +264,90 @@ def project_detail(request, pk: int):
     return render(request, "performance/project_detail.html", context)
 
 
-def _average(values: list[Decimal]) -> Decimal | None:
-    if not values:
+def _average(total: Decimal | None, count: int, scale: int) -> Decimal | None:
+    """The average of ``count`` figures whose sum, in units of 1/``scale``, is ``total``; None of none."""
+    if not count or total is None:
         return None
-    return (sum(values, Decimal("0")) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return (Decimal(int(total)) / scale / count).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _sums(projects) -> dict:
+    """Counts and exact sums of the stored totals and rates (in cents and 万分之一: no float on SQLite)."""
+    started = Q(stored_score__started=True)
+    rated = Q(stored_score__rate__isnull=False)
+    return projects.aggregate(
+        count=Count("pk"),
+        started=Count("pk", filter=started),
+        total_cents=Sum(Round(F("stored_score__total") * 100), filter=started),
+        rated=Count("pk", filter=rated),
+        rate_units=Sum(Round(F("stored_score__rate") * 10000), filter=rated),
+    )
+
+
+def _behind(projects, order: str) -> list[Project]:
+    rows = list(projects.select_related("unit").order_by(order, "pk")[:BEHIND])
+    for project in rows:
+        project.status_label = Status(project.status_code).label
+        project.score_rate_display = None if project.score_rate is None else f"{project.score_rate * 100:.2f}%"
+    return rows
 
 
 @login_required
 def dashboard(request):
-    """A department's (or every visible department's) year: status counts, scores, grades, who is behind."""
+    """A department's (or every visible department's) year: status counts, scores, grades, who is behind.
+
+    Everything is counted and summed in SQL from the stored scores (``performance.scores``): the page costs the
+    same few queries for a unit's year and a province's.
+    """
     visible = projects_for(request.user)
     filterset = DashboardFilter(request.GET or None, queryset=visible, request=request)
     year = filterset.chosen_year
-    projects, scores = [], {}
-    if year is not None:
-        chosen = filterset.qs.filter(year=year)
-        scores = {pk: ListedScore.of(score) for pk, score in score_projects(chosen).items()}  # from plain rows
-        projects = list(
-            chosen.select_related("unit__department", "evaluation")
-            .annotate(status_code=Coalesce("evaluation__status", Value(Status.DRAFT)))
-            .order_by(*PROJECT_ORDER)
-        )
-    attach_scores(projects, scores)
-    for project in projects:
-        project.status_label = Status(project.status_code).label
-    statuses = Counter(project.status_code for project in projects)
-    started = [project for project in projects if project.score_started]
-    grades = Counter(project.score_grade for project in started)
-    status_counts = [{"code": code, "label": label, "count": statuses[code]} for code, label in Status.choices]
-    grade_counts = [{"grade": grade, "label": label, "count": grades[grade]} for grade, label in GRADES]
-    with_rate = [project for project in projects if project.score_rate is not None]
+    chosen = with_scores(filterset.qs.filter(year=year) if year is not None else visible.none()).annotate(
+        status_code=Coalesce("evaluation__status", Value(Status.DRAFT))
+    )
+    sums = _sums(chosen)
+    statuses = dict(chosen.order_by().values_list("status_code").annotate(n=Count("pk")))
+    grades = dict(
+        chosen.filter(stored_score__started=True).order_by().values_list("stored_score__grade").annotate(n=Count("pk"))
+    )
+    status_counts = [{"code": code, "label": label, "count": statuses.get(code, 0)} for code, label in Status.choices]
+    grade_counts = [{"grade": grade, "label": label, "count": grades.get(grade, 0)} for grade, label in GRADES]
     chart = {
         "grades": {"labels": [str(g["label"]) for g in grade_counts], "counts": [g["count"] for g in grade_counts]},
         "statuses": {"labels": [str(s["label"]) for s in status_counts], "counts": [s["count"] for s in status_counts]},
         "dataset_grades": _("项目数"),
     }
-    by_unit = defaultdict(list)
-    for project in projects:
-        by_unit[project.unit].append(project)
+    per_unit = (
+        chosen.order_by()
+        .values("unit")
+        .annotate(
+            count=Count("pk"),
+            approved=Count("pk", filter=Q(evaluation__status=Status.APPROVED)),
+            started=Count("pk", filter=Q(stored_score__started=True)),
+            total_cents=Sum(Round(F("stored_score__total") * 100), filter=Q(stored_score__started=True)),
+        )
+    )
+    figures = {row["unit"]: row for row in per_unit}
+    units = Unit.objects.filter(pk__in=figures).select_related("department").order_by(*UNIT_ORDER)
     context = {
         "filter": filterset,
         "year": year,
-        "projects": projects,
+        "project_count": sums["count"],
         "status_counts": status_counts,
         "grade_counts": grade_counts,
-        "not_started": len(projects) - len(started),
-        "average": _average([project.score_total for project in started]),
-        "average_rate": _average([project.score_rate * 100 for project in with_rate]),
-        "lowest_total": sorted(started, key=lambda p: (p.score_total, p.pk))[:BEHIND],
-        "lowest_rate": sorted(with_rate, key=lambda p: (p.score_rate, p.pk))[:BEHIND],
+        "not_started": sums["count"] - sums["started"],
+        "average": _average(sums["total_cents"], sums["started"], 100),
+        "average_rate": _average(sums["rate_units"], sums["rated"], 100),
+        "lowest_total": _behind(chosen.filter(stored_score__started=True), "score_total"),
+        "lowest_rate": _behind(chosen.filter(stored_score__rate__isnull=False), "score_rate"),
         "units": [
             {
                 "unit": unit,
-                "count": len(rows),
-                "approved": sum(1 for row in rows if row.status_code == Status.APPROVED),
-                "average": _average([row.score_total for row in rows if row.score_started]),
+                "count": figures[unit.pk]["count"],
+                "approved": figures[unit.pk]["approved"],
+                "average": _average(figures[unit.pk]["total_cents"], figures[unit.pk]["started"], 100),
             }
-            for unit, rows in by_unit.items()
+            for unit in units
         ],
         "chart": chart,
     }

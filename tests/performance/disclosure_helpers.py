@@ -7,6 +7,7 @@ from budgets.models import Access, Department, DepartmentBudget, GlossaryTerm, P
 
 FRAMEWORK = {"IndicatorCategory", "CategoryAlias"}
 HISTORY_ONLY = {"history_id", "history_date", "history_change_reason", "history_user", "id"}
+WHEN_SCORED = "scored_at"  # a stored score's time of computing (performance.scores)
 
 
 def disclosure_models() -> list[type[models.Model]]:
@@ -22,7 +23,7 @@ def disclosure_models() -> list[type[models.Model]]:
 def _row(obj: models.Model, depth: int = 0) -> dict:
     values = {}
     for field in obj._meta.concrete_fields:
-        if field.primary_key or field.name in HISTORY_ONLY:
+        if field.primary_key or field.name in HISTORY_ONLY or field.name == WHEN_SCORED:
             continue
         if isinstance(field, models.ForeignKey):
             target = getattr(obj, field.name, None)

@@ -47,6 +47,7 @@ def test_scores_from_the_stored_parse_equal_scores_from_parsing_the_text(monkeyp
     assert stored.total == parsed.total
 
 
+@pytest.mark.stale_scores
 def test_a_target_changed_without_save_is_parsed_again():
     project = make_project(full_year_total=D("10"), executed_total=D("10"))
     indicator = make_indicator(project=project, target="12次")

@@ -119,6 +119,7 @@ def test_scoring_rules_read_settings(settings):
     assert scoring_rules() == Rules(overshoot_penalty=True, execution_rate_caps=True)
 
 
+@pytest.mark.stale_scores
 def test_score_project_applies_the_configured_rules(settings):
     project = make_project(full_year_total=D("100"), executed_total=D("50"))
     make_evaluation(project=project, budget_deviation_reason="x")
@@ -182,6 +183,7 @@ def vary_generated_department(code: str) -> None:
     Indicator.objects.filter(project=projects[15]).delete()
 
 
+@pytest.mark.stale_scores
 def test_scores_from_rows_equal_score_project_on_a_varied_generated_department(settings):
     generate_load_data(units=4, projects_per_unit=5, indicators_per_project=12, seed=5, department_code="861")
     vary_generated_department("861")

@@ -47,6 +47,7 @@ def test_submit_refuses_a_missing_actual(complete):
     assert evaluation.status == Evaluation.Status.DRAFT
 
 
+@pytest.mark.stale_scores
 def test_submit_refuses_a_missing_deviation_reason(complete):
     evaluation, staff, _ = complete
     ActualResult.objects.filter(indicator__target="12次").update(actual="10次")

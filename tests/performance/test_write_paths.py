@@ -1,4 +1,5 @@
-"""Every way to change a project's targets or actuals, walked with every role in every state (issue 14).
+"""Every way to change a project's targets or actuals, walked with every role in every state (issue 14), each
+leaving the stored score the computed one (issue 20).
 
 The write paths: the entry form, the flat workbook (uploaded on the web, and the import command), the 自评表
 upload, the admin's indicator and actual-result pages, and the declaration services (saving a declaration,
@@ -37,7 +38,8 @@ from performance.declaration.models import Adjustment, TargetSet
 from performance.declaration.services import DeclaredRow, request_adjustment, save_declaration
 from performance.entry_services import entry_from_project, entry_initial
 from performance.interchange.export import write_flat_workbook
-from performance.models import ActualResult, Evaluation, Indicator, Job, ProjectGoal
+from performance.models import ActualResult, Evaluation, Indicator, Job, ProjectGoal, ProjectScore
+from performance.scores.store import rescore
 from performance.sheets import project_sheet_bytes
 from tests.factories import make_user_with_access
 from tests.performance.sheet_helpers import open_workbook, saved
@@ -46,7 +48,7 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["staff", "other_staff", "reviewer", "finance", "superuser", "anonymous"]
 CHANGERS = {"staff", "superuser"}
-NEW_ACTUAL = "13次"  # 开展活动场次: 12次 in the seed's sample actuals
+NEW_ACTUAL = "11次"  # 开展活动场次: 12次 in the seed's sample actuals (and its target): below it, the score falls
 NEW_TARGET = "13次"  # 开展活动场次: 12次 as approved
 
 
@@ -283,14 +285,20 @@ def test_every_write_path_refuses_or_allows_each_role_in_each_state(
 ):
     put_in_state(kepu, targets=targets, evaluation=evaluation)
     before = snapshot(kepu)
+    assert not rescore([kepu.pk], write=False), "the seed's stored scores are not its computed ones"
+    total_before = ProjectScore.objects.get(project=kepu).total
     arguments = (client, users[role], kepu, change) + ((tmp_path,) if path is import_command else ())
 
     with contextlib.suppress(PermissionDenied, CommandError):  # the services' and the command's refusals
         path(*arguments)
 
     assert made(kepu, change, path) == allowed
+    # Issue 20: whatever the path, the stored score is the computed one, in the same transaction as the change.
+    assert not rescore([kepu.pk], write=False), f"{path.__name__} left the stored score behind the data"
     if not allowed:
         assert snapshot(kepu) == before, "a refused change wrote something"
+    elif path is not adjustment:  # a request changes no target until it is approved
+        assert ProjectScore.objects.get(project=kepu).total != total_before, "the change should move the score"
 
 
 def test_the_api_writes_nothing(client, kepu, users):

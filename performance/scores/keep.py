@@ -1,0 +1,114 @@
+"""Keeping the stored scores right: every change that can alter a score rescores its projects in the same
+transaction.
+
+- Saves and deletes through the ORM (the admin, the forms, the workflow, ``save()`` anywhere) are caught by
+  the receivers below: an indicator, its actual result, a project (its money) or a category of the framework
+  (the scoring group and the cost rule follow its name).
+- Bulk writes (``bulk_create``, ``bulk_update``, ``QuerySet.update``), which send no signal, name the projects
+  they changed with ``changed(ids)``.
+- A service that writes many rows wraps them in ``kept_scores()``: the projects changed inside are rescored
+  once, at its end, inside its transaction. Outside such a block each change is rescored at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete
+from django.dispatch import receiver
+
+from budgets.models import Project
+
+from ..models import ActualResult, Indicator, IndicatorCategory
+from .store import rescore
+
+_pending: ContextVar[set[int] | None] = ContextVar("jixiao_scores_pending", default=None)
+# Projects and indicators being deleted: what goes with them (their indicators, their results) is deleted
+# first, while they are still there, and needs no rescore of its own.
+_deleting: ContextVar[frozenset[int]] = ContextVar("jixiao_scores_deleting", default=frozenset())
+_deleting_indicators: ContextVar[frozenset[int]] = ContextVar("jixiao_scores_deleting_indicators", default=frozenset())
+
+
+@contextmanager
+def kept_scores() -> Iterator[None]:
+    """Inside: changes are collected; at the end, in the same transaction, their projects are rescored once."""
+    if _pending.get() is not None:  # an outer block rescores
+        yield
+        return
+    token = _pending.set(set())
+    try:
+        with transaction.atomic():
+            yield
+            pending = _pending.get()
+            if pending:
+                rescore(pending)
+    finally:
+        _pending.reset(token)
+
+
+def changed(project_ids: Iterable[int]) -> None:
+    """These projects' scores may have changed: rescore them now, or at the end of the enclosing ``kept_scores``."""
+    project_ids = set(project_ids) - _deleting.get()
+    if not project_ids:
+        return
+    pending = _pending.get()
+    if pending is None:
+        rescore(project_ids)
+    else:
+        pending.update(project_ids)
+
+
+@receiver(post_save, sender=Indicator, dispatch_uid="scores-indicator")
+def _indicator_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        changed([instance.project_id])
+
+
+@receiver(pre_delete, sender=Indicator, dispatch_uid="scores-indicator-deleting")
+def _indicator_deleting(sender, instance, **kwargs):
+    _deleting_indicators.set(_deleting_indicators.get() | {instance.pk})
+
+
+@receiver(post_delete, sender=Indicator, dispatch_uid="scores-indicator-deleted")
+def _indicator_deleted(sender, instance, **kwargs):
+    _deleting_indicators.set(_deleting_indicators.get() - {instance.pk})
+    changed([instance.project_id])  # its rows are gone by now: the project is scored without it
+
+
+@receiver([post_save, post_delete], sender=ActualResult, dispatch_uid="scores-result")
+def _result_changed(sender, instance, raw=False, **kwargs):
+    if raw or instance.indicator_id in _deleting_indicators.get():
+        return
+    if ActualResult.indicator.is_cached(instance):
+        project_id = instance.indicator.project_id
+    else:
+        project_id = Indicator.objects.filter(pk=instance.indicator_id).values_list("project_id", flat=True).first()
+    if project_id is not None:
+        changed([project_id])
+
+
+@receiver(pre_delete, sender=Project, dispatch_uid="scores-project-deleting")
+def _project_deleting(sender, instance, **kwargs):
+    _deleting.set(_deleting.get() | {instance.pk})
+
+
+@receiver(post_delete, sender=Project, dispatch_uid="scores-project-deleted")
+def _project_deleted(sender, instance, **kwargs):
+    _deleting.set(_deleting.get() - {instance.pk})
+
+
+@receiver(post_save, sender=Project, dispatch_uid="scores-project")
+def _project_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        changed([instance.pk])
+
+
+@receiver(post_save, sender=IndicatorCategory, dispatch_uid="scores-category")
+def _category_changed(sender, instance, raw=False, created=False, **kwargs):
+    if raw or created:
+        return
+    uses = Indicator.objects.filter(level1=instance) | Indicator.objects.filter(level2=instance)
+    changed(uses.values_list("project_id", flat=True).distinct())
