@@ -358,11 +358,16 @@ def task_import(args) -> dict:
         report = {}
         seconds = timed(lambda: report.setdefault("r", import_workbook(file=args.file)))
         counts = report["r"].counts
-        return {"seconds": seconds, "indicators": counts["绩效指标"]["created"], "projects": counts["项目"]["created"]}
+        return {
+            "seconds": seconds,
+            "indicators": counts["绩效指标"]["created"],
+            "projects": counts["项目"]["created"],
+            "peak_mb": peak_mb(),
+        }
     reader = read_openpyxl if args.what == "floor_openpyxl" else read_calamine
     rows = {}
     seconds = timed(lambda: rows.setdefault("n", import_floor(args.file, reader)))
-    return {"seconds": seconds, "indicators": rows["n"], "projects": Project.objects.count()}
+    return {"seconds": seconds, "indicators": rows["n"], "projects": Project.objects.count(), "peak_mb": peak_mb()}
 
 
 def main(argv: list[str]) -> None:

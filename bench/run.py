@@ -2,9 +2,14 @@
 
 Sizes and repetitions come from the environment: BENCH_UNITS (200), BENCH_PROJECTS_PER_UNIT (25),
 BENCH_INDICATORS_PER_PROJECT (12), BENCH_RUNS (3: each timed figure is the median of that many runs),
-BENCH_HTTP_SECONDS (20), BENCH_HTTP_USERS (20), BENCH_SEED (1). The database is a SQLite file in a
+BENCH_HTTP_SECONDS (20), BENCH_HTTP_USERS (20), BENCH_SEED (1). BENCH_SCALE (1) multiplies the units:
+10 is a province, 2,000 units × 25 projects × 12 indicators. Above 1, scoring, the flat export and the
+import are also measured on the data set of scale 1 (BENCH_UNITS units, in a database of its own), and
+each is printed at both sizes with the growth of its time (goal: no worse than linear, ≤ 1.1 × the scale);
+``BENCH_UNITS=20 BENCH_SCALE=2`` runs that path in a few minutes. The database is a SQLite file in a
 temporary folder, or, when DATABASE_URL is a postgres:// URL, a dedicated database ``jixiao_bench``
-(and ``jixiao_bench_empty`` for the import figures) on that server, created here and dropped at the end.
+(``jixiao_bench_empty`` for the import figures, ``jixiao_bench_base`` for scale 1) on that server, created
+here and dropped at the end.
 
 Every figure is measured in child processes (``bench.figures``) against the same database; the floor is
 measured in the same run, interleaved with the app, so the ratios hold on a busy machine even when the
@@ -45,6 +50,11 @@ def say(name: str, value) -> None:
 
 def note(text: str) -> None:
     print(f"# {text}", file=sys.stderr, flush=True)
+
+
+def goal(text: str) -> str:
+    """The issue's goal for a figure, printed beside it."""
+    return f" (goal {text})"
 
 
 class Databases:
@@ -176,8 +186,8 @@ def login(base: str, username: str, password: str) -> str:
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
-def check_page(url: str, cookie: str) -> None:
-    """The page answers 200 itself (not a redirect to the login page) with the cookie."""
+def check_page(url: str, cookie: str) -> str:
+    """The page answers 200 itself (not a redirect to the login page) with the cookie; its text."""
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -187,6 +197,7 @@ def check_page(url: str, cookie: str) -> None:
     response = opener.open(urllib.request.Request(url, headers={"Cookie": cookie}), timeout=60)  # noqa: S310 - http://127.0.0.1 only
     if response.status != 200:
         raise SystemExit(f"bench: {url} answered {response.status}")
+    return response.read().decode()
 
 
 def wrk(url: str, cookie: str, duration: int, users: int) -> dict:
@@ -214,6 +225,12 @@ def drain(url: str, cookie: str) -> None:
         time.sleep(0.5)
 
 
+# The project list as a reviewer looks for the weak ones: sorted by total, filtered by grade (ProjectFilter).
+SORTED_LIST = urllib.parse.urlencode({"sort": "-total", "grade": "良"})
+# Each page's goals at 20 users (issue 20): requests per second against the trivial view's, p95 in ms.
+HTTP_GOALS = {"project_list_sorted": (0.3, 100), "project_page": (0.5, None), "dashboard": (None, 200)}
+
+
 def http_figures(url: str, prepared: dict, runs: int) -> None:
     duration, users = env_int("BENCH_HTTP_SECONDS", 20), env_int("BENCH_HTTP_USERS", 20)
     if shutil.which("wrk") is None:
@@ -236,8 +253,12 @@ def http_figures(url: str, prepared: dict, runs: int) -> None:
         pages = {
             "trivial": f"{base}/bench/trivial/",
             "project_list": f"{base}/projects/",
+            "project_list_sorted": f"{base}/projects/?{SORTED_LIST}",
             "project_page": f"{base}/projects/{prepared['project']}/",
+            "dashboard": f"{base}/dashboard/",
         }
+        if "没有符合条件的项目" in check_page(pages["project_list_sorted"], cookie):
+            raise SystemExit(f"bench: {pages['project_list_sorted']} lists no project")
         for page in pages.values():
             check_page(page, cookie)
             for _warm in range(3):  # both workers warm
@@ -256,12 +277,17 @@ def http_figures(url: str, prepared: dict, runs: int) -> None:
             p95 = statistics.median(r["p95_ms"] for r in results[name])
             errors = sum(r["errors"] for r in results[name])
             medians[name] = (rps, p95)
+            rps_goal, p95_goal = HTTP_GOALS.get(name, (None, None))
             say(f"http_{name}_rps", f"{rps:.1f}")
-            say(f"http_{name}_p95", f"{p95:.1f} ms")
+            say(f"http_{name}_p95", f"{p95:.1f} ms" + (goal(f"≤ {p95_goal} ms") if p95_goal else ""))
             if errors:
                 say(f"http_{name}_errors", errors)
-        for name in ("project_list", "project_page"):
-            say(f"http_{name}_rps_ratio", f"{medians[name][0] / medians['trivial'][0]:.2f}")
+        for name in pages:
+            if name == "trivial":
+                continue
+            rps_goal, _p95_goal = HTTP_GOALS.get(name, (None, None))
+            ratio_rps = f"{medians[name][0] / medians['trivial'][0]:.2f}"
+            say(f"http_{name}_rps_ratio", ratio_rps + (goal(f"≥ {rps_goal}") if rps_goal else ""))
             say(f"http_{name}_p95_ratio", f"{medians[name][1] / medians['trivial'][1]:.2f}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -271,9 +297,69 @@ def http_figures(url: str, prepared: dict, runs: int) -> None:
 # --- main --------------------------------------------------------------------------------------
 
 
+def import_runs(databases: Databases, workbook: str, runs: int, label: str = "") -> dict:
+    """The app's import and its floor, each into a fresh copy of the empty database, interleaved ``runs`` times:
+    median seconds, the indicators created and the app's peak RSS (the largest of its runs)."""
+    results: dict[str, list[dict]] = {"app": [], "floor": []}
+    for run in range(runs):
+        for what in ("app", "floor"):
+            name = f"{label}import_{what}_{run}"
+            url = databases.copy_empty(name)
+            results[what].append(figures("import", "--what", what, "--file", workbook, url=url))
+            databases.drop(name)
+    return {
+        "app": statistics.median(r["seconds"] for r in results["app"]),
+        "floor": statistics.median(r["seconds"] for r in results["floor"]),
+        "indicators": results["app"][0]["indicators"],
+        "peak_mb": max(r["peak_mb"] for r in results["app"]),
+    }
+
+
+def generate(url: str, units: int, per_unit: int, indicators: int) -> float:
+    began = time.monotonic()
+    manage(
+        "generate_load_data", "--units", str(units), "--projects-per-unit", str(per_unit),
+        "--indicators-per-project", str(indicators), "--department", DEPARTMENT, "--year", str(YEAR),
+        url=url,
+    )  # fmt: skip
+    return time.monotonic() - began
+
+
+def growth(name: str, base: float, scaled: float, scale: int) -> None:
+    """The time at scale 1 and at ``scale``, and how much it grew: linear is ``scale`` times."""
+    say(
+        f"{name}_growth",
+        f"{scaled / base:.1f}x for {scale}x the data ({seconds(base)} at 1x, {seconds(scaled)} at {scale}x)"
+        + goal(f"≤ {1.1 * scale:g}x"),
+    )
+
+
+def base_figures(databases: Databases, tmp: str, sizes: tuple[int, int, int], runs: int) -> dict:
+    """Scoring, the flat export and the import on the data set of scale 1, in a database of its own."""
+    url = databases.copy_empty("base")
+    folder = os.path.join(tmp, "base")
+    os.makedirs(folder)
+    say("dataset_at_1x", "{} units x {} projects x {} indicators".format(*sizes))
+    say("generate_load_data_at_1x", seconds(generate(url, *sizes)))
+    common = ["--department", DEPARTMENT, "--year", str(YEAR), "--tmp", folder]
+    median = figures("timings", *common, "--runs", str(runs), url=url)["median"]
+    databases.drop("base")
+    imports = import_runs(databases, os.path.join(folder, "flat.xlsx"), runs, label="base_")
+    say("score_all_app_at_1x", seconds(median["score_app"]))
+    say("score_all_ratio_at_1x", ratio(median["score_app"], median["score_floor"]) + goal("≤ 1.5"))
+    say("export_workbook_app_at_1x", seconds(median["export_app"]))
+    say("export_workbook_ratio_at_1x", ratio(median["export_app"], median["export_floor"]) + goal("≤ 0.8"))
+    say("import_workbook_app_at_1x", seconds(imports["app"]))
+    say("import_workbook_ratio_at_1x", ratio(imports["app"], imports["floor"]) + goal("≤ 2.0"))
+    say("import_workbook_peak_rss_at_1x", f"{imports['peak_mb']:.0f} MB")
+    return {"score": median["score_app"], "export": median["export_app"], "import": imports["app"]}
+
+
 def main() -> None:
     started = time.monotonic()
-    units = env_int("BENCH_UNITS", 200)
+    base_units = env_int("BENCH_UNITS", 200)
+    scale = max(1, env_int("BENCH_SCALE", 1))
+    units = base_units * scale
     per_unit = env_int("BENCH_PROJECTS_PER_UNIT", 25)
     indicators = env_int("BENCH_INDICATORS_PER_PROJECT", 12)
     runs = max(1, env_int("BENCH_RUNS", 3))
@@ -284,14 +370,9 @@ def main() -> None:
         say("database", "postgresql" if databases.postgres else "sqlite")
         say("cpu_count", os.cpu_count())
         say("load_average_at_start", " ".join(f"{v:.2f}" for v in os.getloadavg()))
+        say("scale", scale)
         say("dataset", f"{units} units x {per_unit} projects x {indicators} indicators")
-        began = time.monotonic()
-        manage(
-            "generate_load_data", "--units", str(units), "--projects-per-unit", str(per_unit),
-            "--indicators-per-project", str(indicators), "--department", DEPARTMENT, "--year", str(YEAR),
-            url=databases.main_url,
-        )  # fmt: skip
-        say("generate_load_data", seconds(time.monotonic() - began))
+        say("generate_load_data", seconds(generate(databases.main_url, units, per_unit, indicators)))
         common = ["--department", DEPARTMENT, "--year", str(YEAR), "--tmp", tmp]
         prepared = figures("prepare", *common, url=databases.main_url)
 
@@ -301,40 +382,40 @@ def main() -> None:
         say("score_all_projects", counts["scored"])
         say("score_all_app", seconds(median["score_app"]))
         say("score_all_floor", seconds(median["score_floor"]))
-        say("score_all_ratio", ratio(median["score_app"], median["score_floor"]))
+        say("score_all_ratio", ratio(median["score_app"], median["score_floor"]) + goal("≤ 1.5"))
 
         memory = {what: figures("memory", *common, "--what", what, url=databases.main_url)["peak_mb"]
                   for what in ("baseline", "export", "unit_sheets")}  # fmt: skip
         say("export_workbook_rows", counts["rows"])
         say("export_workbook_app", seconds(median["export_app"]))
-        say("export_workbook_floor", seconds(median["export_floor"]))
-        say("export_workbook_ratio", ratio(median["export_app"], median["export_floor"]))
-        say("export_workbook_peak_rss", f"{memory['export']:.0f} MB")
+        say("export_workbook_floor", seconds(median["export_floor"]))  # openpyxl write-only, plain values
+        say("export_workbook_ratio", ratio(median["export_app"], median["export_floor"]) + goal("≤ 0.8"))
+        say("export_workbook_peak_rss", f"{memory['export']:.0f} MB" + goal("≤ 300 MB"))
         say("process_baseline_rss", f"{memory['baseline']:.0f} MB")
 
-        imports = {"app": [], "floor": []}
         workbook = os.path.join(tmp, "flat.xlsx")
-        for run in range(runs):
-            for what in ("app", "floor"):
-                url = databases.copy_empty(f"import_{what}_{run}")
-                imports[what].append(figures("import", "--what", what, "--file", workbook, url=url))
-                databases.drop(f"import_{what}_{run}")
-        app = statistics.median(r["seconds"] for r in imports["app"])
-        floor = statistics.median(r["seconds"] for r in imports["floor"])
-        say("import_workbook_indicators", imports["app"][0]["indicators"])
-        say("import_workbook_app", seconds(app))
-        say("import_workbook_floor", seconds(floor))
-        say("import_workbook_ratio", ratio(app, floor))
+        imports = import_runs(databases, workbook, runs)
+        say("import_workbook_indicators", imports["indicators"])
+        say("import_workbook_app", seconds(imports["app"]))
+        say("import_workbook_floor", seconds(imports["floor"]))
+        say("import_workbook_ratio", ratio(imports["app"], imports["floor"]) + goal("≤ 2.0"))
+        say("import_workbook_peak_rss", f"{imports['peak_mb']:.0f} MB" + goal("≤ 1 GB"))
         if env_int("BENCH_OPENPYXL_FLOOR", 1):  # the issue's floor: openpyxl read-only (one run: it is slow)
             url = databases.copy_empty("import_openpyxl")
             slow = figures("import", "--what", "floor_openpyxl", "--file", workbook, url=url)["seconds"]
             databases.drop("import_openpyxl")
             say("import_workbook_floor_openpyxl_1run", seconds(slow))
-            say("import_workbook_ratio_vs_openpyxl_floor", ratio(app, slow))
+            say("import_workbook_ratio_vs_openpyxl_floor", ratio(imports["app"], slow))
 
         say("export_unit_sheets_projects", counts["sheets"])
         say("export_unit_sheets", seconds(median["unit_sheets"]))
         say("export_unit_sheets_peak_rss", f"{memory['unit_sheets']:.0f} MB")
+
+        if scale > 1:
+            base = base_figures(databases, tmp, (base_units, per_unit, indicators), runs)
+            growth("score_all", base["score"], median["score_app"], scale)
+            growth("export_workbook", base["export"], median["export_app"], scale)
+            growth("import_workbook", base["import"], imports["app"], scale)
 
         http_figures(databases.main_url, prepared, runs)
         say("load_average_at_end", " ".join(f"{v:.2f}" for v in os.getloadavg()))

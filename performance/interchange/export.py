@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from itertools import islice
 
+import xlsxwriter
 from django.db.models import QuerySet
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from budgets.models import Project
 
@@ -31,40 +28,12 @@ from .columns import (
 
 MONEY_FORMAT = "#,##0.00##"  # shown with 2 places, stored to the 元 (4 places of 万元)
 POINTS_FORMAT = "0.00"
-
-
-def _cell(sheet, value, number_format: str | None = None):
-    """A write-only cell; text is always text, even when it starts with '=' (never a formula)."""
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value:
-        cell.data_type = "s"
-    if number_format and value is not None:
-        cell.number_format = number_format
-    return cell
-
-
-def _fast(sheet, value, number_format: str | None = None):
-    """What ``_cell`` writes, as a plain value where openpyxl writes the same thing for it.
-
-    A ``WriteOnlyCell`` handed to ``append`` costs openpyxl a failed conversion (an exception and a
-    repr) per cell; plain text and numbers are written as text and numbers anyway. Only text openpyxl
-    would read as a formula or an error code, and numbers with a format, need a cell of their own.
-    """
-    if isinstance(value, str):
-        return _cell(sheet, value) if value[:1] == "=" or value in ERROR_CODES else value
-    if number_format and value is not None:
-        return _cell(sheet, value, number_format)
-    return value
-
-
-def _header(sheet, titles: list[str]) -> None:
-    bold = Font(bold=True)
-    cells = []
-    for title in titles:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
+# XlsxWriter, as the file is written: rows go to disk as they come (constant memory, strings in line),
+# text stays text (never a formula or a link, even when it starts with '=' or 'http://').
+WRITER_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+# Excel's limit for one cell's text, which XlsxWriter would cut a longer text to. The app's text fields
+# have no such limit, and the import reads a longer text back whole: it is written whole, as before.
+LONGEST_TEXT = 10**9
 
 
 PROJECT_VALUES = [
@@ -106,6 +75,7 @@ INDICATOR_VALUES = [
 ]
 CHUNK = 500
 MONEY_POSITIONS = range(9, 9 + len(MONEY_COLUMNS))  # in PROJECT_COLUMNS
+POINTS_POSITIONS = (INDICATOR_COLUMNS.index("分值"), INDICATOR_COLUMNS.index("得分(自评)"))
 
 
 def write_flat_workbook(projects: QuerySet[Project], file, *, progress: Callable[[int], None] | None = None) -> int:
@@ -113,17 +83,19 @@ def write_flat_workbook(projects: QuerySet[Project], file, *, progress: Callable
 
     Importing the file back changes nothing. Returns the number of indicator rows written;
     ``progress`` is told how many projects are written after each chunk of them. The rows are
-    read as plain values (one query for the projects, one per 500 projects for their indicators), not
-    as model instances: at 60,000 indicators building the instances cost more than writing the cells.
+    read as plain values, 500 projects at a time (one query for the projects, read as it goes, one per
+    500 projects for their indicators), not as model instances: at 60,000 indicators building the
+    instances cost more than writing the cells. Each row goes to a temporary file as it is written
+    (XlsxWriter's constant memory mode): memory does not grow with the rows.
     """
-    book = Workbook(write_only=True)
-    project_sheet = _sheet(book, PROJECT_SHEET, EXPORTED_PROJECT_COLUMNS)
-    indicator_sheet = _sheet(book, INDICATOR_SHEET, EXPORTED_INDICATOR_COLUMNS)
-    money = slice(10, 10 + len(MONEY_COLUMNS))
-    listed = list(projects.prefetch_related(None).values_list(*PROJECT_VALUES))
-    rows = 0
-    for start in range(0, len(listed), CHUNK):
-        chunk = listed[start : start + CHUNK]
+    book = xlsxwriter.Workbook(file, WRITER_OPTIONS)
+    money, points = book.add_format({"num_format": MONEY_FORMAT}), book.add_format({"num_format": POINTS_FORMAT})
+    project_sheet = _sheet(book, PROJECT_SHEET, EXPORTED_PROJECT_COLUMNS, dict.fromkeys(MONEY_POSITIONS, money))
+    indicator_sheet = _sheet(book, INDICATOR_SHEET, EXPORTED_INDICATOR_COLUMNS, dict.fromkeys(POINTS_POSITIONS, points))
+    money_values = slice(10, 10 + len(MONEY_COLUMNS))
+    listed = projects.prefetch_related(None).values_list(*PROJECT_VALUES).iterator(chunk_size=CHUNK)
+    done = project_row = indicator_row = 0
+    while chunk := list(islice(listed, CHUNK)):
         by_project = defaultdict(list)
         indicators = Indicator.objects.filter(project_id__in=[p[0] for p in chunk]).order_by(
             "project_id", "order", "id"
@@ -134,37 +106,54 @@ def write_flat_workbook(projects: QuerySet[Project], file, *, progress: Callable
             pk, year, _dept_code, _dept_name, unit_code, _unit_name, code, name = p[:8]
             # A missing goal or evaluation reads as empty text (its columns come back None).
             status = TARGETS_STATUS_WORDS[p[-1] or TargetSet.Status.DRAFT]  # no declaration: a draft
-            cells = [*p[1:8], p[8] or "", p[9] or "", *p[money], p[-3], p[-2] or "", status]
-            project_sheet.append(
-                [
-                    _fast(project_sheet, value, MONEY_FORMAT if i in MONEY_POSITIONS else None)
-                    for i, value in enumerate(cells)
-                ]
+            project_row += 1
+            _write_row(
+                project_sheet,
+                project_row,
+                [*p[1:8], p[8] or "", p[9] or "", *p[money_values], p[-3], p[-2] or "", status],
             )
             for i in by_project.get(pk, ()):
-                indicator_sheet.append(_indicator_cells(indicator_sheet, (year, unit_code, code, name), i))
-                rows += 1
+                indicator_row += 1
+                _write_row(indicator_sheet, indicator_row, _indicator_cells((year, unit_code, code, name), i))
+        done += len(chunk)
         if progress:
-            progress(start + len(chunk))
-    book.save(file)
-    return rows
+            progress(done)
+    book.close()
+    return indicator_row
 
 
-def _sheet(book, title: str, titles: list[str]):
-    """A write-only sheet with its bold header row, frozen under it, and widths by its titles."""
-    sheet = book.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    for index, column in enumerate(titles, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(40, len(column) * 2 + 2))
-    _header(sheet, titles)
+def _sheet(book, title: str, titles: list[str], formats: dict):
+    """A sheet with its bold header row, frozen under it, widths by its titles and ``formats`` by column
+    (a number format for the numbers written below the header: empty cells stay unwritten)."""
+    sheet = book.add_worksheet(title)
+    sheet.xls_strmax = LONGEST_TEXT
+    sheet.freeze_panes(1, 0)
+    for index, column in enumerate(titles):
+        width = max(10, min(40, len(column) * 2 + 2))  # in characters
+        # In pixels, 7 to a character: the file says this width (``set_column`` would add Excel's padding).
+        sheet.set_column_pixels(index, index, width * 7, formats.get(index))
+    sheet.write_row(0, 0, titles, book.add_format({"bold": True}))
     return sheet
 
 
-def _indicator_cells(sheet, project: tuple, i: tuple) -> list:
+def _write_row(sheet, row: int, values: list) -> None:
+    """Text as text, numbers (int, Decimal) as numbers; empty text and None leave the cell unwritten.
+
+    ``write_row`` asks every value for each type XlsxWriter knows; these rows hold only these two.
+    """
+    write_string, write_number = sheet.write_string, sheet.write_number
+    for column, value in enumerate(values):
+        if value.__class__ is str:
+            if value:
+                write_string(row, column, value)
+        elif value is not None:
+            write_number(row, column, value)
+
+
+def _indicator_cells(project: tuple, i: tuple) -> list:
     """One row of the 指标 sheet: the project's year, unit code, code and name, then the indicator's values
     (``INDICATOR_VALUES``); its score the evaluator's where there is one, else the reported one."""
-    score = i[11] if i[11] is not None else i[12]
-    cells = [
+    return [
         *project,
         i[1] or i[2],
         i[3] or i[4],
@@ -174,16 +163,7 @@ def _indicator_cells(sheet, project: tuple, i: tuple) -> list:
         i[8],
         i[9],
         "" if i[10] is None else i[10],
-        score,
+        i[11] if i[11] is not None else i[12],
         "" if i[13] is None else i[13],
         Tier.LABELS.get(i[14] or "", ""),
-    ]
-    return [
-        _fast(sheet, cells[0], None),
-        *[_fast(sheet, value) for value in cells[1:10]],
-        _fast(sheet, cells[10], POINTS_FORMAT),
-        _fast(sheet, cells[11]),
-        _fast(sheet, cells[12], POINTS_FORMAT),
-        _fast(sheet, cells[13]),
-        _fast(sheet, cells[14]),
     ]

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from budgets.models import Department, Project, Unit
 from performance.exports import evaluation_document, evaluations_document
-from performance.interchange.columns import INDICATOR_COLUMNS, PROJECT_COLUMNS
-from performance.interchange.export import write_flat_workbook
+from performance.interchange.columns import INDICATOR_COLUMNS, MONEY_COLUMNS, PROJECT_COLUMNS
+from performance.interchange.export import MONEY_FORMAT, POINTS_FORMAT, write_flat_workbook
 from performance.interchange.importer import import_workbook
 from performance.interchange.report import ImportErrors
 from performance.models import ActualResult, Evaluation
@@ -81,6 +81,72 @@ def test_flat_workbook_has_the_spec_columns_and_numbers_as_numbers():
     assert (values["一级指标"], values["二级指标"]) == ("效果指标", "社会效益指标")  # as written
     assert (values["实际完成值"], values["得分(自评)"]) == ("部分达成年度指标并具有一定效果", 20)
     assert values["完成档次"] == "部分达成年度指标并具有一定效果"
+
+
+def cells_of(workbook: BytesIO) -> dict:
+    """Every cell of every sheet as openpyxl reads it: value, type, number format and bold."""
+    workbook.seek(0)
+    book = openpyxl.load_workbook(workbook)
+    return {
+        (sheet.title, cell.coordinate): (cell.value, cell.data_type, cell.number_format, cell.font.b)
+        for sheet in book
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    }
+
+
+def test_export_import_export_gives_the_same_cells():
+    import_workbook(file=SAMPLE)
+    project = make_project(name="长文本项目", full_year_total=Decimal("99999999.9999"))
+    make_goal(project=project, text="目标" * 20_000)  # past Excel's 32,767 characters a cell
+    indicator = make_indicator(project=project, name="优质服务率", target="效果显著", description="甲\x01乙_x0041_丙")
+    ActualResult.objects.create(indicator=indicator, actual="服务满意", tier="partial", evaluator_score=Decimal("60"))
+    first = flat_workbook(Project.objects.all())
+
+    empty_the_database()
+    import_workbook(file=first)
+    second = flat_workbook(Project.objects.all())
+
+    cells = cells_of(first)
+    assert cells == cells_of(second)
+    tiers = [value for (sheet, where), (value, *_) in cells.items() if sheet == "指标" and where.startswith("O")]
+    assert tiers.count("部分达成年度指标并具有一定效果") == 2  # the sample's and the one chosen apart
+    again = Project.objects.get(name="长文本项目")
+    assert again.goal.text == "目标" * 20_000
+    assert again.indicators.get().description == "甲\x01乙_x0041_丙"
+    assert again.full_year_total == Decimal("99999999.9999")
+
+
+def test_flat_workbook_has_a_bold_header_frozen_under_it_widths_by_title_and_number_formats():
+    import_workbook(file=SAMPLE)
+
+    book = openpyxl.load_workbook(flat_workbook(Project.objects.all()))
+
+    for sheet, titles in (
+        (book["项目"], [*PROJECT_COLUMNS, "目标状态"]),
+        (book["指标"], [*INDICATOR_COLUMNS, "完成档次"]),
+    ):
+        assert sheet.freeze_panes == "A2"
+        assert all(cell.font.b for cell in sheet[1])
+        assert not any(cell.font.b for cell in sheet[2])
+        widths = {
+            column: dimension.width
+            for dimension in sheet.column_dimensions.values()
+            for column in range(dimension.min, dimension.max + 1)
+        }
+        assert widths == {n: max(10, min(40, len(title) * 2 + 2)) for n, title in enumerate(titles, start=1)}
+        assert not sheet.merged_cells.ranges and not sheet.data_validations.dataValidation
+    money = {PROJECT_COLUMNS.index(title) + 1 for title in MONEY_COLUMNS.values()}
+    formats = {
+        (c.column in money, c.number_format) for row in book["项目"].iter_rows(min_row=2) for c in row if c.value
+    }
+    assert formats == {(True, MONEY_FORMAT), (False, "General")}
+    points = {INDICATOR_COLUMNS.index("分值") + 1, INDICATOR_COLUMNS.index("得分(自评)") + 1}
+    formats = {
+        (c.column in points, c.number_format) for row in book["指标"].iter_rows(min_row=2) for c in row if c.value
+    }
+    assert formats == {(True, POINTS_FORMAT), (False, "General")}
 
 
 def test_money_round_trips_to_the_yuan():
