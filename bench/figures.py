@@ -33,7 +33,15 @@ from budgets.models import Access, Department, Project, Unit  # noqa: E402
 from performance.interchange.columns import INDICATOR_SHEET, MONEY_COLUMNS, PROJECT_SHEET  # noqa: E402
 from performance.interchange.export import write_flat_workbook  # noqa: E402
 from performance.interchange.importer import import_workbook  # noqa: E402
-from performance.models import ActualResult, Evaluation, Indicator, IndicatorCategory, ProjectGoal  # noqa: E402
+from performance.models import (  # noqa: E402
+    ActualResult,
+    Evaluation,
+    Indicator,
+    IndicatorCategory,
+    IndicatorScore,
+    ProjectGoal,
+    ProjectScore,
+)
 from performance.scoring import BudgetInput, RowInput, Rules, score_evaluation  # noqa: E402
 from performance.services import score_projects  # noqa: E402
 from performance.sheets import write_evaluation_workbook  # noqa: E402
@@ -248,8 +256,8 @@ def read_openpyxl(path: str) -> tuple[list, list]:
 
 
 def import_floor(path: str, reader=read_calamine) -> int:
-    """Reading both sheets (python-calamine, or openpyxl read-only), then bulk_create of the same rows
-    (no checks, no parsing, no history)."""
+    """Reading both sheets (python-calamine, or openpyxl read-only), then bulk_create of the same rows and
+    of a stored score for each project and indicator (no checks, no parsing, no scoring, no history)."""
     projects, indicators = reader(path)
     categories = {(c.level, c.name): c.pk for c in IndicatorCategory.objects.all()}
     money = list(MONEY_COLUMNS)
@@ -309,6 +317,12 @@ def import_floor(path: str, reader=read_calamine) -> int:
             )
         Indicator.objects.bulk_create(rows, batch_size=2000)
         ActualResult.objects.bulk_create(results, batch_size=2000)
+        # The stored scores (issue 20) are rows the import writes too: written here, not computed.
+        zero = Decimal("0.00")
+        ProjectScore.objects.bulk_create([ProjectScore(project=p) for p in new.values()], batch_size=2000)
+        IndicatorScore.objects.bulk_create(
+            [IndicatorScore(indicator=i, weight=zero, score=zero) for i in rows], batch_size=2000
+        )
     return len(rows)
 
 
