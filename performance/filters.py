@@ -129,7 +129,7 @@ class DashboardFilter(django_filters.FilterSet):
         fields = ["year", "department"]
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
-        years = sorted(set(queryset.order_by().values_list("year", flat=True)), reverse=True)
+        years = list(queryset.order_by("-year").values_list("year", flat=True).distinct())
         data = data.copy() if data is not None else {}
         if years and not data.get("year"):
             data["year"] = str(years[0])

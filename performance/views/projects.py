@@ -16,6 +16,7 @@ from django.db.models import Count, F, Prefetch, Q, Sum, Value, prefetch_related
 from django.db.models.functions import Coalesce, Round
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.safestring import mark_safe
@@ -309,15 +310,20 @@ def _average(total: Decimal | None, count: int, scale: int) -> Decimal | None:
 
 
 def _sums(projects) -> dict:
-    """Counts and exact sums of the stored totals and rates (in cents and 万分之一: no float on SQLite)."""
+    """In one pass over the rows: the counts by status and by grade, and exact sums of the stored totals and
+    rates (in cents and 万分之一: SQLite sums decimals as floats)."""
     started = Q(stored_score__started=True)
     rated = Q(stored_score__rate__isnull=False)
+    by_status = {f"status_{code}": Count("pk", filter=Q(status_code=code)) for code in Status.values}
+    by_grade = {f"grade_{grade}": Count("pk", filter=started & Q(stored_score__grade=grade)) for grade, _ in GRADES}
     return projects.aggregate(
         count=Count("pk"),
         started=Count("pk", filter=started),
         total_cents=Sum(Round(F("stored_score__total") * 100), filter=started),
         rated=Count("pk", filter=rated),
         rate_units=Sum(Round(F("stored_score__rate") * 10000), filter=rated),
+        **by_status,
+        **by_grade,
     )
 
 
@@ -327,6 +333,18 @@ def _behind(projects, order: str) -> list[Project]:
         project.status_label = Status(project.status_code).label
         project.score_rate_display = None if project.score_rate is None else f"{project.score_rate * 100:.2f}%"
     return rows
+
+
+def _unit_summary(units: list[dict]) -> str:
+    """The table of units (2,000 rows in a province), rendered once for what it shows: cached under a digest of
+    every value in it, so any change to them is a new key."""
+    shown = [(item["unit"].pk, str(item["unit"]), item["count"], item["approved"], item["average"]) for item in units]
+    key = f"dashboard-units:{hashlib.sha256(context_version() + repr(shown).encode()).hexdigest()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("performance/_unit_summary.html", {"units": units})
+        cache.set(key, html, PAGE_CACHE_SECONDS)
+    return mark_safe(html)  # a template's escaped markup
 
 
 @login_required
@@ -343,12 +361,8 @@ def dashboard(request):
         status_code=Coalesce("evaluation__status", Value(Status.DRAFT))
     )
     sums = _sums(chosen)
-    statuses = dict(chosen.order_by().values_list("status_code").annotate(n=Count("pk")))
-    grades = dict(
-        chosen.filter(stored_score__started=True).order_by().values_list("stored_score__grade").annotate(n=Count("pk"))
-    )
-    status_counts = [{"code": code, "label": label, "count": statuses.get(code, 0)} for code, label in Status.choices]
-    grade_counts = [{"grade": grade, "label": label, "count": grades.get(grade, 0)} for grade, label in GRADES]
+    status_counts = [{"code": code, "label": label, "count": sums[f"status_{code}"]} for code, label in Status.choices]
+    grade_counts = [{"grade": grade, "label": label, "count": sums[f"grade_{grade}"]} for grade, label in GRADES]
     chart = {
         "grades": {"labels": [str(g["label"]) for g in grade_counts], "counts": [g["count"] for g in grade_counts]},
         "statuses": {"labels": [str(s["label"]) for s in status_counts], "counts": [s["count"] for s in status_counts]},
@@ -365,7 +379,15 @@ def dashboard(request):
         )
     )
     figures = {row["unit"]: row for row in per_unit}
-    units = Unit.objects.filter(pk__in=figures).select_related("department").order_by(*UNIT_ORDER)
+    units = [
+        {
+            "unit": unit,
+            "count": figures[unit.pk]["count"],
+            "approved": figures[unit.pk]["approved"],
+            "average": _average(figures[unit.pk]["total_cents"], figures[unit.pk]["started"], 100),
+        }
+        for unit in Unit.objects.filter(pk__in=figures).order_by(*UNIT_ORDER)
+    ]
     context = {
         "filter": filterset,
         "year": year,
@@ -377,15 +399,8 @@ def dashboard(request):
         "average_rate": _average(sums["rate_units"], sums["rated"], 100),
         "lowest_total": _behind(chosen.filter(stored_score__started=True), "score_total"),
         "lowest_rate": _behind(chosen.filter(stored_score__rate__isnull=False), "score_rate"),
-        "units": [
-            {
-                "unit": unit,
-                "count": figures[unit.pk]["count"],
-                "approved": figures[unit.pk]["approved"],
-                "average": _average(figures[unit.pk]["total_cents"], figures[unit.pk]["started"], 100),
-            }
-            for unit in units
-        ],
+        "units": units,
+        "unit_summary": _unit_summary(units),
         "chart": chart,
     }
     return render(request, "performance/dashboard.html", context)
