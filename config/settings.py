@@ -209,10 +209,28 @@ JIXIAO_TRUSTED_PROXIES = env_int("JIXIAO_TRUSTED_PROXIES", 0)
 AXES_CLIENT_IP_CALLABLE = "config.backends.client_ip"
 
 # Uploads: bodies without files up to 5 MB in memory; a file above 2.5 MB goes to a temporary file.
-# The workbook guard (performance.uploads) limits what an accepted file may unpack to.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# A file sent through a web page is kept up to JIXIAO_WEB_UPLOAD_MAX_MB; the rest of a larger one is read
+# and dropped (config.upload_limit), and its form refuses it: a larger flat workbook is for
+# ``manage.py import_workbook``. 25 MB holds the app's own flat workbook of some 28,000 projects (what the
+# guard's former 400 MB admitted) while a province's 50,000 (45 MB) goes to the command; at least 20, as
+# an evidence file may be 20 MB.
+FILE_UPLOAD_HANDLERS = [
+    "config.upload_limit.WebUploadLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+JIXIAO_WEB_UPLOAD_MAX_MB = env_int("JIXIAO_WEB_UPLOAD_MAX_MB", 25, minimum=20)
+# The guard every uploaded or imported .xlsx/.docx passes (performance.uploads), on the web and on the
+# command line alike. The defaults admit the app's own flat workbook of 50,000 projects x 12 indicators
+# (600,001 rows on 指标, 733 MB unpacked from 45 MB, each part about 17:1) with headroom: Excel's own
+# 1,048,576 rows a sheet, 2 GB unpacked (about 25 s of checking), while a zip bomb is still refused.
+JIXIAO_UPLOAD_MAX_UNPACKED_MB = env_int("JIXIAO_UPLOAD_MAX_UNPACKED_MB", 2048, minimum=1)
+JIXIAO_UPLOAD_MAX_SHEET_ROWS = env_int("JIXIAO_UPLOAD_MAX_SHEET_ROWS", 1_048_576, minimum=1)
+JIXIAO_UPLOAD_MAX_PARTS = env_int("JIXIAO_UPLOAD_MAX_PARTS", 2000, minimum=1)
+JIXIAO_UPLOAD_MAX_RATIO = env_int("JIXIAO_UPLOAD_MAX_RATIO", 150, minimum=1)
 
 # Content Security Policy (django-csp 4): every asset is served from this site; no inline script.
 # Inline style attributes (progress-bar widths, column widths) stay allowed; style sheets do not.

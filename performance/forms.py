@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -138,22 +139,39 @@ def forms_are_valid(form: forms.Form, rows: list[ResultEntryForm]) -> bool:
     return all([form.is_valid(), *[row.is_valid() for row in rows]])
 
 
-MAX_WORKBOOK_BYTES = 50 * 1024 * 1024
-
-
 class WorkbookUploadForm(forms.Form):
-    """The flat interchange workbook (SPEC section 11): an .xlsx by content, at most 50 MB."""
+    """The flat interchange workbook (SPEC section 11): an .xlsx by content, at most JIXIAO_WEB_UPLOAD_MAX_MB.
+
+    A larger one is for ``manage.py import_workbook`` on the server, which the refusal names.
+    """
 
     file = forms.FileField(label=_("工作簿（.xlsx）"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
+    too_large = _(
+        "“%(name)s”有 %(size)s MB，超过网页上传 %(limit)s MB 的上限（设置 JIXIAO_WEB_UPLOAD_MAX_MB）。"
+        "更大的工作簿请交系统管理员在服务器上导入：python manage.py import_workbook FILE --user NAME"
+        "（FILE 为该文件，NAME 为您的用户名）。"
+    )
 
     def clean_file(self):
         file = self.cleaned_data["file"]
-        if file.size > MAX_WORKBOOK_BYTES:
-            raise forms.ValidationError(_("工作簿超过 50 MB 的上限。"))
+        limit = settings.JIXIAO_WEB_UPLOAD_MAX_MB
+        if file.size > limit * 1024 * 1024:
+            size = f"{file.size / 1024 / 1024:.1f}"
+            raise forms.ValidationError(self.too_large % {"name": file.name, "size": size, "limit": limit})
         if detect_evidence_type(file) != XLSX:
             raise forms.ValidationError(_("“%(name)s”不是 .xlsx 工作簿（按文件内容判断）。") % {"name": file.name})
         check_office_file(file, allow_formulas=True)  # zip bomb, macros, entities, too many rows
         return file
+
+
+class EvaluationSheetUploadForm(WorkbookUploadForm):
+    """A 自评表 workbook filled offline (SPEC section 14): the same checks; a larger one is split by unit."""
+
+    too_large = _(
+        "“%(name)s”有 %(size)s MB，超过网页上传 %(limit)s MB 的上限（设置 JIXIAO_WEB_UPLOAD_MAX_MB）。"
+        "请按单位分成几个工作簿分别上传；或导出绩效数据工作簿（项目、指标两张表），填好后交系统管理员在服务器上导入："
+        "python manage.py import_workbook FILE --user NAME（FILE 为该文件，NAME 为您的用户名）。"
+    )
 
 
 class WorkbookExportForm(forms.Form):

@@ -4,16 +4,19 @@ An .xlsx or .docx is a zip of XML parts. Before any parser sees an upload, ``che
 opens the zip itself and refuses, with a sentence the user can act on:
 
 - a file that is not a zip (a renamed .xls, .csv, .exe) or a truncated / corrupt zip;
-- too many parts, or parts that unpack to more than ``MAX_UNPACKED_BYTES`` in all or compress
-  better than ``MAX_RATIO`` to one (a zip bomb). The sizes are measured while unpacking, never
-  trusted from the zip's own directory, and unpacking stops at the limit: memory stays bounded;
+- too many parts, parts that compress better than ``JIXIAO_UPLOAD_MAX_RATIO`` to one (a zip bomb), or
+  parts that unpack to more than ``JIXIAO_UPLOAD_MAX_UNPACKED_MB`` in all. The sizes are measured while
+  unpacking, never trusted from the zip's own directory, and unpacking stops at the limit: memory stays
+  bounded;
 - macros (``vbaProject.bin``, a macro-enabled content type: an .xlsm renamed .xlsx);
 - a DOCTYPE or entity declaration in any XML part (billion laughs; defusedxml also makes openpyxl
   refuse them, python-calamine never expands them);
-- for workbooks: links to other workbooks, a worksheet with more than ``MAX_SHEET_ROWS`` rows (a
-  million empty rows would keep the importer busy for minutes), formulas (their values are
+- for workbooks: links to other workbooks, a worksheet with more than ``JIXIAO_UPLOAD_MAX_SHEET_ROWS``
+  rows (millions of empty rows would keep the importer busy for minutes), formulas (their values are
   computed by Excel, openpyxl never calculates them) and merged cells in the sheets read as flat tables.
 
+The limits are settings (``config.settings``), read at each call; a refusal for size names the setting
+to raise. Every check runs on every path: the web pages, the background jobs and the commands.
 ``check_office_file`` reads the file from its start and rewinds it; it writes nothing.
 """
 
@@ -22,19 +25,18 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Collection
+from dataclasses import dataclass
 from os import PathLike
 
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-MAX_ARCHIVE_MEMBERS = 2000
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
-MAX_RATIO = 150  # unpacked / packed, for parts above RATIO_FLOOR
-RATIO_FLOOR = 1024 * 1024
-MAX_SHEET_ROWS = 200_000
-CHUNK = 1024 * 1024
+MIB = 1024 * 1024
+RATIO_FLOOR = MIB  # the ratio is checked for parts that unpack to more than this
+CHUNK = MIB
 
 WORKBOOK = "workbook"
 DOCUMENT = "document"
@@ -48,6 +50,26 @@ _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 class UploadRefused(ValidationError):
     """The upload was refused before any parser read it; ``messages`` says why, in Chinese."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    parts: int
+    unpacked_bytes: int
+    ratio: int  # unpacked / packed, for parts above RATIO_FLOOR
+    sheet_rows: int
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            parts=settings.JIXIAO_UPLOAD_MAX_PARTS,
+            unpacked_bytes=settings.JIXIAO_UPLOAD_MAX_UNPACKED_MB * MIB,
+            ratio=settings.JIXIAO_UPLOAD_MAX_RATIO,
+            sheet_rows=settings.JIXIAO_UPLOAD_MAX_SHEET_ROWS,
+        )
+
+    def compresses_too_well(self, unpacked: int, packed: int) -> bool:
+        return unpacked > RATIO_FLOOR and unpacked > self.ratio * max(packed, 1)
 
 
 class _SheetScan:
@@ -96,13 +118,14 @@ def check_office_file(
     ``flat_sheets`` names the sheets read as flat tables, where a merged cell is refused.
     """
     label = name or getattr(file, "name", "") or _("文件")
+    limits = Limits.from_settings()
     if isinstance(file, str | PathLike):
         with open(file, "rb") as handle:
-            _check(handle, label, kind, allow_formulas, flat_sheets)
+            _check(handle, label, kind, allow_formulas, flat_sheets, limits)
         return
     file.seek(0)
     try:
-        _check(file, label, kind, allow_formulas, flat_sheets)
+        _check(file, label, kind, allow_formulas, flat_sheets, limits)
     finally:
         file.seek(0)
 
@@ -111,7 +134,7 @@ def _refuse(message: str) -> UploadRefused:
     return UploadRefused(message)
 
 
-def _check(handle, label: str, kind: str, allow_formulas: bool, flat_sheets: Collection[str]) -> None:
+def _check(handle, label: str, kind: str, allow_formulas: bool, flat_sheets: Collection[str], limits: Limits) -> None:
     head = handle.read(4)
     if head == b"\xd0\xcf\x11\xe0":  # an OLE file: an old .xls/.doc, or an Office file with a password
         raise _refuse(
@@ -127,7 +150,7 @@ def _check(handle, label: str, kind: str, allow_formulas: bool, flat_sheets: Col
         raise _refuse(_("“%(name)s”已损坏或不完整（可能上传中断），请重新保存后再上传。") % {"name": label}) from error
     with archive:
         infos = archive.infolist()
-        _check_directory(infos, label)
+        _check_directory(infos, label, limits)
         names = {info.filename for info in infos}
         _check_macros(archive, names, label)
         if kind == WORKBOOK:
@@ -138,27 +161,31 @@ def _check(handle, label: str, kind: str, allow_formulas: bool, flat_sheets: Col
                     _("“%(name)s”引用了其他工作簿（外部链接），请把引用的内容粘贴为数值后再上传。") % {"name": label}
                 )
         sheets = _sheet_names(archive, names, label) if kind == WORKBOOK else {}
-        _unpack_all(archive, infos, label, sheets, allow_formulas, flat_sheets)
+        _unpack_all(archive, infos, label, sheets, allow_formulas, flat_sheets, limits)
 
 
-def _check_directory(infos: list[zipfile.ZipInfo], label: str) -> None:
-    if len(infos) > MAX_ARCHIVE_MEMBERS:
+def _check_directory(infos: list[zipfile.ZipInfo], label: str, limits: Limits) -> None:
+    """What the zip's directory declares, checked first (and again while unpacking: it may lie)."""
+    if len(infos) > limits.parts:
         raise _refuse(
-            _("“%(name)s”包含 %(count)s 个部件，超过 %(limit)s 个的上限。")
-            % {"name": label, "count": len(infos), "limit": MAX_ARCHIVE_MEMBERS}
+            _("“%(name)s”包含 %(count)s 个部件，超过 %(limit)s 个的上限（设置 %(setting)s）。")
+            % {"name": label, "count": len(infos), "limit": limits.parts, "setting": "JIXIAO_UPLOAD_MAX_PARTS"}
         )
-    declared = sum(info.file_size for info in infos)
-    if declared > MAX_UNPACKED_BYTES:
-        raise _bomb(label)
     for info in infos:
-        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+        if limits.compresses_too_well(info.file_size, info.compress_size):
             raise _bomb(label)
+    if sum(info.file_size for info in infos) > limits.unpacked_bytes:
+        raise _too_big(label, limits)
 
 
 def _bomb(label: str) -> UploadRefused:
+    return _refuse(_("“%(name)s”压缩比异常（疑似“压缩炸弹”），已拒绝。") % {"name": label})
+
+
+def _too_big(label: str, limits: Limits) -> UploadRefused:
     return _refuse(
-        _("“%(name)s”解压后超过 %(limit)s MB 或压缩比异常（疑似“压缩炸弹”），已拒绝。")
-        % {"name": label, "limit": MAX_UNPACKED_BYTES // 1024 // 1024}
+        _("“%(name)s”解压后超过 %(limit)s MB 的上限；如确需导入，请系统管理员调高设置 %(setting)s。")
+        % {"name": label, "limit": limits.unpacked_bytes // MIB, "setting": "JIXIAO_UPLOAD_MAX_UNPACKED_MB"}
     )
 
 
@@ -166,7 +193,7 @@ def _check_macros(archive: zipfile.ZipFile, names: set[str], label: str) -> None
     macro = any(n.lower().endswith("vbaproject.bin") or n.lower().startswith("xl/macrosheets/") for n in names)
     if not macro and "[Content_Types].xml" in names:
         with archive.open("[Content_Types].xml") as part:
-            macro = b"macroEnabled" in part.read(RATIO_FLOOR)
+            macro = b"macroEnabled" in part.read(MIB)
     if macro:
         raise _refuse(
             _("“%(name)s”含有宏（.xlsm / VBA），出于安全原因不接受：请另存为不含宏的 .xlsx / .docx 后再上传。")
@@ -201,8 +228,8 @@ def _sheet_names(archive: zipfile.ZipFile, names: set[str], label: str) -> dict[
 
 def _small_part(archive: zipfile.ZipFile, part: str, label: str) -> bytes:
     with archive.open(part) as handle:
-        data = handle.read(20 * RATIO_FLOOR + 1)
-    if len(data) > 20 * RATIO_FLOOR:
+        data = handle.read(20 * MIB + 1)
+    if len(data) > 20 * MIB:  # a workbook.xml of 20 MB is made to exhaust a parser
         raise _bomb(label)
     if _DTD.search(data):
         raise _xml_refused(label)
@@ -214,7 +241,13 @@ def _xml_refused(label: str) -> UploadRefused:
 
 
 def _unpack_all(
-    archive, infos, label: str, sheets: dict[str, str], allow_formulas: bool, flat_sheets: Collection[str]
+    archive,
+    infos,
+    label: str,
+    sheets: dict[str, str],
+    allow_formulas: bool,
+    flat_sheets: Collection[str],
+    limits: Limits,
 ) -> None:
     """Unpack every part once, counting real bytes; scan XML for DTDs and worksheets for rows, formulas, merges."""
     total = 0
@@ -231,10 +264,10 @@ def _unpack_all(
                 while chunk := part.read(CHUNK):
                     unpacked += len(chunk)
                     total += len(chunk)
-                    if total > MAX_UNPACKED_BYTES or (
-                        unpacked > RATIO_FLOOR and unpacked > MAX_RATIO * max(info.compress_size, 1)
-                    ):
+                    if limits.compresses_too_well(unpacked, info.compress_size):
                         raise _bomb(label)
+                    if total > limits.unpacked_bytes:
+                        raise _too_big(label, limits)
                     if not is_xml:
                         continue
                     text = carry + chunk
@@ -244,8 +277,8 @@ def _unpack_all(
                         raise _xml_refused(label)
                     if scan is not None:
                         scan.feed(text)
-                        if scan.rows > MAX_SHEET_ROWS:
-                            raise _too_long(sheet)
+                        if scan.rows > limits.sheet_rows:
+                            raise _too_long(sheet, limits)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as error:
             raise _refuse(
                 _("“%(name)s”已损坏或不完整（可能上传中断），请重新保存后再上传。") % {"name": label}
@@ -264,6 +297,9 @@ def _unpack_all(
             )
 
 
-def _too_long(sheet: str) -> UploadRefused:
-    message = _("工作表“%(sheet)s”超过 %(limit)s 行的上限（可能含有大量空行），请删除多余的行后再上传。")
-    return _refuse(message % {"sheet": sheet, "limit": MAX_SHEET_ROWS})
+def _too_long(sheet: str, limits: Limits) -> UploadRefused:
+    message = _(
+        "工作表“%(sheet)s”超过 %(limit)s 行的上限（可能含有大量空行）：请删除多余的行后再上传；"
+        "如确有这么多行，请系统管理员调高设置 %(setting)s。"
+    )
+    return _refuse(message % {"sheet": sheet, "limit": limits.sheet_rows, "setting": "JIXIAO_UPLOAD_MAX_SHEET_ROWS"})

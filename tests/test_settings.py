@@ -45,6 +45,9 @@ def test_defaults_start_in_debug_on_sqlite():
         ({"JIXIAO_TRUSTED_PROXIES": "one"}, "JIXIAO_TRUSTED_PROXIES='one' is not a whole number"),
         ({"JIXIAO_JOB_STALE_SECONDS": "0"}, "JIXIAO_JOB_STALE_SECONDS='0' is below its minimum 1"),
         ({"JIXIAO_SYNC_SHEETS_LIMIT": "5O"}, "JIXIAO_SYNC_SHEETS_LIMIT='5O' is not a whole number"),
+        ({"JIXIAO_WEB_UPLOAD_MAX_MB": "10"}, "JIXIAO_WEB_UPLOAD_MAX_MB='10' is below its minimum 20"),
+        ({"JIXIAO_UPLOAD_MAX_UNPACKED_MB": "2 GB"}, "JIXIAO_UPLOAD_MAX_UNPACKED_MB='2 GB' is not a whole number"),
+        ({"JIXIAO_UPLOAD_MAX_SHEET_ROWS": "0"}, "JIXIAO_UPLOAD_MAX_SHEET_ROWS='0' is below its minimum 1"),
     ],
 )
 def test_a_malformed_value_stops_start_up_with_a_message(env, message):

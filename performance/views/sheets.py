@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from budgets.permissions import projects_for, units_for, year_projects_for
 
-from ..forms import WorkbookUploadForm
+from ..forms import EvaluationSheetUploadForm
 from ..interchange.sheet_upload import import_evaluation_sheets
 from ..jobs import sheets_in_background, start_job
 from ..models import Job
@@ -98,7 +98,7 @@ def sheet_upload(request):
     """Upload a 自评表 workbook filled offline: saved whole, or the same workbook back with the bad cells marked."""
     if not request.user.is_superuser and not units_for(request.user).exists():
         raise PermissionDenied
-    form = WorkbookUploadForm(request.POST or None, request.FILES or None)
+    form = EvaluationSheetUploadForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

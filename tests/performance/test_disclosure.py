@@ -314,10 +314,10 @@ def test_a_file_that_is_neither_docx_nor_text_is_refused():
         import_disclosure(content=bytes(range(128, 256)) * 3)
 
 
-def test_a_docx_that_unpacks_to_an_absurd_size_is_refused_before_parsing(monkeypatch):
-    monkeypatch.setattr("performance.uploads.MAX_UNPACKED_BYTES", 1000)
+def test_a_docx_that_unpacks_to_more_than_the_limit_is_refused_before_parsing(settings):
+    settings.JIXIAO_UPLOAD_MAX_UNPACKED_MB = 0  # the seed's .docx unpacks to less than 1 MB
     load_demo()
-    with pytest.raises(UnreadableDisclosure, match="解压后"):
+    with pytest.raises(UnreadableDisclosure, match=r"解压后超过 0 MB 的上限.*JIXIAO_UPLOAD_MAX_UNPACKED_MB"):
         import_disclosure(content=seed_docx())
 
 

@@ -24,6 +24,7 @@ from tests.factories import make_superuser
 from tests.security import hostile
 
 pytestmark = pytest.mark.django_db
+MIB = 1024 * 1024
 
 # builder -> a phrase the refusal must contain
 HOSTILE = {
@@ -36,8 +37,8 @@ HOSTILE = {
     "macro": (hostile.macro_workbook, "含有宏"),
     "macro_content_type": (hostile.macro_content_type, "含有宏"),
     "external_link": (hostile.external_link, "外部链接"),
-    "million_rows": (hostile.million_rows, "超过 200000 行的上限"),
-    "many_row_tags": (hostile.many_row_tags, "超过 200000 行的上限"),
+    "million_rows": (hostile.million_rows, "超过 1048576 行的上限"),
+    "many_row_tags": (hostile.many_row_tags, "超过 1048576 行的上限"),
     "formula": (hostile.formula_cell, "单元格 L3 含有公式"),
     "external_formula": (hostile.external_formula, "含有公式"),
     "merged_cells": (hostile.merged_cells, "A2:B3 是合并单元格"),
@@ -103,6 +104,23 @@ def test_the_flat_import_refuses_each_hostile_file_and_writes_nothing(files, nam
     with pytest.raises(ImportErrors) as refused:
         import_workbook(file=BytesIO(files[name]), user=make_superuser())
     assert any(HOSTILE[name][1] in message for message in refused.value.messages)
+    assert counts() == before
+
+
+def test_a_zip_bomb_within_the_raised_size_limit_is_refused_by_its_compression_ratio(settings):
+    # The defaults admit a province's workbook (733 MB unpacked); this bomb unpacks to less than they allow.
+    assert settings.JIXIAO_UPLOAD_MAX_UNPACKED_MB * MIB > 1 << 30
+    bomb = hostile.zip_bomb(gibibytes=1)
+    before = counts()
+
+    started = time.monotonic()
+    with pytest.raises(UploadRefused) as refused:
+        check_office_file(BytesIO(bomb), name="省级.xlsx", flat_sheets=("项目", "指标"))
+    assert time.monotonic() - started < 2
+    assert refused.value.messages == ["“省级.xlsx”压缩比异常（疑似“压缩炸弹”），已拒绝。"]
+
+    with pytest.raises(ImportErrors, match="压缩炸弹"):
+        import_workbook(file=BytesIO(bomb), user=make_superuser())
     assert counts() == before
 
 
