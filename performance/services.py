@@ -1,4 +1,6 @@
-"""Scoring projects from the database (SPEC section 6): scores are computed on demand, never stored.
+"""Scoring projects from the database (SPEC section 6). What the list and the dashboard show of a score is
+stored by ``performance.scores`` (which computes it here); the pages, sheets and API that lay out a score's
+rows, reasons and problems compute it here on demand.
 
 ``score_project`` builds the plain inputs of ``performance.scoring`` from one project's indicators, their
 results, the project's money and its self-evaluation (the project page, the API, the workflow).
