@@ -6,6 +6,7 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -70,6 +71,39 @@ def test_the_apps_export_at_the_row_limit_imports_back_as_it_was(sample_export, 
 
     assert evaluations_document(Project.objects.all()) == before
     assert len(before["projects"]) == 4
+
+
+def largest_area(data: bytes) -> tuple[str, int]:
+    """The sheet with the most rows x columns, and that number."""
+    book = openpyxl.load_workbook(BytesIO(data))
+    areas = {sheet.title: sheet.max_row * sheet.max_column for sheet in book.worksheets}
+    title = max(areas, key=areas.get)
+    return title, areas[title]
+
+
+def test_the_apps_export_one_cell_over_the_area_limit_is_refused_naming_the_setting(sample_export, settings):
+    data, before = sample_export
+    title, cells = largest_area(data)
+    settings.JIXIAO_UPLOAD_MAX_SHEET_CELLS = cells - 1
+
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=BytesIO(data))
+
+    [message] = refused.value.messages
+    assert f"工作表“{title}”的范围" in message
+    assert f"超过 {cells - 1} 个单元格的上限" in message
+    assert "请系统管理员调高设置 JIXIAO_UPLOAD_MAX_SHEET_CELLS" in message
+    assert evaluations_document(Project.objects.all()) == before
+
+
+def test_the_apps_export_at_the_area_limit_imports_back_as_it_was(sample_export, settings):
+    data, before = sample_export
+    settings.JIXIAO_UPLOAD_MAX_SHEET_CELLS = largest_area(data)[1]
+    empty_the_database()
+
+    import_workbook(file=BytesIO(data))
+
+    assert evaluations_document(Project.objects.all()) == before
 
 
 @pytest.fixture
