@@ -229,6 +229,9 @@ JIXIAO_WEB_UPLOAD_MAX_MB = env_int("JIXIAO_WEB_UPLOAD_MAX_MB", 25, minimum=20)
 # 1,048,576 rows a sheet, 2 GB unpacked (about 25 s of checking), while a zip bomb is still refused.
 JIXIAO_UPLOAD_MAX_UNPACKED_MB = env_int("JIXIAO_UPLOAD_MAX_UNPACKED_MB", 2048, minimum=1)
 JIXIAO_UPLOAD_MAX_SHEET_ROWS = env_int("JIXIAO_UPLOAD_MAX_SHEET_ROWS", 1_048_576, minimum=1)
+# A sheet's area, rows x columns: python-calamine holds 32 bytes for each cell of it, empty or not.
+# 2**24 is 1,048,576 rows of 16 columns (the 50,000 projects' 指标 sheet: 600,001 x 15), at most 512 MB.
+JIXIAO_UPLOAD_MAX_SHEET_CELLS = env_int("JIXIAO_UPLOAD_MAX_SHEET_CELLS", 2**24, minimum=1)
 JIXIAO_UPLOAD_MAX_PARTS = env_int("JIXIAO_UPLOAD_MAX_PARTS", 2000, minimum=1)
 JIXIAO_UPLOAD_MAX_RATIO = env_int("JIXIAO_UPLOAD_MAX_RATIO", 150, minimum=1)
 

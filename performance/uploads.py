@@ -12,8 +12,10 @@ opens the zip itself and refuses, with a sentence the user can act on:
 - a DOCTYPE or entity declaration in any XML part (billion laughs; defusedxml also makes openpyxl
   refuse them, python-calamine never expands them);
 - for workbooks: links to other workbooks, a worksheet with more than ``JIXIAO_UPLOAD_MAX_SHEET_ROWS``
-  rows (millions of empty rows would keep the importer busy for minutes), formulas (their values are
-  computed by Excel, openpyxl never calculates them) and merged cells in the sheets read as flat tables.
+  rows (millions of empty rows would keep the importer busy for minutes) or an area (rows x columns)
+  of more than ``JIXIAO_UPLOAD_MAX_SHEET_CELLS`` cells (python-calamine holds every cell of that area:
+  two cells, in A1 and XFD20000, would take it 10 GB), formulas (their values are computed by Excel,
+  openpyxl never calculates them) and merged cells in the sheets read as flat tables.
 
 The limits are settings (``config.settings``), read at each call; a refusal for size names the setting
 to raise. Every check runs on every path: the web pages, the background jobs and the commands.
@@ -58,6 +60,7 @@ class Limits:
     unpacked_bytes: int
     ratio: int  # unpacked / packed, for parts above RATIO_FLOOR
     sheet_rows: int
+    sheet_cells: int  # rows x columns
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -66,17 +69,32 @@ class Limits:
             unpacked_bytes=settings.JIXIAO_UPLOAD_MAX_UNPACKED_MB * MIB,
             ratio=settings.JIXIAO_UPLOAD_MAX_RATIO,
             sheet_rows=settings.JIXIAO_UPLOAD_MAX_SHEET_ROWS,
+            sheet_cells=settings.JIXIAO_UPLOAD_MAX_SHEET_CELLS,
         )
 
     def compresses_too_well(self, unpacked: int, packed: int) -> bool:
         return unpacked > RATIO_FLOOR and unpacked > self.ratio * max(packed, 1)
 
 
-class _SheetScan:
-    """Rows, the first formula and the merged ranges of one worksheet part, read chunk by chunk.
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
 
-    The patterns start with a literal (``<row ``, ``<f>``), which keeps them fast: a 100,000-row sheet
-    is scanned in well under a second. A part written with a namespace prefix (``<x:row>``) gets
+
+def _beyond(columns: int) -> re.Pattern:
+    """A cell reference (``r="AB12"``) to a column beyond the first ``columns``."""
+    if columns >= 26:
+        return re.compile(rb' r="([A-Z]{2,3})\d')
+    return re.compile(rb' r="([A-Z]{2,3}|[%c-Z])\d' % (ord("A") + columns))
+
+
+class _SheetScan:
+    """Rows, columns, the first formula and the merged ranges of one worksheet part, read chunk by chunk.
+
+    The patterns start with a literal (``<row ``, ``<f>``, `` r="``), which keeps them fast: a 100,000-row
+    sheet is scanned in well under a second. A part written with a namespace prefix (``<x:row>``) gets
     patterns with that prefix.
     """
 
@@ -84,6 +102,8 @@ class _SheetScan:
         self.prefix: bytes | None = None
         self.row_tags = 0
         self.last_row = 0
+        self.columns = 0  # the rightmost column with a cell
+        self._beyond = _beyond(0)
         self.formula_cell: str | None = None
         self.merges: list[str] = []
 
@@ -103,6 +123,9 @@ class _SheetScan:
         tag = b"<" + self.prefix + b"row"
         self.row_tags += text.count(tag + b">") + text.count(tag + b" ") + text.count(tag + b"/")
         self.last_row = max([self.last_row, *(int(number) for number in self._row.findall(text))])
+        if wider := self._beyond.findall(text):
+            self.columns = max(self.columns, *(_column_number(letters) for letters in set(wider)))
+            self._beyond = _beyond(self.columns)
         if self.formula_cell is None and (found := self._formula.search(text)):
             cells = self._cell.findall(text, 0, found.start())
             self.formula_cell = cells[-1].decode() if cells else "?"
@@ -279,6 +302,8 @@ def _unpack_all(
                         scan.feed(text)
                         if scan.rows > limits.sheet_rows:
                             raise _too_long(sheet, limits)
+                        if scan.rows * scan.columns > limits.sheet_cells:
+                            raise _too_wide(sheet, scan, limits)
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as error:
             raise _refuse(
                 _("“%(name)s”已损坏或不完整（可能上传中断），请重新保存后再上传。") % {"name": label}
@@ -303,3 +328,13 @@ def _too_long(sheet: str, limits: Limits) -> UploadRefused:
         "如确有这么多行，请系统管理员调高设置 %(setting)s。"
     )
     return _refuse(message % {"sheet": sheet, "limit": limits.sheet_rows, "setting": "JIXIAO_UPLOAD_MAX_SHEET_ROWS"})
+
+
+def _too_wide(sheet: str, scan: _SheetScan, limits: Limits) -> UploadRefused:
+    message = _(
+        "工作表“%(sheet)s”的范围（%(rows)s 行 × %(columns)s 列）超过 %(limit)s 个单元格的上限"
+        "（可能远处的行列里有零星内容）：请删除多余的行和列后再上传；"
+        "如确有这么多内容，请系统管理员调高设置 %(setting)s。"
+    )
+    values = {"rows": scan.rows, "columns": scan.columns, "limit": limits.sheet_cells}
+    return _refuse(message % {"sheet": sheet, **values, "setting": "JIXIAO_UPLOAD_MAX_SHEET_CELLS"})

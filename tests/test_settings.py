@@ -48,6 +48,7 @@ def test_defaults_start_in_debug_on_sqlite():
         ({"JIXIAO_WEB_UPLOAD_MAX_MB": "10"}, "JIXIAO_WEB_UPLOAD_MAX_MB='10' is below its minimum 20"),
         ({"JIXIAO_UPLOAD_MAX_UNPACKED_MB": "2 GB"}, "JIXIAO_UPLOAD_MAX_UNPACKED_MB='2 GB' is not a whole number"),
         ({"JIXIAO_UPLOAD_MAX_SHEET_ROWS": "0"}, "JIXIAO_UPLOAD_MAX_SHEET_ROWS='0' is below its minimum 1"),
+        ({"JIXIAO_UPLOAD_MAX_SHEET_CELLS": "16M"}, "JIXIAO_UPLOAD_MAX_SHEET_CELLS='16M' is not a whole number"),
     ],
 )
 def test_a_malformed_value_stops_start_up_with_a_message(env, message):

@@ -3,6 +3,7 @@ row and column (``Row``)."""
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -35,13 +36,22 @@ def cell_text(value) -> str:
 
 
 class Row:
-    """One row of a sheet, reading cells by column title and collecting problems."""
+    """One row of a sheet, reading cells by column title and collecting problems.
+
+    Once read (``release``), the row keeps only its place (sheet and number), for the problems found later.
+    """
+
+    __slots__ = ("number", "positions", "problems", "sheet", "values")
 
     def __init__(
         self, sheet: str, number: int, values: list, positions: dict[str, int], problems: list[WorkbookProblem]
     ):
         self.sheet, self.number, self.problems = sheet, number, problems
         self.values, self.positions = values, positions
+
+    def release(self) -> None:
+        """Let go of the cells: what the row says has been read (a large sheet's rows are not all kept)."""
+        self.values = ()
 
     def cell(self, column: str):
         """The cell's value under the column title (every title read is known: missing columns are refused)."""
@@ -67,7 +77,8 @@ class Row:
         return value
 
     def code(self, column: str, *, required: bool = False, max_length: int = 64) -> str:
-        return normalise(self.text(column, required=required, max_length=max_length))
+        """A code, normalised; a code repeated on many rows (a unit's, a project's) is one string (sys.intern)."""
+        return sys.intern(normalise(self.text(column, required=required, max_length=max_length)))
 
     def year(self, column: str = "年度") -> int | None:
         raw = self.cell(column)

@@ -27,8 +27,7 @@ from ..scores.keep import changed as scores_changed
 from ..scores.keep import kept_scores
 from .allowed import Bootstrap, refuse_changes, targets_moves
 from .check import check_projects, check_scope, check_weights, known_of, match_rows, refuse_if
-from .columns import INDICATOR_SHEET, PROJECT_SHEET
-from .read import read_rows, read_sheets
+from .read import read_rows
 from .report import ImportErrors, ImportReport, WorkbookProblem
 from .write import Audit, change_reason, move_targets, write_rows
 
@@ -50,13 +49,10 @@ def import_workbook(
     """
     started = time.monotonic()
     say = progress or (lambda message: None)
-    sheets, problems = read_sheets(file)  # every row's problems are noted in ``problems``
     report = ImportReport(dry_run=dry_run)
-    report.project_rows = len(sheets[PROJECT_SHEET])
-    report.indicator_rows = len(sheets[INDICATOR_SHEET])
+    projects, items, problems = read_rows(file, report, say)  # every row's problems are noted in ``problems``
     say(f"读取完成：项目表{report.project_rows}行，指标表{report.indicator_rows}行，正在校验……")
 
-    projects, items = read_rows(sheets, report, say)
     known = known_of(projects, items)
     check_projects(projects, known.units, known.departments)
     check_scope(user, projects, items, known.units)

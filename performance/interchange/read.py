@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from os import PathLike
@@ -53,48 +55,50 @@ def open_workbook(file) -> CalamineWorkbook:
         raise ImportErrors([WorkbookProblem("文件", None, "", f"无法读取为.xlsx工作簿（{error}）")]) from error
 
 
-def read_sheets(file) -> tuple[dict[str, list[Row]], list[WorkbookProblem]]:
-    """Both sheets' rows by column title (python-calamine: about ten times faster than openpyxl)."""
-    problems: list[WorkbookProblem] = []
-    book = open_workbook(file)
-    sheets: dict[str, list[Row]] = {}
-    try:
-        for title, columns, optional in (
-            (PROJECT_SHEET, PROJECT_COLUMNS, OPTIONAL_PROJECT_COLUMNS),
-            (INDICATOR_SHEET, INDICATOR_COLUMNS, OPTIONAL_INDICATOR_COLUMNS),
-        ):
-            if title not in book.sheet_names:
-                problems.append(WorkbookProblem(title, None, "", f"缺少工作表“{title}”"))
-                continue
-            # skip_empty_area=False: the first list is row 1, so row numbers are the sheet's own.
-            rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
-            header = [normalise(cell_text(v)) for v in (rows[0] if rows else [])]
-            positions: dict[str, int] = {}
-            for index, name in enumerate(header):
-                if name in positions and (name in columns or name in optional):
-                    problems.append(WorkbookProblem(title, 1, name, "列标题重复"))
-                positions.setdefault(name, index)
-            missing = [name for name in columns if name not in positions]
-            for name in missing:
-                problems.append(WorkbookProblem(title, 1, name, "缺少此列"))
-            if missing:
-                continue
-            sheet_rows = []
-            for number, values in enumerate(rows[1:], start=2):
-                if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                    continue
-                sheet_rows.append(Row(title, number, values, positions, problems))
-            sheets[title] = sheet_rows
-    except CalamineError as error:
-        problems.append(WorkbookProblem("文件", None, "", f"无法读取工作簿（{error}）"))
-    finally:
-        book.close()
-    if problems:
-        raise ImportErrors(problems)
-    return sheets, problems
-
-
 @dataclass
+class Sheet:
+    """One sheet of the open workbook: its column positions by title, and its rows below the title row."""
+
+    title: str
+    positions: dict[str, int]
+    height: int  # rows below the title row, empty ones included
+    values: Iterator[list]
+
+
+def open_sheet(book: CalamineWorkbook, title: str, columns, optional, problems: list[WorkbookProblem]) -> Sheet | None:
+    """The sheet, its title row read; None, with the problems noted, when it or one of its columns is missing.
+
+    python-calamine holds the sheet's cells (not the file's XML) while its rows are read; each row becomes a
+    Python list only when it is read, so the rows of a large sheet are never all in Python lists at once.
+    """
+    if title not in book.sheet_names:
+        problems.append(WorkbookProblem(title, None, "", f"缺少工作表“{title}”"))
+        return None
+    sheet = book.get_sheet_by_name(title)
+    first = sheet.start  # (row, column) of the first cell with a value; None for an empty sheet
+    values = sheet.iter_rows()
+    # The title row is row 1: a sheet whose first rows are empty has no titles (its columns are missing).
+    header = [normalise(cell_text(v)) for v in next(values, [])] if first is not None and first[0] == 0 else []
+    positions: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name in positions and (name in columns or name in optional):
+            problems.append(WorkbookProblem(title, 1, name, "列标题重复"))
+        positions.setdefault(name, index)
+    missing = [name for name in columns if name not in positions]
+    for name in missing:
+        problems.append(WorkbookProblem(title, 1, name, "缺少此列"))
+    return None if missing else Sheet(title, positions, max(sheet.height - 1, 0), values)
+
+
+def sheet_rows(sheet: Sheet, problems: list[WorkbookProblem]) -> Iterator[Row]:
+    """The sheet's rows that hold a value, numbered as in the sheet (the title row is 1)."""
+    for number, values in enumerate(sheet.values, start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        yield Row(sheet.title, number, values, sheet.positions, problems)
+
+
+@dataclass(slots=True)  # one for each row: a province's file has 650,000
 class ProjectRow:
     row: Row
     year: int
@@ -120,7 +124,7 @@ class ProjectRow:
         )
 
 
-@dataclass
+@dataclass(slots=True)  # one for each row: a province's file has 650,000
 class IndicatorRow:
     row: Row
     year: int | None
@@ -277,12 +281,13 @@ def read_indicator_row(
         year=row.year(),
         unit_code=row.code("单位编码", required=True, max_length=32),
         project_code=row.code("项目编码", max_length=64),
-        project_name=row.text("项目名称", max_length=200),
+        # The same on each of a project's rows: one string for them all (sys.intern), not one a row.
+        project_name=sys.intern(row.text("项目名称", max_length=200)),
     )
     if not item.project_code and not item.project_name:
         row.error("项目名称", "项目编码和项目名称不能都为空")
-    item.level1_as_written = normalise(row.text("一级指标", required=True, max_length=64))
-    item.level2_as_written = normalise(row.text("二级指标", required=True, max_length=64))
+    item.level1_as_written = sys.intern(normalise(row.text("一级指标", required=True, max_length=64)))
+    item.level2_as_written = sys.intern(normalise(row.text("二级指标", required=True, max_length=64)))
     item.name = row.text("三级指标", required=True, max_length=200)
     item.description = row.text("绩效指标描述", verbatim=True)
     item.target = row.text("指标值", max_length=500, verbatim=True)
@@ -318,17 +323,41 @@ def read_indicator_row(
     return item
 
 
-def read_rows(sheets: dict[str, list[Row]], report: ImportReport, say) -> tuple[list[ProjectRow], list[IndicatorRow]]:
-    """Every row of both sheets as the file says it; the categories read by another name go into the report."""
-    projects = [read_project_row(row) for row in sheets[PROJECT_SHEET]]
-    framework, readings = Framework(), Readings()
-    mappings: dict[str, list[int]] = defaultdict(list)
-    items = []
-    for n, row in enumerate(sheets[INDICATOR_SHEET], start=1):
-        items.append(read_indicator_row(row, framework, readings, mappings))
-        if n % PROGRESS_ROWS == 0:
-            say(f"正在校验：指标表{n}/{report.indicator_rows}行……")
-    for mapping, numbers in mappings.items():
-        shown = "、".join(str(n) for n in numbers[:10]) + (f"等，共{len(numbers)}" if len(numbers) > 10 else "")
-        report.notes.append(f"{mapping}：{INDICATOR_SHEET}表第{shown}行")
-    return projects, items
+def read_rows(file, report: ImportReport, say) -> tuple[list[ProjectRow], list[IndicatorRow], list[WorkbookProblem]]:
+    """Every row of both sheets as the file says it, and the problems of each (refused later, all at once).
+
+    A missing sheet or column refuses the file at once. The rows are read one at a time (python-calamine:
+    about ten times faster than openpyxl), each kept only as what it says: its cells are let go once read.
+    The categories read by another name go into the report.
+    """
+    problems: list[WorkbookProblem] = []
+    layout: list[WorkbookProblem] = []  # a sheet or a column missing, a column twice
+    book = open_workbook(file)
+    try:
+        projects = []
+        if sheet := open_sheet(book, PROJECT_SHEET, PROJECT_COLUMNS, OPTIONAL_PROJECT_COLUMNS, layout):
+            for row in sheet_rows(sheet, problems):
+                projects.append(read_project_row(row))
+                row.release()
+        del sheet  # python-calamine lets go of the sheet's cells
+        items = []
+        if sheet := open_sheet(book, INDICATOR_SHEET, INDICATOR_COLUMNS, OPTIONAL_INDICATOR_COLUMNS, layout):
+            framework, readings = Framework(), Readings()
+            mappings: dict[str, list[int]] = defaultdict(list)
+            for row in sheet_rows(sheet, problems):
+                items.append(read_indicator_row(row, framework, readings, mappings))
+                row.release()
+                if len(items) % PROGRESS_ROWS == 0:
+                    say(f"正在校验：指标表{len(items)}/{sheet.height}行……")
+            for mapping, numbers in mappings.items():
+                shown = "、".join(str(n) for n in numbers[:10]) + (f"等，共{len(numbers)}" if len(numbers) > 10 else "")
+                report.notes.append(f"{mapping}：{INDICATOR_SHEET}表第{shown}行")
+        del sheet
+    except CalamineError as error:
+        layout.append(WorkbookProblem("文件", None, "", f"无法读取工作簿（{error}）"))
+    finally:
+        book.close()
+    if layout:  # the sheets' layout, or a file that cannot be read: the rows' own problems can wait
+        raise ImportErrors(layout)
+    report.project_rows, report.indicator_rows = len(projects), len(items)
+    return projects, items, problems

@@ -207,6 +207,38 @@ def test_a_missing_column_is_refused():
     assert [str(p) for p in refused.value.problems] == ["指标 第1行 指标值：缺少此列"]
 
 
+def saved(book) -> BytesIO:
+    buffer = BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def test_titles_below_row_1_are_refused_as_missing_columns():
+    book = openpyxl.load_workbook(SAMPLE)
+    book["指标"].insert_rows(1, amount=2)
+
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=saved(book))
+
+    assert str(refused.value.problems[0]) == "指标 第1行 年度：缺少此列"
+    assert not Project.objects.exists()
+
+
+def test_an_empty_first_column_and_empty_rows_keep_the_sheets_own_row_numbers():
+    book = openpyxl.load_workbook(SAMPLE)
+    sheet = book["指标"]
+    sheet.insert_cols(1)
+    sheet.insert_rows(5, amount=3)  # three empty rows: the sample's 5th row is now the 8th
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(row=8, column=header.index("分值") + 1).value = "十"
+
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=saved(book))
+
+    assert [str(p) for p in refused.value.problems if p.row == 8] == ["指标 第8行 分值：“十”不是数字"]
+
+
 def test_a_qualitative_score_without_tier_sets_the_tier():
     import_workbook(
         file=edited_sample(("指标", 18, "实际完成值", "培训覆盖全部帮扶村"), ("指标", 18, "得分(自评)", 27))

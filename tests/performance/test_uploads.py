@@ -6,6 +6,7 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
+import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -72,10 +73,43 @@ def test_the_apps_export_at_the_row_limit_imports_back_as_it_was(sample_export, 
     assert len(before["projects"]) == 4
 
 
+def largest_area(data: bytes) -> tuple[str, int]:
+    """The sheet with the most rows x columns, and that number."""
+    book = openpyxl.load_workbook(BytesIO(data))
+    areas = {sheet.title: sheet.max_row * sheet.max_column for sheet in book.worksheets}
+    title = max(areas, key=areas.get)
+    return title, areas[title]
+
+
+def test_the_apps_export_one_cell_over_the_area_limit_is_refused_naming_the_setting(sample_export, settings):
+    data, before = sample_export
+    title, cells = largest_area(data)
+    settings.JIXIAO_UPLOAD_MAX_SHEET_CELLS = cells - 1
+
+    with pytest.raises(ImportErrors) as refused:
+        import_workbook(file=BytesIO(data))
+
+    [message] = refused.value.messages
+    assert f"工作表“{title}”的范围" in message
+    assert f"超过 {cells - 1} 个单元格的上限" in message
+    assert "请系统管理员调高设置 JIXIAO_UPLOAD_MAX_SHEET_CELLS" in message
+    assert evaluations_document(Project.objects.all()) == before
+
+
+def test_the_apps_export_at_the_area_limit_imports_back_as_it_was(sample_export, settings):
+    data, before = sample_export
+    settings.JIXIAO_UPLOAD_MAX_SHEET_CELLS = largest_area(data)[1]
+    empty_the_database()
+
+    import_workbook(file=BytesIO(data))
+
+    assert evaluations_document(Project.objects.all()) == before
+
+
 @pytest.fixture
 def export_of_a_little_over_one_mib() -> tuple[bytes, dict]:
-    """80 generated projects of 12 indicators, exported: a file that unpacks to between 1 and 2 MiB."""
-    generate_load_data(units=4, projects_per_unit=20, indicators_per_project=12, department_code="812")
+    """120 generated projects of 12 indicators, exported: a file that unpacks to between 1 and 2 MiB."""
+    generate_load_data(units=6, projects_per_unit=20, indicators_per_project=12, department_code="812")
     # The flat workbook carries the targets' states, not a self-evaluation's (SPEC section 11): in drafts,
     # every value the database holds is in the file.
     Evaluation.objects.update(status=Evaluation.Status.DRAFT)
@@ -106,8 +140,8 @@ def test_the_apps_export_under_the_unpacked_limit_imports_back_as_it_was(export_
     report = import_workbook(file=BytesIO(data))
 
     assert evaluations_document(Project.objects.all()) == before
-    assert report.counts["绩效指标"]["created"] == 960
-    assert ActualResult.objects.count() == 960
+    assert report.counts["绩效指标"]["created"] == 1440
+    assert ActualResult.objects.count() == 1440
 
 
 def test_the_command_prints_the_setting_to_raise_and_imports_nothing(sample_export, settings, tmp_path, capsys):

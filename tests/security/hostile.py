@@ -174,6 +174,17 @@ def million_rows() -> bytes:
     return rezip(source, replace={part: xml.replace(b"</sheetData>", far)})
 
 
+def far_column() -> bytes:
+    """The sample with one cell in XFD20000 of 指标: an area of 20,000 x 16,384 cells, which python-calamine
+    would hold whole (10 GB)."""
+    source = sample_bytes()
+    part = sheet_part(source, "指标")
+    with zipfile.ZipFile(BytesIO(source)) as book:
+        xml = book.read(part)
+    far = b'<row r="20000"><c r="XFD20000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    return rezip(source, replace={part: xml.replace(b"</sheetData>", far)})
+
+
 def many_row_tags(rows: int = 1_100_000) -> bytes:
     """1,100,000 rows without a row number (the attribute is optional): counted, not trusted to ``r``."""
     source = sample_bytes()

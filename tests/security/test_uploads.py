@@ -39,6 +39,7 @@ HOSTILE = {
     "external_link": (hostile.external_link, "外部链接"),
     "million_rows": (hostile.million_rows, "超过 1048576 行的上限"),
     "many_row_tags": (hostile.many_row_tags, "超过 1048576 行的上限"),
+    "far_column": (hostile.far_column, "（20000 行 × 16384 列）超过 16777216 个单元格的上限"),
     "formula": (hostile.formula_cell, "单元格 L3 含有公式"),
     "external_formula": (hostile.external_formula, "含有公式"),
     "merged_cells": (hostile.merged_cells, "A2:B3 是合并单元格"),
@@ -53,7 +54,7 @@ FORM_REFUSES = {
     "billion_laughs",
     "macro",
 }
-FORM_REFUSES |= {"macro_content_type", "external_link", "million_rows", "many_row_tags"}
+FORM_REFUSES |= {"macro_content_type", "external_link", "million_rows", "many_row_tags", "far_column"}
 
 
 @pytest.fixture(scope="module")
