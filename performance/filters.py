@@ -58,8 +58,12 @@ def _style(form) -> None:
             "class", "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
         )
     if "q" in form.fields:
-        form.fields["q"].widget.attrs.setdefault("placeholder", _("项目或单位名称"))
+        form.fields["q"].widget.attrs.setdefault("placeholder", _("项目或单位的名称、编码"))
         form.fields["q"].widget.input_type = "search"
+
+
+SEARCH_WORDS = 5
+PAGE_SIZES = [("25", "25"), ("50", "50"), ("100", "100")]
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -90,9 +94,13 @@ class ProjectFilter(django_filters.FilterSet):
         choices=GRADES, field_name="stored_score__grade", label=_("等级"), empty_label=_("全部等级"), widget=PlainSelect
     )
 
+    per_page = django_filters.ChoiceFilter(
+        choices=PAGE_SIZES, method="keep", label=_("每页"), empty_label=None, widget=PlainSelect
+    )
+
     class Meta:
         model = Project
-        fields = ["q", "year", "department", "unit", "status", "grade"]
+        fields = ["q", "year", "department", "unit", "status", "grade", "per_page"]
 
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         super().__init__(data, queryset, request=request, **kwargs)
@@ -101,10 +109,25 @@ class ProjectFilter(django_filters.FilterSet):
         _style(self.form)
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(unit__name__icontains=value))
+        """Every word typed (up to ``SEARCH_WORDS``) in the project's name or code or its unit's name or code."""
+        for word in value.split()[:SEARCH_WORDS]:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(code__icontains=word)
+                | Q(unit__name__icontains=word)
+                | Q(unit__code__icontains=word)
+            )
+        return queryset
+
+    def keep(self, queryset, name, value):
+        """A field of the form that filters nothing (the page size: the view reads it)."""
+        return queryset
+
+    @property
+    def page_size(self) -> int:
+        """The rows a page asked for, one of ``PAGE_SIZES``; the first otherwise."""
+        chosen = self.form.cleaned_data.get("per_page") if self.is_bound and self.errors is not None else None
+        return int(chosen or PAGE_SIZES[0][0])
 
     def filter_status(self, queryset, name, value):
         if value == Evaluation.Status.DRAFT:

@@ -98,7 +98,11 @@ def _table_html(request, table: ProjectTable) -> str:
 def project_list(request):
     """The projects the user may see: filtered, searched, sorted (by score too, in SQL), 25 a page."""
     filterset, table = _project_table(request)
-    RequestConfig(request, paginate={"per_page": ProjectTable._meta.per_page}).configure(table)
+    per_page = filterset.page_size
+    if request.GET.get("per_page") != str(per_page):  # django-tables2 reads the size from the query: only ours
+        request.GET = request.GET.copy()
+        request.GET["per_page"] = str(per_page)
+    RequestConfig(request, paginate={"per_page": per_page}).configure(table)  # a page past the end: the last
     return render(
         request,
         "performance/project_list.html",

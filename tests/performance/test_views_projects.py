@@ -440,3 +440,34 @@ def test_the_project_page_lists_its_evidence_files_with_download_links(client, w
     html = response.content.decode()
     assert f'href="/evidence/{evidence.pk}/">活动照片.png</a>' in html
     assert "科普经费活动场次" in text_of(response).split("佐证材料")[-1]
+
+
+def test_search_matches_each_word_in_project_and_unit_names_and_codes(client):
+    unit = make_unit(name="张家口市科技馆", code="731005")
+    other = make_unit(name="张家口市科协本级", code="731001", department=unit.department)
+    make_project(unit=unit, name="科普展览经费", code="P01")
+    make_project(unit=unit, name="场馆运行经费", code="P02")
+    make_project(unit=other, name="科普活动经费", code="P03")
+    client.force_login(make_superuser())
+
+    def found(query):
+        return sorted(names_listed(client.get(LIST, {"q": query})))
+
+    assert found("731005") == ["场馆运行经费", "科普展览经费"]  # a unit's code
+    assert found("科技馆 科普") == ["科普展览经费"]  # every word, each anywhere
+    assert found("科普 P03") == ["科普活动经费"]
+    assert found("  ") == sorted(["场馆运行经费", "科普活动经费", "科普展览经费"])
+
+
+def test_a_page_size_can_be_chosen_from_the_offered_ones_and_a_page_past_the_end_shows_the_last(client):
+    unit = make_unit()
+    for n in range(120):
+        make_project(unit=unit, name=f"项目{n:03d}")
+    client.force_login(make_superuser())
+
+    assert len(names_listed(client.get(LIST, {"per_page": "50"}))) == 50
+    assert len(names_listed(client.get(LIST, {"per_page": "100000"}))) == 25  # not offered: the default
+    last = client.get(LIST, {"per_page": "100", "page": "9"})
+    assert len(names_listed(last)) == 20
+    assert last.context["table"].page.number == 2
+    assert '<option value="100" selected>100</option>' in last.content.decode()
