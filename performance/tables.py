@@ -63,7 +63,7 @@ class ProjectTable(tables.Table):
         accessor="score_grade",
         verbose_name=_("等级"),
         empty_values=(),  # "" means 未填报, rendered as such
-        order_by=("score_total", "pk"),
+        order_by=("stored_score__total", "stored_score__pk"),
         attrs={"td": {"class": "text-center"}},
     )
     rate = tables.Column(
@@ -75,7 +75,7 @@ class ProjectTable(tables.Table):
     total = tables.Column(
         accessor="score_total",
         verbose_name=_("总分"),
-        order_by=("score_total", "pk"),
+        order_by=("stored_score__total", "stored_score__pk"),
         attrs={"td": {"class": "text-end jx-num"}, "th": {"class": "text-end"}},
     )
 
