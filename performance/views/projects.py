@@ -346,7 +346,7 @@ def _sums(projects) -> dict:
 
 
 def _behind(projects, order: str) -> list[Project]:
-    rows = list(projects.select_related("unit").order_by(order, "pk")[:BEHIND])
+    rows = list(projects.select_related("unit").order_by(order, "stored_score__pk")[:BEHIND])
     for project in rows:
         project.status_label = Status(project.status_code).label
         project.score_rate_display = None if project.score_rate is None else f"{project.score_rate * 100:.2f}%"
@@ -415,8 +415,8 @@ def dashboard(request):
         "not_started": sums["count"] - sums["started"],
         "average": _average(sums["total_cents"], sums["started"], 100),
         "average_rate": _average(sums["rate_units"], sums["rated"], 100),
-        "lowest_total": _behind(chosen.filter(stored_score__started=True), "score_total"),
-        "lowest_rate": _behind(chosen.filter(stored_score__rate__isnull=False), "score_rate"),
+        "lowest_total": _behind(chosen.filter(stored_score__started=True), "stored_score__total"),
+        "lowest_rate": _behind(chosen.filter(stored_score__rate__isnull=False), "stored_score__rate"),
         "units": units,
         "unit_summary": _unit_summary(units),
         "chart": chart,
