@@ -27,6 +27,8 @@ from django.db import transaction
 from budgets.models import Department, Project, Unit
 
 from .models import ActualResult, Evaluation, Indicator, IndicatorCategory, ProjectGoal
+from .planner import analyze
+from .scores.models import IndicatorScore, ProjectScore
 from .scores.store import rescore
 from .scoring import TIER_BANDS, default_weights
 from .targets import Kind, is_cost, parse_target
@@ -193,6 +195,7 @@ def generate_load_data(
         Indicator.objects.bulk_create(indicators, batch_size=BATCH)
         ActualResult.objects.bulk_create(results, batch_size=BATCH)
         rescore([project.pk for project in projects])  # bulk_create sends no signal: the scores, stored
+    analyze([Unit, Project, ProjectGoal, Evaluation, Indicator, ActualResult, ProjectScore, IndicatorScore])
     return LoadDataSummary(department, len(unit_rows), len(projects), len(indicators), len(results), len(evaluations))
 
 

@@ -23,6 +23,10 @@ from collections.abc import Callable
 from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 
+from budgets.models import Project, Unit
+
+from ..models import ActualResult, Evaluation, Indicator, IndicatorScore, ProjectGoal, ProjectScore
+from ..planner import ANALYZE_AFTER_ROWS, analyze
 from ..scores.keep import changed as scores_changed
 from ..scores.keep import kept_scores
 from .allowed import Bootstrap, refuse_changes, targets_moves
@@ -84,5 +88,7 @@ def import_workbook(
         raise ImportErrors(
             [WorkbookProblem("文件", None, "", f"写入数据库时出错，未导入任何数据（{cause}）")]
         ) from error
+    if not dry_run and report.indicator_rows + report.project_rows >= ANALYZE_AFTER_ROWS:
+        analyze([Unit, Project, ProjectGoal, Evaluation, Indicator, ActualResult, ProjectScore, IndicatorScore])
     report.seconds = time.monotonic() - started
     return report
