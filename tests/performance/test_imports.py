@@ -511,6 +511,41 @@ def test_progress_is_told_the_row_counts_every_few_thousand_rows(monkeypatch, tm
     assert Indicator.history.filter(history_type="+").count() == 240
 
 
+@pytest.mark.parametrize("batch", [1, 5, 2000])
+def test_an_import_written_a_few_rows_at_a_time_changes_and_deletes_what_one_written_at_once_does(monkeypatch, batch):
+    monkeypatch.setattr(write, "BATCH", batch)  # the sample's 4 projects and 24 indicators in 24, 5 or 1 batches
+    import_workbook(file=SAMPLE)
+    returned_for_changes()
+
+    report = import_workbook(
+        file=edited_sample(
+            ("项目", 3, "实际完成情况", "完成"),
+            ("指标", 3, "实际完成值", "19次"),
+            ("指标", 8, "指标值", "25次"),
+            drop_rows=(("指标", 7),),  # 科普经费 / 满意度
+        )
+    )
+
+    assert report.counts["绩效自评"] == {"unchanged": 3, "updated": 1}
+    assert report.counts["绩效指标"] == {"unchanged": 22, "updated": 1, "deleted": 1}
+    assert report.counts["实际完成值"] == {"unchanged": 22, "updated": 1}
+    assert "删除了文件中不再列出的指标：科普经费/满意度" in report.notes
+    assert Indicator.objects.get(name="开展活动次数").result.actual == "19次"
+    assert Indicator.objects.get(name="活动次数").target == "25次"
+    for model in (Indicator, ActualResult):
+        types = model.history.values_list("history_type", flat=True)
+        assert sorted(types) == ["+"] * 24 + ["-", "~"], model.__name__
+    assert row_counts() == {
+        "Department": 1,
+        "Unit": 1,
+        "Project": 4,
+        "ProjectGoal": 4,
+        "Evaluation": 4,
+        "Indicator": 23,
+        "ActualResult": 23,
+    }
+
+
 @pytest.mark.parametrize(
     ("edits", "refused"),
     [
