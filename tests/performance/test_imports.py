@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -395,6 +395,17 @@ def test_command_dry_run_prints_the_summary(capsys):
 def test_command_refuses_a_missing_file():
     with pytest.raises(CommandError, match="找不到文件"):
         call_command("import_workbook", "/nonexistent/file.xlsx")
+
+
+def test_command_keeps_no_log_of_its_sql_statements_even_with_debug_on(settings, capsys):
+    settings.DEBUG = True
+    reset_queries()
+
+    call_command("import_workbook", str(SAMPLE))
+
+    assert connection.queries == []
+    assert settings.DEBUG is True
+    assert "绩效指标：新建24" in capsys.readouterr().out
 
 
 def doubled_sample() -> BytesIO:
