@@ -17,7 +17,7 @@ from performance.history import project_history
 from performance.interchange import importer, read, write
 from performance.interchange.export import write_flat_workbook
 from performance.interchange.importer import import_workbook
-from performance.interchange.report import ImportErrors
+from performance.interchange.report import ImportErrors, ImportReport
 from performance.load_data import generate_load_data
 from performance.models import ActualResult, Evaluation, Indicator, ProjectGoal
 from performance.scoring import BudgetInput, RowInput, row_weights, score_evaluation, weight_problems
@@ -237,6 +237,29 @@ def test_an_empty_first_column_and_empty_rows_keep_the_sheets_own_row_numbers():
         import_workbook(file=saved(book))
 
     assert [str(p) for p in refused.value.problems if p.row == 8] == ["指标 第8行 分值：“十”不是数字"]
+
+
+def test_a_value_repeated_on_many_rows_is_read_into_one_object():
+    projects, items, _problems = read.read_rows(SAMPLE, ImportReport(), lambda message: None)
+
+    bases = [item.basis for item in items if item.basis == "计划标准"]
+    assert len(bases) > 1 and all(basis is bases[0] for basis in bases)
+    science = projects[0].money  # 科普经费: 81 budgeted at the start and for the year, all of it fiscal
+    assert science["initial_total"] is science["full_year_total"] is science["initial_fiscal"]
+
+
+def test_equal_amounts_read_once_keep_their_own_places_and_sign():
+    book = openpyxl.load_workbook(SAMPLE)
+    header = [cell.value for cell in book["项目"][1]]
+    edits = ((3, "执行率得分(自评)", 9), (4, "年初预算数-上年结转", "-0"), (5, "年初预算数-上年结转", 0))
+    for row, title, value in edits:
+        book["项目"].cell(row=row, column=header.index(title) + 1).value = value
+
+    projects, _items, problems = read.read_rows(saved(book), ImportReport(), lambda message: None)
+
+    assert problems == []
+    assert (str(projects[1].reported_budget_score), str(projects[1].money["initial_total"])) == ("9.00", "9.0000")
+    assert [str(p.money["initial_carryover"]) for p in projects[2:]] == ["-0.0000", "0.0000"]
 
 
 def test_a_qualitative_score_without_tier_sets_the_tier():
