@@ -1,7 +1,8 @@
-"""What the import's changes are allowed, checked after the rows are written and before the transaction
-commits (``performance.rights``): a change to a project's targets needs ``declare_targets``, a change to its
-actuals ``enter_actuals``, as the project stood before the import; a unit's name is its staff's to change, a
-department's a superuser's. The optional column 目标状态 states the declaration's state (``targets_moves``).
+"""What the import's changes are allowed (``performance.rights``), each judged as it is written (``Judge``) and
+the refused ones named before the transaction commits: a change to a project's targets needs
+``declare_targets``, a change to its actuals ``enter_actuals``, as the project stood before the import; a
+unit's name is its staff's to change, a department's a superuser's. The optional column 目标状态 states the
+declaration's state (``targets_moves``).
 """
 
 from __future__ import annotations
@@ -31,27 +32,39 @@ LOCKED_TARGETS = (
 )
 
 
+class Judge:
+    """Why the user may not make a change needing a right (TARGETS or ACTUALS) to a project, in the sentence of
+    ``performance.rights``; None where they may. Asked once for each project and right, of the project as it
+    stood before the import: the rows written read the self-evaluation and the declaration into other
+    instances, and a new project's new self-evaluation is editable, as its having none was."""
+
+    def __init__(self, actor):
+        self.actor = actor
+        self.reasons: dict[tuple[int, str], str | None] = {}
+
+    def __call__(self, project: Project, right: str) -> str | None:
+        key = (project.pk, right)
+        if key not in self.reasons:
+            reason = refusal(self.actor, right, project)
+            if reason is None and right == TARGETS and _is_locked(project):
+                reason = LOCKED_TARGETS.format(project.name)
+            self.reasons[key] = reason
+        return self.reasons[key]
+
+
 def refuse_changes(actor, written: Written) -> None:
     """Name every change the user may not make by sheet, row and column, with the sentence of
-    ``performance.rights``: targets need ``declare_targets`` (not approved: that takes an adjustment; not
-    under review), actuals ``enter_actuals`` (a self-evaluation not submitted or approved)."""
+    ``performance.rights`` (``Judge``): targets need ``declare_targets`` (not approved: that takes an
+    adjustment; not under review), actuals ``enter_actuals`` (a self-evaluation not submitted or approved)."""
     for row, column, unit in written.renames:  # a department's name is the bureau's, a unit's its staff's
         if unit is None and not actor.is_superuser:
             row.error(column, "只有系统管理员可以修改主管部门的名称")
         elif unit is not None and not can_edit_unit(actor, unit):
             row.error(column, f"您无权修改单位{unit.code}的名称（只有该单位的填报人可以）")
-    reasons: dict[tuple[int, str], str | None] = {}
     said = set()
-    for change in written.changes:
-        key = (change.project.pk, change.right)
-        if key not in reasons:
-            reason = refusal(actor, change.right, change.project)
-            if reason is None and change.right == TARGETS and _is_locked(change.project):
-                reason = LOCKED_TARGETS.format(change.project.name)
-            reasons[key] = reason
-        if reasons[key] is None:
-            continue
-        message = f"{change.what}：{reasons[key]}" if change.what else reasons[key]
+    for change in written.refused:
+        reason = written.judge(change.project, change.right)
+        message = f"{change.what}：{reason}" if change.what else reason
         place = (change.row.sheet, change.row.number, change.column, message)
         if place not in said:
             said.add(place)
@@ -70,7 +83,7 @@ def targets_moves(actor, projects: list[ProjectRow], by_project: dict, written: 
     baseline. Approved targets change only by adjustment: a file that says another state for them is
     refused.
     """
-    changed = {change.project.pk for change in written.changes if change.right == TARGETS}
+    changed = written.changed[TARGETS]
     rows: list[tuple[Project, ProjectRow | None, bool]] = [
         (written.projects[p.key], p, p.key in by_project) for p in projects
     ]

@@ -39,19 +39,34 @@ class Row:
     """One row of a sheet, reading cells by column title and collecting problems.
 
     Once read (``release``), the row keeps only its place (sheet and number), for the problems found later.
+    The values read are the sheet's ``shared`` ones: one object for each distinct text, number or year.
     """
 
-    __slots__ = ("number", "positions", "problems", "sheet", "values")
+    __slots__ = ("number", "positions", "problems", "shared", "sheet", "values")
 
     def __init__(
-        self, sheet: str, number: int, values: list, positions: dict[str, int], problems: list[WorkbookProblem]
+        self,
+        sheet: str,
+        number: int,
+        values: list,
+        positions: dict[str, int],
+        problems: list[WorkbookProblem],
+        shared: dict,
     ):
         self.sheet, self.number, self.problems = sheet, number, problems
-        self.values, self.positions = values, positions
+        self.values, self.positions, self.shared = values, positions, shared
 
     def release(self) -> None:
-        """Let go of the cells: what the row says has been read (a large sheet's rows are not all kept)."""
-        self.values = ()
+        """Let go of the cells and the sheet's values: what the row says has been read (a large sheet's rows are
+        not all kept)."""
+        self.values, self.shared = (), None
+
+    def share(self, value):
+        """The sheet's one object for the value: a province's file repeats its targets, actuals and amounts on
+        thousands of rows, and what each row says is kept until the import is written."""
+        # A Decimal by its digits: 1.00, 1.0000 and 1 are equal, and so are 0 and -0.
+        key = (Decimal, str(value)) if isinstance(value, Decimal) else value
+        return self.shared.setdefault(key, value)
 
     def cell(self, column: str):
         """The cell's value under the column title (every title read is known: missing columns are refused)."""
@@ -74,7 +89,7 @@ class Row:
             self.error(column, "必填，不能为空")
         if max_length and len(value) > max_length:
             self.error(column, f"最多{max_length}个字符（现有{len(value)}个）")
-        return value
+        return self.share(value)
 
     def code(self, column: str, *, required: bool = False, max_length: int = 64) -> str:
         """A code, normalised; a code repeated on many rows (a unit's, a project's) is one string (sys.intern)."""
@@ -89,7 +104,7 @@ class Row:
         if not text.isdigit() or not 1900 <= int(text) <= 2100:
             self.error(column, f"“{text}”不是年度")
             return None
-        return int(text)
+        return self.share(int(text))
 
     def decimal(self, column: str, *, places: Decimal, maximum: Decimal | None = None) -> Decimal | None:
         raw = self.cell(column)
@@ -119,4 +134,4 @@ class Row:
         if maximum is not None and rounded > maximum:
             self.error(column, f"{cell_text(raw)}超过{plain(maximum)}")
             return None
-        return rounded
+        return self.share(rounded)

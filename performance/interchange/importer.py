@@ -29,7 +29,7 @@ from ..models import ActualResult, Evaluation, Indicator, IndicatorScore, Projec
 from ..planner import ANALYZE_AFTER_ROWS, analyze
 from ..scores.keep import changed as scores_changed
 from ..scores.keep import kept_scores
-from .allowed import Bootstrap, refuse_changes, targets_moves
+from .allowed import Bootstrap, Judge, refuse_changes, targets_moves
 from .check import check_projects, check_scope, check_weights, known_of, match_rows, refuse_if
 from .read import read_rows
 from .report import ImportErrors, ImportReport, WorkbookProblem
@@ -71,16 +71,16 @@ def import_workbook(
         with transaction.atomic():
             with kept_scores():  # the stored scores of the projects changed, in the same transaction
                 audit = Audit(user=user, reason=change_reason(file_name or file), when=timezone.now())
-                written = write_rows(report, projects, matches, known, audit, say)
                 # Rows that change nothing may stay in the file whatever the project's state; each change is
-                # checked against the rights and the states as they stood before the import.
+                # judged against the rights and the states as they stood before the import.
+                written = write_rows(report, projects, matches, known, audit, Judge(actor), say)
                 refuse_changes(actor, written)
                 moves = targets_moves(actor, projects, matches.by_project, written)
                 refuse_if(problems)  # raised inside the transaction: everything written is rolled back
                 move_targets(moves, audit, report)
                 if not dry_run:
                     say("正在计算得分……")
-                    scores_changed({change.project.pk for change in written.changes})
+                    scores_changed(written.changed_projects)
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as error:  # a rule the checks missed, a dropped connection: still all or nothing

@@ -92,10 +92,11 @@ def open_sheet(book: CalamineWorkbook, title: str, columns, optional, problems: 
 
 def sheet_rows(sheet: Sheet, problems: list[WorkbookProblem]) -> Iterator[Row]:
     """The sheet's rows that hold a value, numbered as in the sheet (the title row is 1)."""
+    shared: dict = {}  # the values read, each distinct one once (``Row.share``)
     for number, values in enumerate(sheet.values, start=2):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        yield Row(sheet.title, number, values, sheet.positions, problems)
+        yield Row(sheet.title, number, values, sheet.positions, problems, shared)
 
 
 @dataclass(slots=True)  # one for each row: a province's file has 650,000

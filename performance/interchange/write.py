@@ -1,11 +1,15 @@
 """Writing the checked rows, one function per entity (departments and units, projects, goals and
-self-evaluations, indicators, results), each in bulk with its history records (``_bulk``), and the
-declarations' states last (``move_targets``). Every change is noted with the cell that says it and the right
-it needs (``Written``), for ``allowed`` to check before the transaction commits."""
+self-evaluations, indicators with their results), in bulk with their history records, and the declarations'
+states last (``move_targets``). Goals, self-evaluations, indicators and results are written ``BATCH`` rows at a
+time and let go of once written: a province's file has 600,000 indicators.
+
+Every change is judged as it is noted, with the right it needs (``Written``): the projects changed are kept, and
+the changes refused with the cell that says each, for ``allowed`` to name before the transaction commits."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from os import PathLike
@@ -87,9 +91,9 @@ RESULT_COLUMNS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
-    """One thing the import changed of a project, where the file says it, and the right it needs."""
+    """A change the importing user may not make: its project, the right it needs, and where the file says it."""
 
     project: Project
     right: str  # TARGETS or ACTUALS
@@ -100,19 +104,36 @@ class Change:
 
 @dataclass
 class Written:
-    """What ``_write`` did: every change by project and cell, and each key's project."""
+    """What ``write_rows`` did: the projects changed by the right each change needs, the changes refused, and
+    each key's project.
 
-    changes: list[Change] = field(default_factory=list)
+    ``judge`` (``allowed.Judge``) says why the user may not make a change needing a right to a project, or None.
+    Each change is judged as it is noted: a province's file changes millions of cells, and only the refused
+    ones are kept, each with its cell, for ``allowed.refuse_changes`` to name."""
+
+    judge: Callable[[Project, str], str | None]
+    changed: dict[str, set[int]] = field(default_factory=lambda: {TARGETS: set(), ACTUALS: set()})
+    refused: list[Change] = field(default_factory=list)
     projects: dict[tuple, Project] = field(default_factory=dict)
     new_projects: set[int] = field(default_factory=set)
     renames: list[tuple[Row, str, Unit | None]] = field(default_factory=list)  # a unit, or None: its department
-    created_indicators: set[int] = field(default_factory=set)  # the ``id()`` of each indicator created
+
+    def change(self, project: Project, right: str, row: Row, column: str, what: str = "") -> None:
+        """A change of the project that needs ``right``, said by the row's cell under ``column``."""
+        self.changed[right].add(project.pk)
+        if self.judge(project, right) is not None:
+            self.refused.append(Change(project, right, row, column, what))
 
     def note(self, project: Project, row: Row, names, columns: dict, what: str = "") -> None:
+        """The changes of the fields ``names``, each needing the right and said by the column ``columns`` give."""
         for name in names:
             if name in columns:
                 right, column = columns[name]
-                self.changes.append(Change(project, right, row, column, what))
+                self.change(project, right, row, column, what)
+
+    @property
+    def changed_projects(self) -> set[int]:
+        return self.changed[TARGETS] | self.changed[ACTUALS]
 
 
 @dataclass(frozen=True)
@@ -131,16 +152,18 @@ def change_reason(file) -> str:
     return f"导入绩效工作簿“{name}”" if name else "导入绩效工作簿"
 
 
-def write_rows(report: ImportReport, projects: list[ProjectRow], matches: Matches, known: Known, audit: Audit, say):
-    """Write the checked rows; returns what changed, by project and cell (for the rights and the states)."""
-    written = Written()
+def write_rows(
+    report: ImportReport, projects: list[ProjectRow], matches: Matches, known: Known, audit: Audit, judge, say
+) -> Written:
+    """Write the checked rows; returns what changed, and the changes ``judge`` refuses (for the rights and the
+    states)."""
+    written = Written(judge)
     _write_units(report, projects, known, written)
     resolved = _write_projects(report, projects, matches, known, written)
     _write_goals_and_evaluations(report, projects, resolved, written, audit, say)
     project_of = {key: resolved[key] if key in resolved else matches.db_only[key] for key in matches.by_project}
     written.projects = resolved | project_of
-    pairs = _write_indicators(report, projects, matches.by_project, project_of, written, audit, say)
-    _write_results(report, pairs, written, audit, say)
+    _write_indicators(report, projects, matches.by_project, project_of, written, audit, say)
     return written
 
 
@@ -184,7 +207,7 @@ def _write_projects(
         if project is None:
             project = Project(unit=known.units[p.unit_code], year=p.year, **values)
             # A new project has no declaration and no self-evaluation yet: nothing to look up (rights).
-            project._state.fields_cache["target_set"] = None
+            project._state.fields_cache.update(target_set=None, evaluation=None)
             new_projects.append(project)
         elif changed := _changed_fields(project, values):
             changed_projects.append(project)
@@ -200,7 +223,7 @@ def _write_projects(
     for p in projects:
         project = resolved[p.key]
         if project.pk in written.new_projects:
-            written.changes.append(Change(project, TARGETS, p.row, "项目名称", "新建项目"))
+            written.change(project, TARGETS, p.row, "项目名称", "新建项目")
             written.note(project, p.row, [name for name in MONEY_COLUMNS if p.money[name] is not None], PROJECT_FIELDS)
     return resolved
 
@@ -208,38 +231,43 @@ def _write_projects(
 def _write_goals_and_evaluations(
     report: ImportReport, projects: list[ProjectRow], resolved: dict, written: Written, audit: Audit, say
 ) -> None:
-    """The 项目 sheet's goal and self-evaluation text, and the unit's own budget score."""
-    ids = [project.pk for project in resolved.values() if project.pk not in written.new_projects]
-    goals = {g.project_id: g for g in ProjectGoal.objects.filter(project_id__in=ids)}
-    evaluations = {e.project_id: e for e in Evaluation.objects.filter(project_id__in=ids)}
-    new_goals, changed_goals, new_evaluations, changed_evaluations = [], [], [], []
+    """The 项目 sheet's goal and self-evaluation text, and the unit's own budget score, BATCH projects at a time.
+    Each is created by its project's id: a project does not keep its new goal and self-evaluation (rights read
+    the self-evaluation as it stood before the import, and a new one is editable, as none is)."""
     goal_column = {"goal": (TARGETS, "年度总体目标")}
-    for p in projects:
-        project = resolved[p.key]
-        goal = goals.get(project.pk)
-        if goal is None:
-            if p.goal:
-                new_goals.append(ProjectGoal(project=project, text=p.goal))
+    for start in range(0, len(projects), BATCH):
+        batch = projects[start : start + BATCH]
+        ids = [resolved[p.key].pk for p in batch if resolved[p.key].pk not in written.new_projects]
+        goals = {g.project_id: g for g in ProjectGoal.objects.filter(project_id__in=ids)}
+        evaluations = {e.project_id: e for e in Evaluation.objects.filter(project_id__in=ids)}
+        new_goals, changed_goals, new_evaluations, changed_evaluations = [], [], [], []
+        for p in batch:
+            project = resolved[p.key]
+            goal = goals.get(project.pk)
+            if goal is None:
+                if p.goal:
+                    new_goals.append(ProjectGoal(project_id=project.pk, text=p.goal))
+                    written.note(project, p.row, ["goal"], goal_column)
+            elif _changed(goal, {"text": p.goal}):
+                changed_goals.append(goal)
                 written.note(project, p.row, ["goal"], goal_column)
-        elif _changed(goal, {"text": p.goal}):
-            changed_goals.append(goal)
-            written.note(project, p.row, ["goal"], goal_column)
-        else:
-            report.add("绩效目标", "unchanged")
-        values = {name: getattr(p, name) for name in EVALUATION_FIELDS}
-        evaluation = evaluations.get(project.pk)
-        if evaluation is None:
-            new_evaluations.append(Evaluation(project=project, **values))
-            written.note(project, p.row, [k for k, v in values.items() if v not in ("", None)], EVALUATION_FIELDS)
-        elif changed := _changed_fields(evaluation, values):
-            evaluation.version += 1
-            changed_evaluations.append(evaluation)
-            written.note(project, p.row, changed, EVALUATION_FIELDS)
-        else:
-            report.add("绩效自评", "unchanged")
-    _bulk(report, "绩效目标", ProjectGoal, new_goals, changed_goals, ["text"], audit=audit, say=say)
-    fields = [*EVALUATION_FIELDS, "version"]
-    _bulk(report, "绩效自评", Evaluation, new_evaluations, changed_evaluations, fields, audit=audit, say=say)
+            else:
+                report.add("绩效目标", "unchanged")
+            values = {name: getattr(p, name) for name in EVALUATION_FIELDS}
+            evaluation = evaluations.get(project.pk)
+            if evaluation is None:
+                new_evaluations.append(Evaluation(project_id=project.pk, **values))
+                written.note(project, p.row, [k for k, v in values.items() if v not in ("", None)], EVALUATION_FIELDS)
+            elif changed := _changed_fields(evaluation, values):
+                evaluation.version += 1
+                changed_evaluations.append(evaluation)
+                written.note(project, p.row, changed, EVALUATION_FIELDS)
+            else:
+                report.add("绩效自评", "unchanged")
+        _save(report, "绩效目标", ProjectGoal, new_goals, changed_goals, ["text"], audit)
+        fields = [*EVALUATION_FIELDS, "version"]
+        _save(report, "绩效自评", Evaluation, new_evaluations, changed_evaluations, fields, audit)
+        say(f"正在写入绩效目标和绩效自评：{start + len(batch)}/{len(projects)}……")
 
 
 def _write_indicators(
@@ -250,48 +278,111 @@ def _write_indicators(
     written: Written,
     audit: Audit,
     say,
-) -> list[tuple[Indicator, IndicatorRow, Project]]:
+) -> None:
     """The file's rows are each project's full list, in order: an indicator is matched by its categories and
-    name, else created; those the file no longer lists are deleted. Each row with its indicator and project."""
+    name, else created; those the file no longer lists are deleted. Each indicator's result is written with it,
+    BATCH rows at a time (``IndicatorBatch``), the projects' current indicators read a batch of projects at a
+    time."""
     project_rows = {p.key: p.row for p in projects}
-    current: dict[int, list[Indicator]] = defaultdict(list)
-    for indicator in (
-        Indicator.objects.filter(project__in=[p for p in project_of.values() if p.pk not in written.new_projects])
-        .select_related("result", "project")
-        .order_by("project_id", "order", "id")
-    ):
-        current[indicator.project_id].append(indicator)
-    new_indicators, changed_indicators, gone = [], [], []
-    pairs: list[tuple[Indicator, IndicatorRow, Project]] = []
-    for key, group in by_project.items():
-        project = project_of[key]
-        pool: dict[tuple, deque] = defaultdict(deque)
-        for indicator in current.get(project.pk, []):
-            pool[(indicator.level1_id, indicator.level2_id, indicator.name)].append(indicator)
-        for order, item in enumerate(group, start=1):
-            values = _indicator_values(item, order)
-            matches = pool.get((item.level1.pk, item.level2.pk, item.name))
-            if matches:
-                indicator = matches.popleft()
-                if changed := _changed_fields(indicator, values):
-                    changed_indicators.append(indicator)
-                    written.note(project, item.row, changed, INDICATOR_FIELDS)
+    batch = IndicatorBatch(report, written, audit, say, total=sum(len(group) for group in by_project.values()))
+    for keys in _batches_of_projects(by_project):
+        current = _current_indicators([project_of[key] for key in keys], written.new_projects)
+        for key in keys:
+            group, project = by_project[key], project_of[key]
+            pool: dict[tuple, deque] = defaultdict(deque)
+            for indicator in current.pop(project.pk, []):
+                pool[(indicator.level1_id, indicator.level2_id, indicator.name)].append(indicator)
+            for order, item in enumerate(group, start=1):
+                values = _indicator_values(item, order)
+                matches = pool.get((item.level1.pk, item.level2.pk, item.name))
+                if matches:
+                    indicator = matches.popleft()
+                    if changed := _changed_fields(indicator, values):
+                        batch.changed.append(indicator)
+                        written.note(project, item.row, changed, INDICATOR_FIELDS)
+                    else:
+                        report.add("绩效指标", "unchanged")
+                    batch.add(indicator, item, project, new=False)
                 else:
-                    report.add("绩效指标", "unchanged")
-            else:
-                indicator = Indicator(project=project, **values)
-                new_indicators.append(indicator)
-                written.changes.append(Change(project, TARGETS, item.row, "三级指标", "新增指标"))
-            pairs.append((indicator, item, project))
-        for rest in pool.values():
-            gone.extend(rest)
-            for indicator in rest:  # named on the project's row, or its first indicator row where it has none
-                row = project_rows.get(key, group[0].row)
-                written.changes.append(Change(project, TARGETS, row, "项目名称", f"删除了指标“{indicator.name}”"))
-    _delete_gone(report, gone, audit)
-    _bulk(report, "绩效指标", Indicator, new_indicators, changed_indicators, INDICATOR_WRITTEN, audit=audit, say=say)
-    written.created_indicators = {id(indicator) for indicator in new_indicators}
-    return pairs
+                    indicator = Indicator(project=project, **values)
+                    batch.new.append(indicator)
+                    written.change(project, TARGETS, item.row, "三级指标", "新增指标")
+                    batch.add(indicator, item, project, new=True)
+            for rest in pool.values():
+                batch.gone.extend(rest)
+                for indicator in rest:  # named on the project's row, or its first indicator row where it has none
+                    row = project_rows.get(key, group[0].row)
+                    written.change(project, TARGETS, row, "项目名称", f"删除了指标“{indicator.name}”")
+    batch.write()
+    batch.note_gone()
+
+
+def _batches_of_projects(by_project: dict[tuple, list[IndicatorRow]]) -> Iterator[list[tuple]]:
+    """The projects' keys, about BATCH indicator rows' worth at a time."""
+    keys, rows = [], 0
+    for key, group in by_project.items():
+        keys.append(key)
+        rows += len(group)
+        if rows >= BATCH:
+            yield keys
+            keys, rows = [], 0
+    if keys:
+        yield keys
+
+
+def _current_indicators(projects: list[Project], new_projects: set[int]) -> dict[int, list[Indicator]]:
+    """The projects' indicators in the database, with their results, in order, by project id."""
+    current: dict[int, list[Indicator]] = defaultdict(list)
+    ids = [project.pk for project in projects if project.pk not in new_projects]
+    indicators = Indicator.objects.filter(project_id__in=ids).select_related("result", "project")
+    for indicator in indicators.order_by("project_id", "order", "id"):
+        current[indicator.project_id].append(indicator)
+    return current
+
+
+class IndicatorBatch:
+    """Indicators matched or created, and deleted, written BATCH rows at a time with their results and history
+    records, then let go of: only the counts and the first deleted indicators' names (for the report) stay."""
+
+    def __init__(self, report: ImportReport, written: Written, audit: Audit, say, *, total: int):
+        self.report, self.written, self.audit, self.say, self.total = report, written, audit, say, total
+        self.done = 0
+        self.rows: list[tuple[Indicator, IndicatorRow, Project, bool]] = []
+        self.new: list[Indicator] = []
+        self.changed: list[Indicator] = []
+        self.gone: list[Indicator] = []
+        self.gone_count = 0
+        self.gone_names: list[str] = []  # the first GONE_NAMED, for the report's note
+
+    def add(self, indicator: Indicator, item: IndicatorRow, project: Project, *, new: bool) -> None:
+        self.rows.append((indicator, item, project, new))
+        if len(self.rows) >= BATCH:
+            self.write()
+
+    def write(self) -> None:
+        if self.gone:
+            self.gone_count += len(self.gone)
+            named = self.gone[: GONE_NAMED - len(self.gone_names)]
+            self.gone_names += [f"{indicator.project.name}/{indicator.name}" for indicator in named]
+            _delete_indicators([ind.pk for ind in self.gone], self.audit)
+            self.report.add("绩效指标", "deleted", len(self.gone))
+        _save(self.report, "绩效指标", Indicator, self.new, self.changed, INDICATOR_WRITTEN, self.audit)
+        _write_results(self.report, self.rows, self.written, self.audit)
+        if self.rows:
+            self.done += len(self.rows)
+            self.say(f"正在写入绩效指标：{self.done}/{self.total}……")
+        self.rows, self.new, self.changed, self.gone = [], [], [], []
+
+    def note_gone(self) -> None:
+        if self.gone_count:
+            self.report.notes.append(
+                "删除了文件中不再列出的指标："
+                + "；".join(self.gone_names)
+                + ("……" if self.gone_count > GONE_NAMED else "")
+            )
+
+
+GONE_NAMED = 20  # deleted indicators named in the report
 
 
 def _indicator_values(item: IndicatorRow, order: int) -> dict:
@@ -311,24 +402,12 @@ def _indicator_values(item: IndicatorRow, order: int) -> dict:
     }
 
 
-def _delete_gone(report: ImportReport, gone: list[Indicator], audit: Audit) -> None:
-    if not gone:
-        return
-    report.notes.append(
-        "删除了文件中不再列出的指标："
-        + "；".join(f"{ind.project.name}/{ind.name}" for ind in gone[:20])
-        + ("……" if len(gone) > 20 else "")
-    )
-    _delete_indicators([ind.pk for ind in gone], audit)
-    report.add("绩效指标", "deleted", len(gone))
-
-
-def _write_results(report: ImportReport, pairs: list, written: Written, audit: Audit, say) -> None:
+def _write_results(report: ImportReport, rows: list, written: Written, audit: Audit) -> None:
     """Each indicator's actual result: created where the file fills one in, or changed."""
     new_results, changed_results = [], []
-    for indicator, item, project in pairs:
+    for indicator, item, project, new in rows:
         values = {name: getattr(item, name) for name in RESULT_FIELDS}
-        result = None if id(indicator) in written.created_indicators else result_of(indicator)
+        result = None if new else result_of(indicator)
         if result is None:
             if filled := [name for name, value in values.items() if value not in ("", None)]:
                 new_results.append(ActualResult(indicator=indicator, **values))
@@ -338,7 +417,7 @@ def _write_results(report: ImportReport, pairs: list, written: Written, audit: A
             written.note(project, item.row, changed, RESULT_COLUMNS)
         else:
             report.add("实际完成值", "unchanged")
-    _bulk(report, "实际完成值", ActualResult, new_results, changed_results, RESULT_FIELDS, audit=audit, say=say)
+    _save(report, "实际完成值", ActualResult, new_results, changed_results, RESULT_FIELDS, audit)
 
 
 def _delete_indicators(ids: list[int], audit: Audit) -> None:
@@ -355,22 +434,13 @@ def _delete_indicators(ids: list[int], audit: Audit) -> None:
         )
 
 
-def _bulk(
-    report: ImportReport, kind: str, model, new: list, changed: list, fields: list[str], *, audit: Audit, say
-) -> None:
+def _save(report: ImportReport, kind: str, model, new: list, changed: list, fields: list[str], audit: Audit) -> None:
     """Create and update the rows, each with its history record (the import's user and reason)."""
     who = {"user": audit.user, "reason": audit.reason, "when": audit.when}
-    total = len(new) + len(changed)
-    for start in range(0, len(new), BATCH):
-        batch = new[start : start + BATCH]
-        model.objects.bulk_create(batch, batch_size=BATCH)
-        record_history(model, [obj.pk for obj in batch], history_type="+", **who)
-        say(f"正在写入{kind}：{start + len(batch)}/{total}……")
-    for start in range(0, len(changed), BATCH):
-        batch = changed[start : start + BATCH]
-        model.objects.bulk_update(batch, fields, batch_size=BATCH)
-        record_history(model, [obj.pk for obj in batch], history_type="~", **who)
-        say(f"正在写入{kind}：{len(new) + start + len(batch)}/{total}……")
+    model.objects.bulk_create(new, batch_size=BATCH)
+    record_history(model, [obj.pk for obj in new], history_type="+", **who)
+    model.objects.bulk_update(changed, fields, batch_size=BATCH)
+    record_history(model, [obj.pk for obj in changed], history_type="~", **who)
     report.add(kind, "created", len(new))
     report.add(kind, "updated", len(changed))
 

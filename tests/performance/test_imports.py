@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -17,7 +17,7 @@ from performance.history import project_history
 from performance.interchange import importer, read, write
 from performance.interchange.export import write_flat_workbook
 from performance.interchange.importer import import_workbook
-from performance.interchange.report import ImportErrors
+from performance.interchange.report import ImportErrors, ImportReport
 from performance.load_data import generate_load_data
 from performance.models import ActualResult, Evaluation, Indicator, ProjectGoal
 from performance.scoring import BudgetInput, RowInput, row_weights, score_evaluation, weight_problems
@@ -239,6 +239,29 @@ def test_an_empty_first_column_and_empty_rows_keep_the_sheets_own_row_numbers():
     assert [str(p) for p in refused.value.problems if p.row == 8] == ["指标 第8行 分值：“十”不是数字"]
 
 
+def test_a_value_repeated_on_many_rows_is_read_into_one_object():
+    projects, items, _problems = read.read_rows(SAMPLE, ImportReport(), lambda message: None)
+
+    bases = [item.basis for item in items if item.basis == "计划标准"]
+    assert len(bases) > 1 and all(basis is bases[0] for basis in bases)
+    science = projects[0].money  # 科普经费: 81 budgeted at the start and for the year, all of it fiscal
+    assert science["initial_total"] is science["full_year_total"] is science["initial_fiscal"]
+
+
+def test_equal_amounts_read_once_keep_their_own_places_and_sign():
+    book = openpyxl.load_workbook(SAMPLE)
+    header = [cell.value for cell in book["项目"][1]]
+    edits = ((3, "执行率得分(自评)", 9), (4, "年初预算数-上年结转", "-0"), (5, "年初预算数-上年结转", 0))
+    for row, title, value in edits:
+        book["项目"].cell(row=row, column=header.index(title) + 1).value = value
+
+    projects, _items, problems = read.read_rows(saved(book), ImportReport(), lambda message: None)
+
+    assert problems == []
+    assert (str(projects[1].reported_budget_score), str(projects[1].money["initial_total"])) == ("9.00", "9.0000")
+    assert [str(p.money["initial_carryover"]) for p in projects[2:]] == ["-0.0000", "0.0000"]
+
+
 def test_a_qualitative_score_without_tier_sets_the_tier():
     import_workbook(
         file=edited_sample(("指标", 18, "实际完成值", "培训覆盖全部帮扶村"), ("指标", 18, "得分(自评)", 27))
@@ -397,6 +420,17 @@ def test_command_refuses_a_missing_file():
         call_command("import_workbook", "/nonexistent/file.xlsx")
 
 
+def test_command_keeps_no_log_of_its_sql_statements_even_with_debug_on(settings, capsys):
+    settings.DEBUG = True
+    reset_queries()
+
+    call_command("import_workbook", str(SAMPLE))
+
+    assert connection.queries == []
+    assert settings.DEBUG is True
+    assert "绩效指标：新建24" in capsys.readouterr().out
+
+
 def doubled_sample() -> BytesIO:
     """The sample with every project twice (the copies renamed): eight projects, 48 indicators."""
     book = openpyxl.load_workbook(SAMPLE)
@@ -509,6 +543,41 @@ def test_progress_is_told_the_row_counts_every_few_thousand_rows(monkeypatch, tm
         "正在写入绩效指标：240/240……",
     ]
     assert Indicator.history.filter(history_type="+").count() == 240
+
+
+@pytest.mark.parametrize("batch", [1, 5, 2000])
+def test_an_import_written_a_few_rows_at_a_time_changes_and_deletes_what_one_written_at_once_does(monkeypatch, batch):
+    monkeypatch.setattr(write, "BATCH", batch)  # the sample's 4 projects and 24 indicators in 24, 5 or 1 batches
+    import_workbook(file=SAMPLE)
+    returned_for_changes()
+
+    report = import_workbook(
+        file=edited_sample(
+            ("项目", 3, "实际完成情况", "完成"),
+            ("指标", 3, "实际完成值", "19次"),
+            ("指标", 8, "指标值", "25次"),
+            drop_rows=(("指标", 7),),  # 科普经费 / 满意度
+        )
+    )
+
+    assert report.counts["绩效自评"] == {"unchanged": 3, "updated": 1}
+    assert report.counts["绩效指标"] == {"unchanged": 22, "updated": 1, "deleted": 1}
+    assert report.counts["实际完成值"] == {"unchanged": 22, "updated": 1}
+    assert "删除了文件中不再列出的指标：科普经费/满意度" in report.notes
+    assert Indicator.objects.get(name="开展活动次数").result.actual == "19次"
+    assert Indicator.objects.get(name="活动次数").target == "25次"
+    for model in (Indicator, ActualResult):
+        types = model.history.values_list("history_type", flat=True)
+        assert sorted(types) == ["+"] * 24 + ["-", "~"], model.__name__
+    assert row_counts() == {
+        "Department": 1,
+        "Unit": 1,
+        "Project": 4,
+        "ProjectGoal": 4,
+        "Evaluation": 4,
+        "Indicator": 23,
+        "ActualResult": 23,
+    }
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from performance.interchange.importer import import_workbook
 from performance.interchange.report import ImportErrors
-from performance.management.base import DataCommand
+from performance.management.base import DataCommand, without_query_log
 
 
 class Command(DataCommand):
@@ -33,7 +33,8 @@ class Command(DataCommand):
                 raise CommandError(f"没有用户{user}。")
         progress = self.stdout.write if options["verbosity"] >= 1 else None
         try:
-            report = import_workbook(file=path, dry_run=dry_run, user=by, progress=progress)
+            with without_query_log():
+                report = import_workbook(file=path, dry_run=dry_run, user=by, progress=progress)
         except ImportErrors as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))
