@@ -46,7 +46,7 @@ def run() -> int:
 
     call_command("migrate", verbosity=0)
     user = get_user_model().objects.create_superuser(username="admin", password="x" * 20)
-    real_bulk, calls = write._bulk, []
+    real_bulk, calls = write._save, []
 
     def bulk_after_the_connection_is_killed(*args, **kwargs):
         calls.append(args[1])
@@ -55,7 +55,7 @@ def run() -> int:
                 other.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
         return real_bulk(*args, **kwargs)
 
-    with mock.patch.object(write, "_bulk", bulk_after_the_connection_is_killed):
+    with mock.patch.object(write, "_save", bulk_after_the_connection_is_killed):
         try:
             import_workbook(file=SAMPLE, user=user)
             print("first_import: succeeded (the connection was not cut)")

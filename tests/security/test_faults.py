@@ -29,15 +29,15 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 def test_an_import_cut_off_by_a_lost_connection_writes_nothing_and_can_be_rerun():
     user = make_superuser()
-    real_bulk, calls = write._bulk, []
+    real_bulk, calls = write._save, []
 
     def bulk_then_lose_the_connection(*args, **kwargs):
         calls.append(args[1])
-        if len(calls) == 4:  # departments, units and projects written; then the server goes away
+        if len(calls) == 4:  # units, projects, goals, self-evaluations and indicators written; then the server goes away
             raise OperationalError("server closed the connection unexpectedly")
         return real_bulk(*args, **kwargs)
 
-    with mock.patch.object(write, "_bulk", bulk_then_lose_the_connection), pytest.raises(ImportErrors) as refused:
+    with mock.patch.object(write, "_save", bulk_then_lose_the_connection), pytest.raises(ImportErrors) as refused:
         import_workbook(file=SAMPLE, user=user)
     assert len(calls) == 4
     assert refused.value.messages == ["文件：写入数据库时出错，未导入任何数据（与数据库的连接中断，请重新导入）"]
