@@ -39,6 +39,10 @@ def kept_scores() -> Iterator[None]:
         yield
         return
     token = _pending.set(set())
+    # Deletes start and end inside a block: a project or indicator still marked from a delete that failed
+    # between its pre_delete and post_delete (the thread lives on) is forgotten here.
+    _deleting.set(frozenset())
+    _deleting_indicators.set(frozenset())
     try:
         with transaction.atomic():
             yield

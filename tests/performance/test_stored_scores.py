@@ -218,3 +218,15 @@ def test_the_list_sorts_by_the_stored_total_and_filters_by_the_stored_grade(clie
 def test_the_admin_lists_no_stored_score_to_edit():
     assert ProjectScore not in site._registry
     assert IndicatorScore not in site._registry
+
+
+def test_a_project_whose_delete_failed_is_rescored_again_by_the_next_service():
+    from performance.scores import keep
+
+    project = project_with_two_rows()
+    keep._project_deleting(Project, project)  # pre_delete sent, then the delete failed: no post_delete
+
+    with kept_scores():
+        enter(project, 开展活动="6次", 满意度="96%")
+
+    assert stored(project).total == D("61.50")

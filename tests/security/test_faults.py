@@ -33,7 +33,7 @@ def test_an_import_cut_off_by_a_lost_connection_writes_nothing_and_can_be_rerun(
 
     def bulk_then_lose_the_connection(*args, **kwargs):
         calls.append(args[1])
-        if len(calls) == 4:  # units, projects, goals, self-evaluations and indicators written; then the server goes away
+        if len(calls) == 4:  # goals, evaluations, indicators written; then the connection is lost
             raise OperationalError("server closed the connection unexpectedly")
         return real_bulk(*args, **kwargs)
 
