@@ -338,6 +338,31 @@ def task_prepare(args) -> dict:
     return {"username": BENCH_USER, "password": BENCH_PASSWORD, "project": project.pk}
 
 
+def task_pages(args) -> dict:
+    """The list and the dashboard in this process (Django's test client, as the bench's user): each page's
+    time on a miss of its cached part (the first view after a write) and on a hit, median of ``runs``."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")  # bench.settings' ALLOWED_HOSTS
+
+    def view(path: str) -> None:
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+
+    assert client.login(username=BENCH_USER, password=BENCH_PASSWORD)
+    pages = {"project_list_sorted": "/projects/?sort=-total&grade=良", "dashboard": "/dashboard/"}
+    result = {}
+    for name, path in pages.items():
+        miss, hit = [], []
+        for _run in range(args.runs):
+            cache.clear()
+            miss.append(timed(lambda path=path: view(path)))
+            hit.append(timed(lambda path=path: view(path)))
+        result[name] = {"miss_ms": statistics.median(miss) * 1000, "hit_ms": statistics.median(hit) * 1000}
+    return result
+
+
 def task_timings(args) -> dict:
     """score_all, export_workbook and export_unit_sheets: app and floor interleaved, ``runs`` times each."""
     code, year, runs = args.department, args.year, args.runs
@@ -386,7 +411,7 @@ def task_import(args) -> dict:
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("task", choices=["prepare", "timings", "memory", "import"])
+    parser.add_argument("task", choices=["prepare", "timings", "memory", "import", "pages"])
     parser.add_argument("--department", default="900")
     parser.add_argument("--year", type=int, default=2021)
     parser.add_argument("--runs", type=int, default=3)
@@ -394,9 +419,14 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--what", default="")
     parser.add_argument("--file", default="")
     args = parser.parse_args(argv)
-    result = {"prepare": task_prepare, "timings": task_timings, "memory": task_memory, "import": task_import}[
-        args.task
-    ](args)
+    tasks = {
+        "prepare": task_prepare,
+        "timings": task_timings,
+        "memory": task_memory,
+        "import": task_import,
+        "pages": task_pages,
+    }
+    result = tasks[args.task](args)
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -417,6 +417,13 @@ def main() -> None:
             growth("export_workbook", base["export"], median["export_app"], scale)
             growth("import_workbook", base["import"], imports["app"], scale)
 
+        # The list and the dashboard serve their cached part until a write: what a view costs on a miss (the
+        # first after a write) and on a hit, in-process (the HTTP figures below load the same pages warm).
+        pages = figures("pages", *common, "--runs", str(runs), url=databases.main_url)
+        for name, timing in pages.items():
+            say(f"page_{name}_miss", f"{timing['miss_ms']:.1f} ms")
+            say(f"page_{name}_hit", f"{timing['hit_ms']:.1f} ms")
+
         http_figures(databases.main_url, prepared, runs)
         say("load_average_at_end", " ".join(f"{v:.2f}" for v in os.getloadavg()))
         say("bench_wall_time", seconds(time.monotonic() - started))

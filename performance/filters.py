@@ -53,9 +53,10 @@ def _units(request):
 
 def _style(form) -> None:
     """Bootstrap classes on the filter form's widgets."""
-    for name, field in form.fields.items():
+    for field in form.fields.values():
         field.widget.attrs.setdefault(
-            "class", "form-control form-control-sm" if name == "q" else "form-select form-select-sm"
+            "class",
+            "form-select form-select-sm" if isinstance(field.widget, forms.Select) else "form-control form-control-sm",
         )
     if "q" in form.fields:
         form.fields["q"].widget.attrs.setdefault("placeholder", _("项目或单位的名称、编码"))
@@ -63,6 +64,7 @@ def _style(form) -> None:
 
 
 SEARCH_WORDS = 5
+UNIT_CHOICES_AT_MOST = 200  # more units than this: the unit filter takes a unit code, not a choice from a list
 PAGE_SIZES = [("25", "25"), ("50", "50"), ("100", "100")]
 
 
@@ -102,10 +104,18 @@ class ProjectFilter(django_filters.FilterSet):
         model = Project
         fields = ["q", "year", "department", "unit", "status", "grade", "per_page"]
 
-    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, request=None, years: list[int] | None = None, **kwargs):
+        """``years``: the years of ``queryset``'s projects, if the caller knows them (they are looked up otherwise)."""
         super().__init__(data, queryset, request=request, **kwargs)
-        years = queryset.order_by().values_list("year", flat=True).distinct() if queryset is not None else []
+        if years is None:
+            years = queryset.order_by().values_list("year", flat=True).distinct() if queryset is not None else []
         self.filters["year"].extra["choices"] = [(year, year) for year in sorted(set(years), reverse=True)]
+        if request is not None and units_for(request.user).count() > UNIT_CHOICES_AT_MOST:
+            # A province's 2,000 units are no list to scroll (nor to render on every page): the unit is typed.
+            self.filters["unit"].extra.update(
+                to_field_name="code",
+                widget=forms.TextInput(attrs={"placeholder": _("单位编码"), "inputmode": "numeric"}),
+            )
         _style(self.form)
 
     def search(self, queryset, name, value):
@@ -151,8 +161,10 @@ class DashboardFilter(django_filters.FilterSet):
         model = Project
         fields = ["year", "department"]
 
-    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
-        years = list(queryset.order_by("-year").values_list("year", flat=True).distinct())
+    def __init__(self, data=None, queryset=None, *, request=None, years: list[int] | None = None, **kwargs):
+        """``years``: the years of ``queryset``'s projects, newest first, if the caller knows them."""
+        if years is None:
+            years = list(queryset.order_by("-year").values_list("year", flat=True).distinct())
         data = data.copy() if data is not None else {}
         if years and not data.get("year"):
             data["year"] = str(years[0])

@@ -620,4 +620,4 @@ from .declaration.models import (  # noqa: E402, F401
 )
 
 # The stored scores live in their own package too (issue 20).
-from .scores.models import IndicatorScore, ProjectScore  # noqa: E402, F401
+from .scores.models import DepartmentYearVersion, IndicatorScore, ProjectScore  # noqa: E402, F401

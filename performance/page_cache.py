@@ -19,11 +19,14 @@ millisecond, where the ORM would take longer to compile them than the database t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache as shared_cache
 from django.db import connection
 from django.utils import timezone, translation
 
@@ -44,6 +47,16 @@ from .models import (
 
 # Cached parts live this long at most; the version, not the timeout, keeps them right.
 PAGE_CACHE_SECONDS = 3600
+T = TypeVar("T")
+
+
+def cached(key: str, build: Callable[[], T]) -> T:
+    """The part cached under ``key`` (a version of everything it shows), built and cached on a miss."""
+    value = shared_cache.get(key)
+    if value is None:
+        value = build()
+        shared_cache.set(key, value, PAGE_CACHE_SECONDS)
+    return value
 
 
 # The project page: each statement with the names of its parameters. Plain one-table statements mostly:

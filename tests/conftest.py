@@ -120,6 +120,14 @@ def page(chromium, request):
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test's database starts empty, and so does the cache of what pages showed of it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def stored_scores_follow_every_write(request):
     """Issue 20: after every test that wrote to the database, every stored score is the computed one. Whatever
     path a test drove (a form, an import, the admin, the workflow, a command), it kept the scores in step.
@@ -135,7 +143,11 @@ def stored_scores_follow_every_write(request):
     request.getfixturevalue("_django_db_helper")  # set up first, so torn down (rolled back) after the check
     yield
     from budgets.models import Project
+    from performance.scores import versions
     from performance.scores.store import rescore
 
     stale = rescore(Project.objects.all(), write=False)
     assert not stale, f"stored scores behind the data after this test: {stale.changed[:3]}, rows {stale.rows_changed}"
+    # Every project's department-year has a version the lists and the dashboard cache under.
+    unversioned = list(versions.unversioned().values_list("pk", flat=True)[:3])
+    assert not unversioned, f"projects without a department-year version after this test: {unversioned}"

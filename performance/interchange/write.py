@@ -22,6 +22,7 @@ from ..declaration.recorded import record_targets_status
 from ..history import record_history
 from ..models import ActualResult, Evaluation, Indicator, IndicatorMonitoring, ProjectGoal, result_of
 from ..rights import target_set_of
+from ..scores.keep import listed
 from .cells import Row
 from .check import Known, Matches
 from .columns import MONEY_COLUMNS, TARGETS_STATUS_WORDS
@@ -217,6 +218,7 @@ def _write_projects(
         resolved[p.key] = project
     Project.objects.bulk_create(new_projects, batch_size=BATCH)
     Project.objects.bulk_update(changed_projects, ["code", "name", *MONEY_COLUMNS], batch_size=BATCH)
+    listed(project.pk for project in changed_projects)  # renamed: the lists show it (bulk writes send no signal)
     report.add("项目", "created", len(new_projects))
     report.add("项目", "updated", len(changed_projects))
     written.new_projects = {project.pk for project in new_projects}
@@ -464,5 +466,6 @@ def move_targets(moves: list[tuple[Project, str]], audit: Audit, report: ImportR
     fields = ["status", "version", "submitted_by", "submitted_at"]
     TargetSet.objects.bulk_update(changed, fields, batch_size=BATCH)
     record_history(TargetSet, [target_set.pk for target_set in changed], history_type="~", **who)
+    listed(target_set.project_id for target_set in [*new, *changed])  # the lists show the state
     for status, n in Counter(status for _project, status in moves).items():
         report.notes.append(f"绩效目标{TARGETS_STATUS_WORDS[status]}：{n}个项目")

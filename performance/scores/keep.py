@@ -8,6 +8,10 @@ transaction.
   they changed with ``changed(ids)``.
 - A service that writes many rows wraps them in ``kept_scores()``: the projects changed inside are rescored
   once, at its end, inside its transaction. Outside such a block each change is rescored at once.
+
+The same writes give the department-years they touch new versions (``versions``), so the lists and the dashboard
+never serve what they cached before: every rescore does, and the receivers below add what changes a list but
+not a score (a state, a name, a project deleted). Bulk writes of states name their projects with ``listed(ids)``.
 """
 
 from __future__ import annotations
@@ -17,15 +21,19 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
-from budgets.models import Project
+from budgets.models import Department, Project, Unit
 
-from ..models import ActualResult, Indicator, IndicatorCategory
+from ..declaration.models import TargetSet
+from ..models import ActualResult, Evaluation, Indicator, IndicatorCategory
+from . import versions
 from .store import rescore
 
 _pending: ContextVar[set[int] | None] = ContextVar("jixiao_scores_pending", default=None)
+# Projects whose list rows changed but not their scores (a state): new versions at the end of the block.
+_listed: ContextVar[set[int] | None] = ContextVar("jixiao_scores_listed", default=None)
 # Projects and indicators being deleted: what goes with them (their indicators, their results) is deleted
 # first, while they are still there, and needs no rescore of its own.
 _deleting: ContextVar[frozenset[int]] = ContextVar("jixiao_scores_deleting", default=frozenset())
@@ -39,6 +47,7 @@ def kept_scores() -> Iterator[None]:
         yield
         return
     token = _pending.set(set())
+    listed_token = _listed.set(set())
     # Deletes start and end inside a block: a project or indicator still marked from a delete that failed
     # between its pre_delete and post_delete (the thread lives on) is forgotten here.
     _deleting.set(frozenset())
@@ -48,9 +57,13 @@ def kept_scores() -> Iterator[None]:
             yield
             pending = _pending.get()
             if pending:
-                rescore(pending)
+                rescore(pending)  # new versions for them too
+            unscored = _listed.get() - pending
+            if unscored:
+                versions.touch(unscored)
     finally:
         _pending.reset(token)
+        _listed.reset(listed_token)
 
 
 def changed(project_ids: Iterable[int]) -> None:
@@ -61,6 +74,19 @@ def changed(project_ids: Iterable[int]) -> None:
     pending = _pending.get()
     if pending is None:
         rescore(project_ids)
+    else:
+        pending.update(project_ids)
+
+
+def listed(project_ids: Iterable[int]) -> None:
+    """These projects' rows in the lists may have changed (not their scores): new versions for their
+    department-years now, or at the end of the enclosing ``kept_scores``."""
+    project_ids = set(project_ids)
+    if not project_ids:
+        return
+    pending = _listed.get()
+    if pending is None:
+        versions.touch(project_ids)
     else:
         pending.update(project_ids)
 
@@ -102,6 +128,9 @@ def _project_deleting(sender, instance, **kwargs):
 @receiver(post_delete, sender=Project, dispatch_uid="scores-project-deleted")
 def _project_deleted(sender, instance, **kwargs):
     _deleting.set(_deleting.get() - {instance.pk})
+    department = Unit.objects.filter(pk=instance.unit_id).values_list("department_id", flat=True).first()
+    if department is not None:  # None: its unit goes too, and the department's versions with it or after
+        versions.touch_years([(department, instance.year)])
 
 
 @receiver(post_save, sender=Project, dispatch_uid="scores-project")
@@ -116,3 +145,29 @@ def _category_changed(sender, instance, raw=False, created=False, **kwargs):
         return
     uses = Indicator.objects.filter(level1=instance) | Indicator.objects.filter(level2=instance)
     changed(uses.values_list("project_id", flat=True).distinct())
+
+
+@receiver([post_save, post_delete], sender=Evaluation, dispatch_uid="versions-evaluation")
+@receiver([post_save, post_delete], sender=TargetSet, dispatch_uid="versions-target-set")
+def _state_changed(sender, instance, raw=False, **kwargs):
+    if not raw and instance.project_id not in _deleting.get():
+        listed([instance.project_id])
+
+
+@receiver(pre_save, sender=Unit, dispatch_uid="versions-unit-moving")
+def _unit_moving(sender, instance, raw=False, **kwargs):
+    """A unit moved to another department leaves the old one's pages: they change too."""
+    if not raw and instance.pk is not None:
+        instance._jixiao_was_in = Unit.objects.filter(pk=instance.pk).values_list("department_id", flat=True).first()
+
+
+@receiver([post_save, post_delete], sender=Unit, dispatch_uid="versions-unit")
+def _unit_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        versions.touch_departments({instance.department_id, getattr(instance, "_jixiao_was_in", None)} - {None})
+
+
+@receiver(post_save, sender=Department, dispatch_uid="versions-department")
+def _department_changed(sender, instance, raw=False, created=False, **kwargs):
+    if not raw and not created:
+        versions.touch_departments([instance.pk])

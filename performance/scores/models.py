@@ -53,3 +53,29 @@ class IndicatorScore(models.Model):
 
     def __str__(self):
         return f"{self.indicator_id}: {self.score}/{self.weight}"
+
+
+class DepartmentYearVersion(models.Model):
+    """The version of what the lists and the dashboard show of a department's year: a new random token whenever
+    any of it may have changed (a score, a state, a name, a project added or removed).
+
+    Pages cache what they show under the tokens of the department-years they show (``performance.scores.versions``),
+    so nothing is invalidated and a cached part never outlives its data, in any process. A token, not a counter:
+    a database restored or rolled back never hands out a version it handed out before.
+    """
+
+    department = models.ForeignKey(
+        "budgets.Department", on_delete=models.CASCADE, related_name="+", verbose_name=_("部门")
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    token = models.CharField(_("版本"), max_length=32)
+
+    class Meta:
+        verbose_name = _("部门年度版本")
+        verbose_name_plural = _("部门年度版本")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year"], name="department_year_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.department_id} {self.year}: {self.token}"

@@ -16,6 +16,7 @@ from budgets.models import Project
 from ..scoring import EvaluationScore
 from ..services import score_project_rows
 from .models import IndicatorScore, ProjectScore
+from .versions import touch
 
 CHUNK = 2000  # projects scored and written per round: bounded memory at any scale
 PROJECT_FIELDS = ["started", "rate", "total", "grade"]
@@ -60,6 +61,8 @@ def rescore(projects: Iterable[int] | QuerySet[Project], *, write: bool = True) 
     with transaction.atomic():
         for start in range(0, len(ids), CHUNK):
             _rescore_chunk(ids[start : start + CHUNK], result, write)
+        if write:
+            touch(ids)  # what the lists show of them may have changed with the data: new versions
     return result
 
 

@@ -23,6 +23,7 @@ from performance.scores.keep import kept_scores
 from performance.scores.store import rescore
 from performance.services import score_project
 from tests.factories import make_indicator, make_project, make_superuser, make_unit, make_user_with_access
+from tests.performance.list_helpers import names_listed
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -206,11 +207,9 @@ def test_the_list_sorts_by_the_stored_total_and_filters_by_the_stored_grade(clie
         totals[project.name] = stored(project).total
     client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=unit.department))
 
-    table = client.get(LIST, {"sort": "-total"}).context["table"]
-    names = [row.record.name for row in table.paginated_rows]
+    names = names_listed(client.get(LIST, {"sort": "-total"}))
     assert names == sorted(totals, key=lambda name: -totals[name])
-    good = client.get(LIST, {"grade": "良"}).context["table"]
-    assert [row.record.name for row in good.paginated_rows] == [
+    assert names_listed(client.get(LIST, {"grade": "良"})) == [
         name for name, total in totals.items() if D("80") <= total < D("90")
     ]
 

@@ -38,7 +38,15 @@ from performance.declaration.models import Adjustment, TargetSet
 from performance.declaration.services import DeclaredRow, request_adjustment, save_declaration
 from performance.entry_services import entry_from_project, entry_initial
 from performance.interchange.export import write_flat_workbook
-from performance.models import ActualResult, Evaluation, Indicator, Job, ProjectGoal, ProjectScore
+from performance.models import (
+    ActualResult,
+    DepartmentYearVersion,
+    Evaluation,
+    Indicator,
+    Job,
+    ProjectGoal,
+    ProjectScore,
+)
 from performance.scores.store import rescore
 from performance.sheets import project_sheet_bytes
 from tests.factories import make_user_with_access
@@ -287,6 +295,7 @@ def test_every_write_path_refuses_or_allows_each_role_in_each_state(
     before = snapshot(kepu)
     assert not rescore([kepu.pk], write=False), "the seed's stored scores are not its computed ones"
     total_before = ProjectScore.objects.get(project=kepu).total
+    version_before = year_version(kepu)
     arguments = (client, users[role], kepu, change) + ((tmp_path,) if path is import_command else ())
 
     with contextlib.suppress(PermissionDenied, CommandError):  # the services' and the command's refusals
@@ -299,6 +308,12 @@ def test_every_write_path_refuses_or_allows_each_role_in_each_state(
         assert snapshot(kepu) == before, "a refused change wrote something"
     elif path is not adjustment:  # a request changes no target until it is approved
         assert ProjectScore.objects.get(project=kepu).total != total_before, "the change should move the score"
+        # Issue 20: and the lists and the dashboard, cached under the department-year's version, show it at once.
+        assert year_version(kepu) != version_before, f"{path.__name__} left the department-year's version as it was"
+
+
+def year_version(project) -> str:
+    return DepartmentYearVersion.objects.get(department=project.unit.department_id, year=project.year).token
 
 
 def test_the_api_writes_nothing(client, kepu, users):
