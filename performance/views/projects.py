@@ -330,19 +330,26 @@ def _average(total: Decimal | None, count: int, scale: int) -> Decimal | None:
     return (Decimal(int(total)) / scale / count).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+STARTED = Q(stored_score__started=True)
+RATED = Q(stored_score__rate__isnull=False)
+
+
+def _exact_sum(field: str, scale: int, condition: Q) -> Sum:
+    """The sum of a stored decimal in units of 1/``scale``, as an integer: SQLite sums decimals as floats."""
+    return Sum(Round(F(field) * scale), filter=condition)
+
+
 def _sums(projects) -> dict:
     """In one pass over the rows: the counts by status and by grade, and exact sums of the stored totals and
     rates (in cents and 万分之一: SQLite sums decimals as floats)."""
-    started = Q(stored_score__started=True)
-    rated = Q(stored_score__rate__isnull=False)
     by_status = {f"status_{code}": Count("pk", filter=Q(status_code=code)) for code in Status.values}
-    by_grade = {f"grade_{grade}": Count("pk", filter=started & Q(stored_score__grade=grade)) for grade, _ in GRADES}
+    by_grade = {f"grade_{grade}": Count("pk", filter=STARTED & Q(stored_score__grade=grade)) for grade, _ in GRADES}
     return projects.aggregate(
         count=Count("pk"),
-        started=Count("pk", filter=started),
-        total_cents=Sum(Round(F("stored_score__total") * 100), filter=started),
-        rated=Count("pk", filter=rated),
-        rate_units=Sum(Round(F("stored_score__rate") * 10000), filter=rated),
+        started=Count("pk", filter=STARTED),
+        total_cents=_exact_sum("stored_score__total", 100, STARTED),
+        rated=Count("pk", filter=RATED),
+        rate_units=_exact_sum("stored_score__rate", 10000, RATED),
         **by_status,
         **by_grade,
     )
@@ -386,8 +393,8 @@ def _figures(chosen) -> dict:
         .annotate(
             count=Count("pk"),
             approved=Count("pk", filter=Q(evaluation__status=Status.APPROVED)),
-            started=Count("pk", filter=Q(stored_score__started=True)),
-            total_cents=Sum(Round(F("stored_score__total") * 100), filter=Q(stored_score__started=True)),
+            started=Count("pk", filter=STARTED),
+            total_cents=_exact_sum("stored_score__total", 100, STARTED),
         )
     )
     figures = {row["unit"]: row for row in per_unit}
@@ -408,8 +415,8 @@ def _figures(chosen) -> dict:
         "not_started": sums["count"] - sums["started"],
         "average": _average(sums["total_cents"], sums["started"], 100),
         "average_rate": _average(sums["rate_units"], sums["rated"], 100),
-        "lowest_total": _behind(chosen.filter(stored_score__started=True), "stored_score__total"),
-        "lowest_rate": _behind(chosen.filter(stored_score__rate__isnull=False), "stored_score__rate"),
+        "lowest_total": _behind(chosen.filter(STARTED), "stored_score__total"),
+        "lowest_rate": _behind(chosen.filter(RATED), "stored_score__rate"),
         "units": units,
         # 2,000 rows in a province: rendered once, with the figures
         "unit_summary": render_to_string("performance/_unit_summary.html", {"units": units, "rows": _unit_rows(units)}),
