@@ -3,11 +3,13 @@ units, unweighted breakdown rows (其中：…), a 二级 printed with a suffix 
 than 4 places of 万元, read through the real import paths (the flat workbook, the 自评表 upload, the
 disclosure) from small workbooks built here."""
 
+import importlib
 from decimal import Decimal
 from io import BytesIO
 
 import openpyxl
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 
 from budgets.models import Project
@@ -21,7 +23,7 @@ from performance.scores.models import IndicatorScore, ProjectScore
 from performance.services import score_project
 from performance.sheets import project_sheet_bytes
 from performance.targets import Comparator, Kind
-from tests.factories import make_user_with_access
+from tests.factories import make_indicator, make_user_with_access
 from tests.performance.sheet_helpers import open_workbook, saved
 from tests.performance.test_disclosure import seed_text
 
@@ -283,3 +285,23 @@ def test_points_with_more_than_2_places_are_still_refused():
     with pytest.raises(ImportErrors) as refused:
         import_workbook(file=flat_workbook(edited))
     assert "指标 第2行 分值：20.123最多2位小数" in [str(p) for p in refused.value.problems]
+
+
+# --- targets stored before these patterns were read -------------------------------------------------
+
+
+def test_the_migration_reads_again_the_targets_stored_as_qualitative():
+    migration = importlib.import_module("performance.migrations.0008_reparse_published_targets")
+    compound = make_indicator(target="≥300元/人*月", level1="产出指标", level2="成本指标")
+    variant = make_indicator(project=compound.project, target="═100%")
+    plain_target = make_indicator(project=compound.project, target="12次")
+    stale = {"text": "x", "kind": Kind.QUALITATIVE}
+    Indicator.objects.filter(pk__in=[compound.pk, variant.pk]).update(target_kind=Kind.QUALITATIVE, target_parsed=stale)
+
+    migration.reparse(django_apps, None)
+
+    compound.refresh_from_db()
+    variant.refresh_from_db()
+    assert (compound.target_kind, compound.target_parsed["unit"]) == (Kind.QUANTITATIVE, "元/人·月")
+    assert (variant.target_kind, variant.target_parsed["comparator"]) == (Kind.QUANTITATIVE, Comparator.EQUAL)
+    assert Indicator.objects.get(pk=plain_target.pk).target_parsed == plain_target.target_parsed
