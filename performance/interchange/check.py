@@ -170,6 +170,16 @@ def check_weights(project_label: str, items: list[IndicatorRow], notes: list[str
             continue
         if item.evaluator_score is not None:
             _check_band(item, weight)
+    plain_qizhong = [
+        item.row.number
+        for item, detail in zip(items, breakdown, strict=True)
+        if not detail and item.counts and item.name.lstrip().startswith("其中")
+    ]
+    if plain_qizhong and notes is not None and all(item.weight is None for item in items):
+        notes.append(
+            f"项目“{project_label}”{items[0].row.sheet}表第{'、'.join(map(str, plain_qizhong))}行以“其中”开头，"
+            "但项目未填分值：按默认权重作为普通指标计分"
+        )
     if any(breakdown) and notes is not None:
         numbers = "、".join(str(item.row.number) for item, detail in zip(items, breakdown, strict=True) if detail)
         sheet = items[0].row.sheet

@@ -305,3 +305,10 @@ def test_the_migration_reads_again_the_targets_stored_as_qualitative():
     assert (compound.target_kind, compound.target_parsed["unit"]) == (Kind.QUANTITATIVE, "元/人·月")
     assert (variant.target_kind, variant.target_parsed["comparator"]) == (Kind.QUANTITATIVE, Comparator.EQUAL)
     assert Indicator.objects.get(pk=plain_target.pk).target_parsed == plain_target.target_parsed
+
+
+def test_qizhong_rows_in_a_table_without_weights_are_scored_as_indicators_with_a_note():
+    unweighted = [(*row[:4], None, row[5]) for row in BREAKDOWN]
+    report = import_workbook(file=flat_workbook(unweighted))
+    assert "项目“城乡低保补助”指标表第3、4行以“其中”开头，但项目未填分值：按默认权重作为普通指标计分" in report.notes
+    assert not any(row.breakdown for row in score_project(project()).rows)
