@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from budgets.models import Project
 from performance.disclosure.importer import import_disclosure
+from performance.exports import evaluation_document
 from performance.interchange.columns import INDICATOR_COLUMNS, PROJECT_COLUMNS
 from performance.interchange.importer import import_workbook
 from performance.interchange.report import ImportErrors
@@ -68,7 +69,7 @@ def flat_workbook(indicators, **project) -> BytesIO:
     sheet.append([values.get(title) for title in titles])
     rows = book.create_sheet("指标")
     rows.append(INDICATOR_COLUMNS)
-    for level1, level2, name, target, weight, actual in indicators:
+    for level1, level2, name, target, weight, actual, *score in indicators:
         cells = {
             "年度": 2021,
             "单位编码": "901001",
@@ -79,6 +80,7 @@ def flat_workbook(indicators, **project) -> BytesIO:
             "指标值": target,
             "分值": weight,
             "实际完成值": actual,
+            "得分(自评)": score[0] if score else None,
         }
         rows.append([cells.get(title) for title in INDICATOR_COLUMNS])
     buffer = BytesIO()
@@ -245,9 +247,13 @@ def test_a_level2_printed_with_a_suffix_is_its_standard_category_and_the_report_
 def test_a_disclosure_printed_with_a_suffix_and_a_variant_comparator_imports():
     text = seed_text()
     text = text.replace("\t服务对象满意度指标\n", "\t服务对象满意度指标等\n", 1).replace("\t≥95%\n", "\t≧95%\n", 1)
-    import_disclosure(content=text.encode())
+    outcome = import_disclosure(content=text.encode())
 
     suffixed = Indicator.objects.get(level2_as_written="服务对象满意度指标等")
+    # The import's report says so (the target review's finding of a non-standard name).
+    assert "二级指标写作“服务对象满意度指标等”，不是标准名称，已按“服务对象满意度指标”处理。" in [
+        finding["message"] for finding in outcome.findings
+    ]
     assert suffixed.level2.name == "服务对象满意度指标"
     variant = Indicator.objects.get(target="≧95%")
     assert (variant.target_kind, variant.target_parsed["comparator"]) == (Kind.QUANTITATIVE, Comparator.AT_LEAST)
@@ -312,3 +318,40 @@ def test_qizhong_rows_in_a_table_without_weights_are_scored_as_indicators_with_a
     report = import_workbook(file=flat_workbook(unweighted))
     assert "项目“城乡低保补助”指标表第3、4行以“其中”开头，但项目未填分值：按默认权重作为普通指标计分" in report.notes
     assert not any(row.breakdown for row in score_project(project()).rows)
+
+
+def test_a_score_typed_on_a_breakdown_row_is_kept_with_a_note_that_it_does_not_count():
+    scored = [*BREAKDOWN[:1], (*BREAKDOWN[1], 8), *BREAKDOWN[2:]]
+    report = import_workbook(file=flat_workbook(scored))
+    assert "项目“城乡低保补助”指标表第3行为分解行，所填得分仅作记录，不计入总分" in report.notes
+    assert indicator("其中：城市低保人数").result.reported_score == D("8.00")
+    assert score_project(project()).total == D("100.00")
+
+
+def test_the_evaluation_json_marks_breakdown_rows():
+    import_workbook(file=flat_workbook(BREAKDOWN))
+    document = evaluation_document(project(), score_project(project()))
+    shown = [(row["level3"], row["weight"], row["score"], row["breakdown"]) for row in document["indicators"][:3]]
+    assert shown == [
+        ("保障人数", "20.00", "20.00", False),
+        ("其中：城市低保人数", "0.00", "0.00", True),
+        ("其中：农村低保人数", "0.00", "0.00", True),
+    ]
+
+
+def test_a_score_typed_on_a_qualitative_breakdown_row_of_the_sheet_is_saved_with_a_note():
+    qualitative = [*BREAKDOWN[:2], ("产出指标", "数量指标", "其中：特困人员", "应保尽保", None, "达成"), *BREAKDOWN[3:]]
+    import_workbook(file=flat_workbook(qualitative))
+    staff = make_user_with_access(unit=project().unit)
+    wb = open_workbook(project_sheet_bytes(project()))
+    ws = wb[wb.sheetnames[0]]
+    row = next(r for r in range(13, 22) if ws.cell(r, 4).value == "其中：特困人员")
+    ws.cell(row, 8).value = 5
+
+    result = import_evaluation_sheets(file=saved(wb), user=staff)
+
+    assert result.ok, result.errors
+    assert result.notes == [
+        f"{ws.title} H{row}：“其中：特困人员”是分解行（其中），不计分，所填得分未计入总分。",
+    ]
+    assert score_project(project()).total == D("100.00")
