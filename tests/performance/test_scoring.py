@@ -532,3 +532,31 @@ def test_a_total_never_exceeds_100(items, full_year, executed):
     assert D("0") <= score.total <= D("100")
     assert all(D("0") <= r.score <= r.weight for r in score.rows)
     assert sum(r.weight for r in score.rows) in ({D("90")} if any(r.applicable for r in score.rows) else {D("0")})
+
+
+groups = st.sampled_from(["output", "effect", "satisfaction"])
+
+
+@given(
+    st.lists(st.tuples(amounts, amounts, groups), min_size=1, max_size=6),
+    st.lists(st.tuples(st.integers(min_value=0, max_value=5), amounts, amounts), max_size=4),
+)
+def test_breakdown_rows_never_change_the_weights_or_the_total(weighted_rows, details):
+    """Unweighted rows added under weights that sum to 100 (其中：…) are shown and read, never scored."""
+    share = D("90") / len(weighted_rows)
+    weights_given = [share.quantize(D("0.01"))] * (len(weighted_rows) - 1)
+    weights_given.append(D("90") - sum(weights_given, D("0")))
+    rows = [
+        row(f"{a}次", f"{b}次", group=group, weight=weight, deviation_reason="x")
+        for (a, b, group), weight in zip(weighted_rows, weights_given, strict=True)
+    ]
+    alone = score_evaluation(FULL_BUDGET, rows)
+    with_details = list(rows)
+    for position, a, b in details:
+        with_details.insert(min(position, len(with_details)), row(f"≥{a}人", f"{b}人", name="其中：明细"))
+    scored = score_evaluation(FULL_BUDGET, with_details)
+    assert scored.total == alone.total
+    assert scored.problems == alone.problems
+    assert [r.score for r in scored.rows if not r.breakdown] == [r.score for r in alone.rows]
+    assert sum(1 for r in scored.rows if r.breakdown) == len(details)
+    assert all(r.weight == 0 and r.score == 0 and r.actual.value is not None for r in scored.rows if r.breakdown)
