@@ -187,7 +187,9 @@ def check_weights(project_label: str, items: list[IndicatorRow], notes: list[str
             f"项目“{project_label}”{sheet}表第{numbers}行未填分值，其余指标分值合计已为100分："
             "按分解行（其中）导入，保留并显示，不计分"
         )
-        scored = [item.row.number for item, detail in zip(items, breakdown, strict=True) if detail and item.score]
+        scored = [
+            item.row.number for item, detail in zip(items, breakdown, strict=True) if detail and item.score is not None
+        ]
         if scored:
             notes.append(
                 f"项目“{project_label}”{sheet}表第{'、'.join(map(str, scored))}行为分解行，所填得分仅作记录，不计入总分"
