@@ -102,6 +102,7 @@ def evaluation_document(project: Project, score) -> dict:
                 "reported_score": _points(result.reported_score if result else None),
                 "deviation_reason": result.deviation_reason if result else "",
                 "reason_required": bool(row.reason_required),
+                "breakdown": row.breakdown,  # a 其中 row: shown, not scored (SPEC section 6)
             }
         )
     return {

@@ -90,6 +90,20 @@ class CategoryAlias(models.Model):
         return f"{self.name} → {self.category}"
 
 
+# What real tables print after a category's name (服务对象满意度指标等): the name without it is the category.
+PRINTED_SUFFIXES = ("等",)
+
+
+def category_names(written: str) -> list[str]:
+    """The names a category printed as ``written`` is looked up by, in order: as written, then without a
+    printed suffix (服务对象满意度指标等 -> 服务对象满意度指标)."""
+    names = [written]
+    for suffix in PRINTED_SUFFIXES:
+        if written.endswith(suffix) and len(written) > len(suffix):
+            names.append(written[: -len(suffix)].rstrip())
+    return names
+
+
 class ProjectGoal(models.Model):
     """A project's annual overall goal (年度总体目标)."""
 

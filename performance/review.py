@@ -187,7 +187,8 @@ def cost_not_money(subject: Subject) -> list[Finding]:
         target = target_of(ind)
         if not ind.is_cost or target.kind not in (Kind.QUANTITATIVE, Kind.DATE):
             continue
-        if target.kind == Kind.QUANTITATIVE and target.unit in ("万元", "元"):
+        # An amount, or a unit cost in a compound unit (≤600元/人*月, ≤1.5万元/户): money either way.
+        if target.kind == Kind.QUANTITATIVE and target.unit.partition("/")[0] in MONEY:
             continue
         found.append(
             subject.finding(

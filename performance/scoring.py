@@ -17,7 +17,8 @@ Interface:
 
 Also: ``RowInput.name`` (the 三级指标, used in messages), ``score_evaluation(..., reported_total=None)``,
 ``RowScore.name/reported_score/applicable``, ``BudgetScore.reported_score``, ``EvaluationScore.reported_total``,
-``default_weights(groups)``, ``row_weights(rows, applicable)``, ``weight_problems(rows)``, ``weighted(row)``,
+``default_weights(groups)``, ``row_weights(rows, applicable)``, ``breakdown_rows(rows, applicable)``,
+``weight_problems(rows)``, ``weighted(row)``,
 ``tier_ratio(score, weight)``, ``in_band(tier, ratio)``, ``band_of(ratio)``, ``grade_for(total)``, ``TIER_BANDS``.
 
 The rules (all Decimal, every row score rounded half-up to 2 places, the total the sum of the rounded
@@ -25,7 +26,9 @@ rows plus the budget score):
 - weights: 预算执行率 10, 产出 50 (成本 as a level 1 is in the 产出 group), 效益 30, 满意度 10, each
   group split equally among its applicable rows (remainder on its last row); a group without rows gives
   its points to the others in proportion. Custom weights: when any applicable row has one, all must,
-  and they must sum to 90 (100 with the budget row); otherwise a problem names the sums.
+  and they must sum to 90 (100 with the budget row); otherwise a problem names the sums. Where the weighted
+  rows already sum to 100 with the budget row, a row without a weight is a breakdown row (其中：…): its
+  actual is read, it is not scored, its weight is 0 and it is not a missing weight (``RowScore.breakdown``).
 - quantitative rows by comparator (at least / more than: w × min(B/A, 1); at most / less than: w, else
   w × A/B; equal: w × min(B/A, A/B); between: w inside, w × B/lo below, w × hi/B above); no bonus for
   overshooting.
@@ -126,6 +129,7 @@ class RowScore:
     name: str = ""
     reported_score: Decimal | None = None
     applicable: bool = True
+    breakdown: bool = False  # a 其中 row (SPEC section 6): shown, its actual read, not scored
 
 
 @dataclass(frozen=True)
@@ -202,12 +206,25 @@ def weighted(row: RowInput) -> bool:
     return row.group in GROUP_POINTS and row.target.kind != Kind.NOT_APPLICABLE
 
 
-def row_weights(rows: list[RowInput], applicable: list[bool]) -> tuple[list[Decimal], list[str]]:
-    """Each row's weight (0 where it does not apply), and what is wrong with the weights (SPEC section 6):
-    custom weights where every applicable row has one, summing to 100 with the budget's 10; else the
-    default weights."""
-    problems: list[str] = []
+def breakdown_rows(rows: list[RowInput], applicable: list[bool]) -> list[bool]:
+    """Which rows are breakdown rows (SPEC section 6): where the weighted rows already sum to 100 with the
+    budget row, an applicable row with no 分值 (typically ``其中：…`` under the row it details)."""
     chosen = [i for i, row in enumerate(rows) if applicable[i]]
+    given = [i for i in chosen if rows[i].weight is not None]
+    if not given or len(given) == len(chosen):
+        return [False] * len(rows)
+    if sum((money2(rows[i].weight) for i in given), ZERO) + BUDGET_WEIGHT != 100:
+        return [False] * len(rows)
+    return [applicable[i] and rows[i].weight is None for i in range(len(rows))]
+
+
+def row_weights(rows: list[RowInput], applicable: list[bool]) -> tuple[list[Decimal], list[str]]:
+    """Each row's weight (0 where it does not apply, and on a breakdown row), and what is wrong with the
+    weights (SPEC section 6): custom weights where every applicable row has one (breakdown rows aside),
+    summing to 100 with the budget's 10; else the default weights."""
+    problems: list[str] = []
+    breakdown = breakdown_rows(rows, applicable)
+    chosen = [i for i, row in enumerate(rows) if applicable[i] and not breakdown[i]]
     defaults = default_weights([rows[i].group for i in chosen])
     weights = [ZERO] * len(rows)
     given = [i for i in chosen if rows[i].weight is not None]
@@ -401,11 +418,16 @@ def score_evaluation(
         applicable.append(known and row.target.kind != Kind.NOT_APPLICABLE and actual.kind != ActualKind.NOT_APPLICABLE)
     weights, weight_errors = row_weights(rows, applicable)
     problems.extend(weight_errors)
+    breakdown = breakdown_rows(rows, applicable)
 
     scored: list[RowScore] = []
-    for row, actual, label, weight, counts in zip(rows, actuals, labels, weights, applicable, strict=True):
+    for i, (row, actual, label, weight) in enumerate(zip(rows, actuals, labels, weights, strict=True)):
         reported = None if row.reported_score is None else money2(row.reported_score)
-        if not counts:
+        if breakdown[i]:
+            errors = [actual.error] if actual.error else []
+            scored.append(RowScore(ZERO, ZERO, actual, actual.tier, False, errors, label, reported, False, True))
+            continue
+        if not applicable[i]:
             scored.append(RowScore(ZERO, ZERO, actual, "", False, [], label, reported, applicable=False))
             continue
         raw, tier, errors = _score_row(row, label, actual, weight, rules, findings)

@@ -18,8 +18,12 @@ Interface:
         as_json() -> dict              # JSON-safe (Decimals and dates as strings); includes "text"
         Target.from_json(d) -> Target
 
-Also here (added): ``normalise(text)``, ``compact(text)``, ``read_number(text)``, ``read_date(text)``,
-``unit_factor(actual_unit, target_unit)`` shared with the actual-value reader.
+Also here (added): ``normalise(text)``, ``compact(text)``, ``read_number(text)``, ``read_unit(text)``,
+``read_date(text)``, ``unit_factor(actual_unit, target_unit)`` shared with the actual-value reader.
+
+Real tables print comparators as ``≧ ≦ ═`` (read as ≥ ≤ =) and compound units with ``*`` or ``·``
+(``元/人*月``): the unit keeps its parts, its multiplication signs all read as ``·``, so an actual in
+the same unit written with another sign reads the same.
 """
 
 from __future__ import annotations
@@ -105,9 +109,14 @@ class Target:
 NOT_APPLICABLE_TEXTS = {"/", "-", "—", "——", "–", "无", "\\"}
 
 
+# Comparator signs real tables print that NFKC leaves alone: the same comparators (SPEC section 4).
+COMPARATOR_VARIANTS = str.maketrans({"≧": "≥", "≦": "≤", "═": "="})
+
+
 def normalise(text: str | None) -> str:
-    """NFKC (full width to half width), trimmed, inner runs of white space collapsed to one space."""
-    text = unicodedata.normalize("NFKC", text or "")
+    """NFKC (full width to half width), ≧ ≦ ═ read as ≥ ≤ =, trimmed, inner runs of white space collapsed
+    to one space."""
+    text = unicodedata.normalize("NFKC", text or "").translate(COMPARATOR_VARIANTS)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -129,7 +138,6 @@ PREFIXES = sorted(
     [
         (">=", Comparator.AT_LEAST),
         ("≥", Comparator.AT_LEAST),
-        ("≧", Comparator.AT_LEAST),
         ("不低于", Comparator.AT_LEAST),
         ("不少于", Comparator.AT_LEAST),
         ("不小于", Comparator.AT_LEAST),
@@ -139,7 +147,6 @@ PREFIXES = sorted(
         ("达到", Comparator.AT_LEAST),
         ("<=", Comparator.AT_MOST),
         ("≤", Comparator.AT_MOST),
-        ("≦", Comparator.AT_MOST),
         ("不超过", Comparator.AT_MOST),
         ("不高于", Comparator.AT_MOST),
         ("不大于", Comparator.AT_MOST),
@@ -169,12 +176,32 @@ SUFFIXES = [
     ("以内", Comparator.AT_MOST),
 ]
 NUMBER = r"\d+(?:\.\d+)?"
-# A unit: a short run of letters, CJK or unit signs, no digits and no sentence punctuation.
-UNIT = r"[A-Za-z%‰°²³/\u4e00-\u9fff]{0,6}"
+# The signs a compound unit multiplies its parts with (元/人*月, 人·次, 元/人×月): all read as ·.
+TIMES = "*·・•∙⋅×"
+TIMES_TABLE = str.maketrans(dict.fromkeys(TIMES, "·"))
+# A unit: a short run of letters, CJK or unit signs, no digits and no sentence punctuation (``is_unit``).
+UNIT_CHARS = rf"A-Za-z%‰°²³/{re.escape(TIMES)}\u4e00-\u9fff"
+UNIT = rf"[{UNIT_CHARS}]{{0,16}}"
+SIMPLE_UNIT_RE = re.compile(r"[A-Za-z%‰°²³/\u4e00-\u9fff]{0,6}")
+# A compound unit: up to four short parts joined by / or · (元/人·月, 元/户, 人·次, 元/平方米·年).
+COMPOUND_UNIT_RE = re.compile(r"[A-Za-z%‰°²³\u4e00-\u9fff]{1,4}(?:[/·][A-Za-z%‰°²³\u4e00-\u9fff]{1,4}){1,3}")
 QUANTITY_RE = re.compile(rf"^(?P<number>{NUMBER})(?P<unit>{UNIT})$")
 RANGE_RE = re.compile(
     rf"^(?P<low>{NUMBER})(?P<low_unit>{UNIT}?)(?:-|~|至|到|—|–|〜)(?P<high>{NUMBER})(?P<unit>{UNIT})$"
 )
+
+
+def read_unit(text: str) -> str | None:
+    """A unit as written, its multiplication signs read as · (元/人*月 -> 元/人·月); None when it is not a unit
+    (too long, or words rather than a unit: 个县区开展试点工作)."""
+    unit = text.translate(TIMES_TABLE)
+    if "·" not in unit and SIMPLE_UNIT_RE.fullmatch(unit):
+        return unit
+    if len(unit) <= 12 and COMPOUND_UNIT_RE.fullmatch(unit):
+        return unit
+    return None
+
+
 MAGNITUDES = {"万": Decimal("10000"), "亿": Decimal("100000000")}
 
 # Units that convert into one another: unit -> (base unit, factor to the base).
@@ -198,6 +225,7 @@ EQUIVALENT = {
     "m2": ("平方米", Decimal("1")),
     "日": ("天", Decimal("1")),
     "百分比": ("%", Decimal("1")),
+    "人·次": ("人次", Decimal("1")),
 }
 
 
@@ -221,6 +249,9 @@ def base_unit(unit: str) -> tuple[str, Decimal]:
     unit = PER_PERIOD.sub("", unit) or unit  # 12次/年 counts as 次 against an actual of 12次
     if unit in MONEY:
         return "元", MONEY[unit]
+    head, per, rest = unit.partition("/")
+    if per and head in MONEY:  # 万元/户 is 10000 元/户
+        return f"元/{rest}", MONEY[head]
     return EQUIVALENT.get(unit, (unit, Decimal("1")))
 
 
@@ -266,7 +297,9 @@ def read_number(text: str) -> tuple[Decimal, str] | None:
         number = Decimal(match["number"])
     except InvalidOperation:  # pragma: no cover - the pattern only lets digits through
         return None
-    unit = match["unit"]
+    unit = read_unit(match["unit"])
+    if unit is None:
+        return None
     if re.fullmatch(r"(19|20)\d\d", match["number"]) and unit.startswith("年"):
         return None  # 2021年..., a year rather than an amount
     return fold(number, unit)
@@ -384,9 +417,10 @@ def _parse(original: str, *, cost: bool) -> Target:
         )
 
     match = RANGE_RE.match(rest)
-    if match and comparator is None:
-        low, low_unit = fold(Decimal(match["low"]), match["low_unit"] or match["unit"])
-        high, unit = fold(Decimal(match["high"]), match["unit"])
+    units = (read_unit(match["low_unit"] or match["unit"]), read_unit(match["unit"])) if match else (None, None)
+    if match and comparator is None and None not in units:
+        low, low_unit = fold(Decimal(match["low"]), units[0])
+        high, unit = fold(Decimal(match["high"]), units[1])
         low, high = Decimal(plain(low)), Decimal(plain(high))
         if unit_factor(low_unit, unit) == Decimal("1") and low <= high:
             return Target(

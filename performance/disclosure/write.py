@@ -33,6 +33,7 @@ from ..models import (
     Indicator,
     IndicatorCategory,
     ProjectGoal,
+    category_names,
 )
 from ..rights import targets_may_change
 from ..scores.keep import kept_scores
@@ -149,20 +150,26 @@ def _categories(level1_written: str, level2_written: str) -> dict:
     A variant (e.g. 效果指标 → 效益指标) is recorded in ``level1_as_written`` /
     ``level2_as_written``; those stay empty where the printed name is the standard one.
     """
-    level1 = IndicatorCategory.objects.filter(level=1, name=level1_written).first()
+    level1 = level2 = None
+    for name in category_names(level1_written):
+        level1 = IndicatorCategory.objects.filter(level=1, name=name).first()
+        if level1 is None:
+            alias = CategoryAlias.objects.filter(name=name, level=1).first()
+            level1 = alias.category if alias is not None else None
+        if level1 is not None:
+            break
     if level1 is None:
-        alias = CategoryAlias.objects.filter(name=level1_written, level=1).first()
-        if alias is None:
-            raise UnreadableDisclosure(f"一级指标“{level1_written}”不是标准名称，也没有对应的名称映射。")
-        level1 = alias.category
-    level2 = IndicatorCategory.objects.filter(level=2, parent=level1, name=level2_written).first()
+        raise UnreadableDisclosure(f"一级指标“{level1_written}”不是标准名称，也没有对应的名称映射。")
+    for name in category_names(level2_written):
+        level2 = IndicatorCategory.objects.filter(level=2, parent=level1, name=name).first()
+        if level2 is None:
+            alias = CategoryAlias.objects.filter(name=name, level=2, parent_name=level1.name).first()
+            if alias is not None:
+                level1, level2 = alias.category.parent, alias.category
+        if level2 is not None:
+            break
     if level2 is None:
-        alias = CategoryAlias.objects.filter(name=level2_written, level=2, parent_name=level1.name).first()
-        if alias is None:
-            raise UnreadableDisclosure(
-                f"二级指标“{level2_written}”不在一级指标“{level1.name}”之下，也没有对应的名称映射。"
-            )
-        level1, level2 = alias.category.parent, alias.category
+        raise UnreadableDisclosure(f"二级指标“{level2_written}”不在一级指标“{level1.name}”之下，也没有对应的名称映射。")
     return {
         "level1": level1,
         "level2": level2,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from budgets.numbers import plain
 
@@ -40,9 +40,10 @@ class Row:
 
     Once read (``release``), the row keeps only its place (sheet and number), for the problems found later.
     The values read are the sheet's ``shared`` ones: one object for each distinct text, number or year.
+    ``notes`` collects what was read in a way the report should say (a sentence -> the rows it applies to).
     """
 
-    __slots__ = ("number", "positions", "problems", "shared", "sheet", "values")
+    __slots__ = ("notes", "number", "positions", "problems", "shared", "sheet", "values")
 
     def __init__(
         self,
@@ -52,9 +53,11 @@ class Row:
         positions: dict[str, int],
         problems: list[WorkbookProblem],
         shared: dict,
+        notes: dict[str, list[int]] | None = None,
     ):
         self.sheet, self.number, self.problems = sheet, number, problems
         self.values, self.positions, self.shared = values, positions, shared
+        self.notes = {} if notes is None else notes
 
     def release(self) -> None:
         """Let go of the cells and the sheet's values: what the row says has been read (a large sheet's rows are
@@ -106,7 +109,14 @@ class Row:
             return None
         return self.share(int(text))
 
-    def decimal(self, column: str, *, places: Decimal, maximum: Decimal | None = None) -> Decimal | None:
+    def note(self, message: str) -> None:
+        self.notes.setdefault(message, []).append(self.number)
+
+    def decimal(
+        self, column: str, *, places: Decimal, maximum: Decimal | None = None, round_to_places: bool = False
+    ) -> Decimal | None:
+        """The cell as a Decimal of at most ``places``; more places are a problem, or with ``round_to_places``
+        (amounts in 万元 worked out from 元 and 分: 12.345678) are rounded half-up, with a note."""
         raw = self.cell(column)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return None
@@ -126,11 +136,16 @@ class Row:
         if number >= LARGEST:  # more than a Decimal(18, 4) column holds (and than quantize can)
             self.error(column, f"{cell_text(raw)}过大，请检查单位（万元）")
             return None
-        rounded = number.quantize(places)
+        rounded = number.quantize(places, rounding=ROUND_HALF_UP)
         # A float read from Excel may carry binary noise (78.60000000000001): that is still 78.6.
         if rounded != number and not (isinstance(raw, float) and abs(rounded - number) < Decimal("1e-9")):
-            self.error(column, f"{cell_text(raw)}最多{-places.as_tuple().exponent}位小数")
-            return None
+            if not round_to_places:
+                self.error(column, f"{cell_text(raw)}最多{-places.as_tuple().exponent}位小数")
+                return None
+            self.note(
+                f"{self.sheet}表“{column}”的金额多于{-places.as_tuple().exponent}位小数（不足1元），"
+                "已四舍五入到元（万元保留4位小数）"
+            )
         if maximum is not None and rounded > maximum:
             self.error(column, f"{cell_text(raw)}超过{plain(maximum)}")
             return None

@@ -18,6 +18,7 @@ from ..scoring import (
     TIER_BANDS,
     RowInput,
     band_of,
+    breakdown_rows,
     in_band,
     row_weights,
     tier_ratio,
@@ -146,9 +147,12 @@ def check_scope(user, projects: list[ProjectRow], items: list[IndicatorRow], uni
             entry.row.error("单位编码", f"单位{code}不存在，只有系统管理员可以新建单位")
 
 
-def check_weights(project_label: str, items: list[IndicatorRow]) -> None:
+def check_weights(project_label: str, items: list[IndicatorRow], notes: list[str] | None = None) -> None:
     """The scorer's checks (``performance.scoring``), named by sheet, row and column: custom weights sum to
-    100 with the budget's 10, and an evaluator's score lies in its tier's band."""
+    100 with the budget's 10, and an evaluator's score lies in its tier's band.
+
+    Rows without a 分值 under weights that already sum to 100 are breakdown rows (``其中：…``, SPEC section 6):
+    imported and shown, not scored; ``notes`` (the import report's) says which rows were read so."""
     if any(item.level1 is None for item in items):
         return
     rows = [
@@ -158,10 +162,38 @@ def check_weights(project_label: str, items: list[IndicatorRow]) -> None:
     if weight_problems(rows):
         _name_weight_problems(project_label, items, rows)
         return
-    weights, _problems = row_weights(rows, [item.counts for item in items])
-    for item, weight in zip(items, weights, strict=True):
+    applicable = [item.counts for item in items]
+    weights, _problems = row_weights(rows, applicable)
+    breakdown = breakdown_rows(rows, applicable)
+    for item, weight, detail in zip(items, weights, breakdown, strict=True):
+        if detail:
+            continue
         if item.evaluator_score is not None:
             _check_band(item, weight)
+    plain_qizhong = [
+        item.row.number
+        for item, detail in zip(items, breakdown, strict=True)
+        if not detail and item.counts and item.name.lstrip().startswith("其中")
+    ]
+    if plain_qizhong and notes is not None and all(item.weight is None for item in items):
+        notes.append(
+            f"项目“{project_label}”{items[0].row.sheet}表第{'、'.join(map(str, plain_qizhong))}行以“其中”开头，"
+            "但项目未填分值：按默认权重作为普通指标计分"
+        )
+    if any(breakdown) and notes is not None:
+        numbers = "、".join(str(item.row.number) for item, detail in zip(items, breakdown, strict=True) if detail)
+        sheet = items[0].row.sheet
+        notes.append(
+            f"项目“{project_label}”{sheet}表第{numbers}行未填分值，其余指标分值合计已为100分："
+            "按分解行（其中）导入，保留并显示，不计分"
+        )
+        scored = [
+            item.row.number for item, detail in zip(items, breakdown, strict=True) if detail and item.score is not None
+        ]
+        if scored:
+            notes.append(
+                f"项目“{project_label}”{sheet}表第{'、'.join(map(str, scored))}行为分解行，所填得分仅作记录，不计入总分"
+            )
 
 
 def _name_weight_problems(project_label: str, items: list[IndicatorRow], rows: list[RowInput]) -> None:

@@ -62,7 +62,7 @@ def import_workbook(
     check_scope(user, projects, items, known.units)
     matches = match_rows(projects, items, known.projects)
     for group in matches.by_project.values():
-        check_weights(group[0].project_name or group[0].project_code, group)
+        check_weights(group[0].project_name or group[0].project_code, group, report.notes)
     refuse_if(problems)
 
     say("校验通过，正在写入……")

@@ -16,7 +16,7 @@ from budgets.models import FUND_SOURCES, STAGES, stage_total
 from budgets.numbers import plain
 
 from ..actuals import Actual, ActualKind, Tier, read_actual, tier_from_text
-from ..models import CategoryAlias, IndicatorCategory
+from ..models import CategoryAlias, IndicatorCategory, category_names
 from ..scoring import BUDGET_WEIGHT, GROUP_POINTS
 from ..targets import Kind, Target, is_cost, parse_target
 from ..uploads import UploadRefused, check_office_file
@@ -90,13 +90,15 @@ def open_sheet(book: CalamineWorkbook, title: str, columns, optional, problems: 
     return None if missing else Sheet(title, positions, max(sheet.height - 1, 0), values)
 
 
-def sheet_rows(sheet: Sheet, problems: list[WorkbookProblem]) -> Iterator[Row]:
+def sheet_rows(
+    sheet: Sheet, problems: list[WorkbookProblem], notes: dict[str, list[int]] | None = None
+) -> Iterator[Row]:
     """The sheet's rows that hold a value, numbered as in the sheet (the title row is 1)."""
     shared: dict = {}  # the values read, each distinct one once (``Row.share``)
     for number, values in enumerate(sheet.values, start=2):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        yield Row(sheet.title, number, values, sheet.positions, problems, shared)
+        yield Row(sheet.title, number, values, sheet.positions, problems, shared, notes)
 
 
 @dataclass(slots=True)  # one for each row: a province's file has 650,000
@@ -158,7 +160,7 @@ class IndicatorRow:
 
 
 def read_project_row(row: Row) -> ProjectRow:
-    money = {name: row.decimal(title, places=MONEY) for name, title in MONEY_COLUMNS.items()}
+    money = {name: row.decimal(title, places=MONEY, round_to_places=True) for name, title in MONEY_COLUMNS.items()}
     for stage in STAGES:
         sources = {source: money[f"{stage}_{source}"] for source in FUND_SOURCES}
         given = money[f"{stage}_total"]
@@ -222,24 +224,38 @@ class Framework:
         written1, written2 = item.level1_as_written, item.level2_as_written
         if not written1 or not written2:
             return
-        level1 = self.level1.get(written1) or self.aliases.get((written1, 1, ""))
+        level1 = next(
+            (
+                found
+                for name in category_names(written1)
+                if (found := self.level1.get(name) or self.aliases.get((name, 1, ""))) is not None
+            ),
+            None,
+        )
         if level1 is None:
             row.error("一级指标", f"“{written1}”既不是标准一级指标，也不是已知的别名")
             return
         if level1.name != written1:
             mappings[f"一级指标“{written1}”按标准名称“{level1.name}”导入"].append(row.number)
-        level2 = self.level2.get((level1.pk, written2))
-        if level2 is None:
-            level2 = (
-                self.aliases.get((written2, 2, written1))
-                or self.aliases.get((written2, 2, level1.name))
-                or self.aliases.get((written2, 2, ""))
-            )
-            if level2 is not None:
-                mappings[f"二级指标“{written1}/{written2}”按标准名称“{level2.parent.name}/{level2.name}”导入"].append(
-                    row.number
+        level2 = next(
+            (
+                found
+                for name in category_names(written2)
+                if (
+                    found := self.level2.get((level1.pk, name))
+                    or self.aliases.get((name, 2, written1))
+                    or self.aliases.get((name, 2, level1.name))
+                    or self.aliases.get((name, 2, ""))
                 )
-                level1 = level2.parent
+                is not None
+            ),
+            None,
+        )
+        if level2 is not None and level2.name != written2:
+            mappings[f"二级指标“{written1}/{written2}”按标准名称“{level2.parent.name}/{level2.name}”导入"].append(
+                row.number
+            )
+            level1 = level2.parent
         if level2 is None:
             if written2 in self.level2_parents:
                 parents = "、".join(self.level2_parents[written2])
@@ -324,6 +340,11 @@ def read_indicator_row(
     return item
 
 
+def _rows(numbers: list[int]) -> str:
+    """Row numbers for a note: the first ten, then how many in all."""
+    return "、".join(str(n) for n in numbers[:10]) + (f"等，共{len(numbers)}" if len(numbers) > 10 else "")
+
+
 def read_rows(file, report: ImportReport, say) -> tuple[list[ProjectRow], list[IndicatorRow], list[WorkbookProblem]]:
     """Every row of both sheets as the file says it, and the problems of each (refused later, all at once).
 
@@ -333,11 +354,12 @@ def read_rows(file, report: ImportReport, say) -> tuple[list[ProjectRow], list[I
     """
     problems: list[WorkbookProblem] = []
     layout: list[WorkbookProblem] = []  # a sheet or a column missing, a column twice
+    notes: dict[str, list[int]] = {}  # what was read in a way the report says (amounts rounded to the 元)
     book = open_workbook(file)
     try:
         projects = []
         if sheet := open_sheet(book, PROJECT_SHEET, PROJECT_COLUMNS, OPTIONAL_PROJECT_COLUMNS, layout):
-            for row in sheet_rows(sheet, problems):
+            for row in sheet_rows(sheet, problems, notes):
                 projects.append(read_project_row(row))
                 row.release()
         del sheet  # python-calamine lets go of the sheet's cells
@@ -351,8 +373,7 @@ def read_rows(file, report: ImportReport, say) -> tuple[list[ProjectRow], list[I
                 if len(items) % PROGRESS_ROWS == 0:
                     say(f"正在校验：指标表{len(items)}/{sheet.height}行……")
             for mapping, numbers in mappings.items():
-                shown = "、".join(str(n) for n in numbers[:10]) + (f"等，共{len(numbers)}" if len(numbers) > 10 else "")
-                report.notes.append(f"{mapping}：{INDICATOR_SHEET}表第{shown}行")
+                report.notes.append(f"{mapping}：{INDICATOR_SHEET}表第{_rows(numbers)}行")
         del sheet
     except CalamineError as error:
         layout.append(WorkbookProblem("文件", None, "", f"无法读取工作簿（{error}）"))
@@ -360,5 +381,6 @@ def read_rows(file, report: ImportReport, say) -> tuple[list[ProjectRow], list[I
         book.close()
     if layout:  # the sheets' layout, or a file that cannot be read: the rows' own problems can wait
         raise ImportErrors(layout)
+    report.notes.extend(f"{note}：第{_rows(numbers)}行" for note, numbers in notes.items())
     report.project_rows, report.indicator_rows = len(projects), len(items)
     return projects, items, problems

@@ -13,7 +13,7 @@ each bad cell filled red and a comment saying what is wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from io import BytesIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,6 +73,7 @@ class SheetImportResult:
     unchanged: int = 0
     scores: dict = field(default_factory=dict)
     to_do: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was read in a way the user should know
 
     @property
     def ok(self) -> bool:
@@ -148,14 +149,22 @@ def _amount(value) -> Decimal:
         raise ValueError(_("“%(value)s”过大，请检查单位（万元）。") % {"value": _text(value)})
     if amount < 0:
         raise ValueError(_("金额不能为负数。"))
-    return amount.quantize(Decimal("0.0001"))
+    return amount
+
+
+def _to_the_yuan(value, amount: Decimal) -> tuple[Decimal, bool]:
+    """An amount in 万元 rounded half-up to 4 places (the 元), and whether that changed what was typed (a float's
+    binary noise, 78.60000000000001, is not a change)."""
+    rounded = amount.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    noise = isinstance(value, float) and abs(rounded - amount) < Decimal("1e-9")
+    return rounded, rounded != amount and not noise
 
 
 class _Reader:
     """Reads one project's sheet into an ``EvaluationEntry``, collecting errors by cell."""
 
-    def __init__(self, ws, project: Project, cells: _ProjectCells, errors: list[SheetError]):
-        self.ws, self.project, self.meta, self.errors = ws, project, cells, errors
+    def __init__(self, ws, project: Project, cells: _ProjectCells, errors: list[SheetError], notes: list[str]):
+        self.ws, self.project, self.meta, self.errors, self.notes = ws, project, cells, errors, notes
         self.changed = False
 
     def error(self, address: str, message: str) -> None:
@@ -182,10 +191,23 @@ class _Reader:
             if _text(value) == "":
                 money[f"executed_{key}"] = None
                 continue
+            address = self.meta.cells[("executed", key)].address
             try:
-                money[f"executed_{key}"] = _amount(value)
+                money[f"executed_{key}"], rounded = _to_the_yuan(value, _amount(value))
             except ValueError as error:
-                self.error(self.meta.cells[("executed", key)].address, f"{_(SOURCE_NAMES[key])}：{error}")
+                self.error(address, f"{_(SOURCE_NAMES[key])}：{error}")
+                continue
+            if rounded:
+                self.notes.append(
+                    _("%(sheet)s %(cell)s %(name)s：%(typed)s 多于4位小数（不足1元），已四舍五入到元，读作 %(read)s。")
+                    % {
+                        "sheet": self.meta.sheet,
+                        "cell": address,
+                        "name": _(SOURCE_NAMES[key]),
+                        "typed": _text(value),
+                        "read": plain(money[f"executed_{key}"]),
+                    }
+                )
         goal_actual = saved.goal_actual
         changed, value = self.changed_value("goal_actual")
         if changed:
@@ -220,7 +242,7 @@ class _Reader:
                 score = None
             else:
                 try:
-                    score = _amount(value).quantize(Decimal("0.01"))
+                    score = _amount(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
                 except ValueError as error:
                     self.error(address, _("“%(row)s”的得分：%(error)s") % {"row": indicator.name, "error": error})
         reason_changed, value = self.changed_value("reason", key)
@@ -270,13 +292,19 @@ def _check_total(reader: _Reader, entry) -> None:
 
 
 def _check_scores(reader: _Reader, project: Project, indicators: list[Indicator], entry) -> None:
-    """The entry form's refusals: unreadable actuals and evaluator scores outside their tier's band."""
+    """The entry form's refusals: unreadable actuals and evaluator scores outside their tier's band. A score
+    typed on a breakdown row (其中：…, not scored) is kept, with a note that it does not count."""
     score = score_entry(project=project, indicators=indicators, entry=entry)
     for indicator, row in zip(indicators, score.rows, strict=True):
         key = str(indicator.pk)
         typed = entry.results[indicator.pk]
         if row.actual.error:
             reader.error(reader.meta.cells[("actual", key)].address, row.actual.error)
+        elif row.breakdown and typed.evaluator_score is not None:
+            reader.notes.append(
+                _("%(sheet)s %(cell)s：“%(row)s”是分解行（其中），不计分，所填得分未计入总分。")
+                % {"sheet": reader.meta.sheet, "cell": reader.meta.cells[("score", key)].address, "row": indicator.name}
+            )
         elif typed.evaluator_score is not None:
             for error in row.errors:
                 reader.error(reader.meta.cells[("score", key)].address, error)
@@ -361,7 +389,7 @@ def _read_project(ws, project: Project | None, cells: _ProjectCells, user, resul
     if refused is not None:
         result.errors.append(refused)
         return None
-    reader = _Reader(ws, project, cells, result.errors)
+    reader = _Reader(ws, project, cells, result.errors, result.notes)
     entry = reader.entry(indicators)
     if not reader.changed:
         result.unchanged += 1

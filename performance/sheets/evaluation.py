@@ -179,6 +179,9 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
         if row_score.applicable:
             grid.put(row, 7, row_score.weight, "score")
             points = None if row_score.actual.kind == ActualKind.MISSING else row_score.score
+        elif row_score.breakdown:  # 其中：…, not scored: a dash in both, as for the money block's 其中 rows
+            grid.put(row, 7, DASH, "center")
+            points = DASH
         else:
             grid.put(row, 7, DASH, "center")
             points = None

@@ -235,6 +235,7 @@ def test_evaluation_document_has_the_shape_of_spec_section_12():
         "reported_score": None,
         "deviation_reason": "培训后跟踪指导不足，增加田间指导",
         "reason_required": True,
+        "breakdown": False,
     }
     count = document["indicators"][0]
     assert (count["target_kind"], count["tier"], count["weight"], count["score"]) == (

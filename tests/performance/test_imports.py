@@ -601,7 +601,7 @@ def test_the_import_refuses_the_weights_and_tier_scores_the_scorer_refuses(monke
     scorer_refuses = []
     check_weights = importer.check_weights
 
-    def ask_the_scorer_then_check(label, items):
+    def ask_the_scorer_then_check(label, items, notes=None):
         rows = [
             RowInput(
                 group=i.level1.group,
@@ -615,7 +615,7 @@ def test_the_import_refuses_the_weights_and_tier_scores_the_scorer_refuses(monke
         ]
         scored = score_evaluation(BudgetInput(full_year=None, executed=None), rows)
         scorer_refuses.append(bool(weight_problems(rows)) or any(row.errors for row in scored.rows))
-        check_weights(label, items)
+        check_weights(label, items, notes)
 
     monkeypatch.setattr(importer, "check_weights", ask_the_scorer_then_check)
     try:
@@ -631,8 +631,8 @@ def test_the_weights_the_import_checks_scores_against_are_the_scorers(monkeypatc
     compared = []
     check_weights = importer.check_weights
 
-    def check_and_compare(label, items):
-        check_weights(label, items)
+    def check_and_compare(label, items, notes=None):
+        check_weights(label, items, notes)
         rows = [RowInput(group=i.level1.group, target=i.target_parsed, actual=i.actual, weight=i.weight) for i in items]
         scored = score_evaluation(BudgetInput(full_year=None, executed=None), rows).rows
         weights, _problems = row_weights(rows, [i.counts for i in items])  # what the import checks scores against

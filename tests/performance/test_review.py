@@ -146,6 +146,16 @@ def test_a_cost_target_that_is_not_money_is_an_error():
     assert findings(ok, "cost-not-money") == []
 
 
+@pytest.mark.parametrize("target", ["≤600元/人*月", "≦1.5万元/户"])
+def test_a_unit_cost_in_a_compound_unit_is_money(target):
+    project = complete_project()
+    make_indicator(
+        project=project, level2="成本指标", name="补助标准", description="人均补助", target=target, basis="计划标准"
+    )
+    assert findings(project, "cost-not-money") == []
+    assert findings(project, "cost-over-budget") == []
+
+
 def test_a_cost_target_above_the_projects_budget_is_an_error():
     project = complete_project(full_year_total=Decimal("80"))
     make_indicator(

@@ -179,8 +179,44 @@ def test_custom_weights_that_do_not_sum_to_100_are_a_problem_naming_the_sums():
 
 
 def test_custom_weights_on_some_rows_only_are_a_problem():
-    score = score_evaluation(FULL_BUDGET, [row(weight=D("90"), name="甲"), row(group="effect", name="乙")])
+    score = score_evaluation(FULL_BUDGET, [row(weight=D("80"), name="甲"), row(group="effect", name="乙")])
     assert score.problems == ["已为部分指标设定分值，其余指标也须设定：“乙”未设定分值。"]
+
+
+def test_an_unweighted_row_under_weights_that_already_sum_to_100_is_a_breakdown_row():
+    rows = [
+        row("≥1000户", "1200户", weight=D("40"), name="补助户数"),
+        row("≥300户", "150户", name="其中：脱贫户"),  # no 分值: details the row above
+        row("≥300元/人*月", "280元/人·月", weight=D("20"), name="补助标准", deviation_reason="物价"),
+        row(group="effect", weight=D("30"), name="效益"),
+    ]
+    score = score_evaluation(FULL_BUDGET, rows)
+    assert score.problems == []
+    breakdown = score.rows[1]
+    assert (breakdown.breakdown, breakdown.applicable, breakdown.weight, breakdown.score) == (True, False, 0, 0)
+    assert breakdown.actual.value == D("150")  # read against its target, not scored
+    assert not breakdown.reason_required
+    assert [r.score for r in score.rows] == [D("40.00"), D("0"), D("18.67"), D("30.00")]
+    assert score.total == D("98.67")
+
+
+def test_a_breakdown_row_without_an_actual_blocks_nothing():
+    rows = [row(weight=D("90"), name="甲"), row("≥3次", "", name="其中：乙")]
+    score = score_evaluation(FULL_BUDGET, rows)
+    assert (score.problems, score.total, score.rows[1].breakdown) == ([], D("100.00"), True)
+
+
+def test_unweighted_rows_under_weights_short_of_100_are_still_missing_weights():
+    rows = [row(weight=D("60"), name="甲"), row(name="其中：乙"), row(group="effect", weight=D("20"), name="丙")]
+    score = score_evaluation(FULL_BUDGET, rows)
+    assert score.problems == ["已为部分指标设定分值，其余指标也须设定：“其中：乙”未设定分值。"]
+    assert not any(r.breakdown for r in score.rows)
+
+
+def test_without_any_weight_a_qizhong_row_takes_its_default_weight():
+    score = score_evaluation(FULL_BUDGET, [row(name="甲"), row(name="其中：乙"), row(group="effect", name="丙")])
+    assert [r.weight for r in score.rows] == [D("28.13"), D("28.12"), D("33.75")]
+    assert not any(r.breakdown for r in score.rows)
 
 
 # --- one row by kind and direction ----------------------------------------------------------------
@@ -496,3 +532,31 @@ def test_a_total_never_exceeds_100(items, full_year, executed):
     assert D("0") <= score.total <= D("100")
     assert all(D("0") <= r.score <= r.weight for r in score.rows)
     assert sum(r.weight for r in score.rows) in ({D("90")} if any(r.applicable for r in score.rows) else {D("0")})
+
+
+groups = st.sampled_from(["output", "effect", "satisfaction"])
+
+
+@given(
+    st.lists(st.tuples(amounts, amounts, groups), min_size=1, max_size=6),
+    st.lists(st.tuples(st.integers(min_value=0, max_value=5), amounts, amounts), max_size=4),
+)
+def test_breakdown_rows_never_change_the_weights_or_the_total(weighted_rows, details):
+    """Unweighted rows added under weights that sum to 100 (其中：…) are shown and read, never scored."""
+    share = D("90") / len(weighted_rows)
+    weights_given = [share.quantize(D("0.01"))] * (len(weighted_rows) - 1)
+    weights_given.append(D("90") - sum(weights_given, D("0")))
+    rows = [
+        row(f"{a}次", f"{b}次", group=group, weight=weight, deviation_reason="x")
+        for (a, b, group), weight in zip(weighted_rows, weights_given, strict=True)
+    ]
+    alone = score_evaluation(FULL_BUDGET, rows)
+    with_details = list(rows)
+    for position, a, b in details:
+        with_details.insert(min(position, len(with_details)), row(f"≥{a}人", f"{b}人", name="其中：明细"))
+    scored = score_evaluation(FULL_BUDGET, with_details)
+    assert scored.total == alone.total
+    assert scored.problems == alone.problems
+    assert [r.score for r in scored.rows if not r.breakdown] == [r.score for r in alone.rows]
+    assert sum(1 for r in scored.rows if r.breakdown) == len(details)
+    assert all(r.weight == 0 and r.score == 0 and r.actual.value is not None for r in scored.rows if r.breakdown)

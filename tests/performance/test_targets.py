@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from performance.actuals import read_actual
 from performance.targets import Comparator, Kind, Target, parse_target, unit_factor
 
 D = Decimal
@@ -226,3 +227,106 @@ def test_parse_target_never_raises_on_number_like_text(text):
     if target.kind == Kind.DATE:
         assert target.end is not None
         assert target.start is None or target.start <= target.end
+
+
+# --- patterns of tables as published (issue 19, point 6) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "comparator", "value", "display"),
+    [
+        ("≧95%", Comparator.AT_LEAST, D("95"), "≥ 95%"),
+        ("≦5天", Comparator.AT_MOST, D("5"), "≤ 5天"),
+        ("═100%", Comparator.EQUAL, D("100"), "= 100%"),
+        ("═ 1", Comparator.EQUAL, D("1"), "= 1"),
+    ],
+)
+def test_comparator_variants_printed_by_real_tables_are_the_same_comparators(text, comparator, value, display):
+    target = parse_target(text)
+    assert (target.kind, target.comparator, target.value, target.display) == (
+        Kind.QUANTITATIVE,
+        comparator,
+        value,
+        display,
+    )
+    assert target.text == text
+
+
+def test_a_deadline_with_a_variant_comparator_is_still_a_date():
+    target = parse_target("≦2021年12月31日")
+    assert (target.kind, target.end) == (Kind.DATE, date(2021, 12, 31))
+
+
+@pytest.mark.parametrize(
+    ("text", "comparator", "value", "unit"),
+    [
+        ("≥300元/人*月", Comparator.AT_LEAST, D("300"), "元/人·月"),
+        ("≥300元/人·月", Comparator.AT_LEAST, D("300"), "元/人·月"),
+        ("≧300元/人×月", Comparator.AT_LEAST, D("300"), "元/人·月"),
+        ("≤500元/户", Comparator.AT_MOST, D("500"), "元/户"),
+        ("1200元/户", Comparator.AT_LEAST, D("1200"), "元/户"),
+        ("5000人·次", Comparator.AT_LEAST, D("5000"), "人·次"),
+        ("12元/平方米·年", Comparator.AT_LEAST, D("12"), "元/平方米·年"),
+        ("1.2万人*次", Comparator.AT_LEAST, D("12000"), "人·次"),
+    ],
+)
+def test_compound_units_are_quantitative_with_their_unit(text, comparator, value, unit):
+    target = parse_target(text)
+    assert (target.kind, target.comparator, target.value, target.unit) == (Kind.QUANTITATIVE, comparator, value, unit)
+    assert target.text == text
+
+
+def test_a_range_in_a_compound_unit_is_between():
+    target = parse_target("200-300元/人*月")
+    assert (target.kind, target.comparator, target.value, target.high, target.unit) == (
+        Kind.QUANTITATIVE,
+        Comparator.BETWEEN,
+        D("200"),
+        D("300"),
+        "元/人·月",
+    )
+
+
+@pytest.mark.parametrize("text", ["12个县区开展试点工作", "5*8小时", "300元/人*月*户*年*次", "3元/每人每月发放到位"])
+def test_words_after_a_number_are_still_not_a_unit(text):
+    assert parse_target(text).kind == Kind.QUALITATIVE
+
+
+@pytest.mark.parametrize(
+    ("actual_unit", "target_unit", "factor"),
+    [
+        ("元/人·月", "元/人·月", D("1")),
+        ("万元/户", "元/户", D("10000")),
+        ("元/户", "万元/户", D("0.0001")),
+        ("人·次", "人次", D("1")),
+        ("元", "元/户", None),
+        ("元/户", "元/人", None),
+    ],
+)
+def test_compound_units_convert_only_into_the_same_unit(actual_unit, target_unit, factor):
+    assert unit_factor(actual_unit, target_unit) == factor
+
+
+UNIT_PARTS = st.sampled_from(["元", "万元", "人", "户", "月", "次", "平方米", "年", "亩"])
+TIMES_SIGNS = st.sampled_from(["*", "·", "×", "・", "＊"])
+
+
+@given(
+    st.decimals(min_value=0, max_value=10**6, places=2),
+    UNIT_PARTS,
+    UNIT_PARTS,
+    UNIT_PARTS,
+    TIMES_SIGNS,
+    TIMES_SIGNS,
+    st.sampled_from(["≥", "≧", "≤", "≦", "═", ""]),
+)
+def test_a_compound_unit_is_read_the_same_whichever_sign_multiplies_it(number, a, b, c, sign, other, comparator):
+    text = f"{comparator}{number}{a}/{b}{sign}{c}"
+    target = parse_target(text)
+    assert target.kind == Kind.QUANTITATIVE
+    assert target.value == number
+    assert target.unit == f"{a}/{b}·{c}"
+    assert target.text == text
+    # The actual in the same unit, written with another sign, reads in the target's unit.
+    actual = read_actual(f"{number}{a}/{b}{other}{c}", target)
+    assert (actual.error, actual.value) == ("", number)
