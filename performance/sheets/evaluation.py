@@ -42,6 +42,7 @@ META_FORMAT = 1
 META_HEADER = ("sheet", "project_id", "version", "kind", "key", "cell", "exported")
 CHUNK = 100
 DASH = "—"
+NOT_STARTED = "未填报"  # an official form: Chinese in any UI language
 
 # 自评表 columns A..I
 EVALUATION_WIDTHS = [10, 12, 14, 20, 14, 14, 9, 9, 28]
@@ -92,6 +93,11 @@ def _runs(keys: list) -> list[tuple[int, int]]:
             runs.append((start, i - start))
             start = i
     return runs
+
+
+def shown_grade(score: EvaluationScore) -> str:
+    """The grade a sheet shows: 未填报 for a project nobody has started (never 差 of a total of 0)."""
+    return score.grade if score.started else NOT_STARTED
 
 
 def goal_text(project: Project) -> str:
@@ -189,10 +195,10 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
     total_row = first + len(indicators)
     grid.put(total_row, 1, _("总分"), "label", cols=6)
     grid.put(total_row, 7, Decimal("100"), "score")
-    grid.put(total_row, 8, score.total, "score")
+    grid.put(total_row, 8, score.total if score.started else None, "score")
     grid.put(total_row, 9, "", "text")
     grid.put(total_row + 1, 1, _("评价等级"), "label", cols=6)
-    grid.put(total_row + 1, 7, score.grade, "label", cols=3)
+    grid.put(total_row + 1, 7, shown_grade(score), "label", cols=3)
     sign = total_row + 3
     grid.put(sign, 1, _("填表人："), "plain", cols=3)
     grid.put(sign, 4, _("单位负责人："), "plain", cols=3)
@@ -256,8 +262,8 @@ def _summary_row(ws, row: int, n: int, project: Project, score: EvaluationScore,
         (project.total("full_year"), "money"),
         (project.total("executed"), "money"),
         (score.budget.rate, "rate"),
-        (score.total, "score"),
-        (score.grade, "center"),
+        (score.total if score.started else None, "score"),
+        (shown_grade(score), "center"),
         (str(status), "center"),
         (title, "text"),
     ]

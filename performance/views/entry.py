@@ -211,7 +211,9 @@ def evaluation_preview(request, pk: int):
         {
             "total": f"{score.total:.2f}",
             "grade": score.grade,
-            "grade_label": grade_label(score.grade),
+            "started": score.started,  # nobody has entered anything: 未填报, not a total of 0 and 差
+            "total_shown": f"{score.total:.2f}" if score.started else "—",
+            "grade_label": grade_label(score.grade) if score.started else _("未填报"),
             "budget": {
                 "rate": None if budget.rate is None else f"{budget.rate:.4f}",
                 "rate_percent": _percent(budget.rate),

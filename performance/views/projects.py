@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django_tables2 import RequestConfig
 
 from budgets.models import FUND_SOURCES, STAGES, Project, Unit
-from budgets.permissions import PROJECT_ORDER, can_edit_unit, can_review_unit, projects_for
+from budgets.permissions import PROJECT_ORDER, can_edit_unit, can_review_unit, projects_for, year_scopes_for
 
 from ..carry_forward import carried_actuals, same_project
 from ..declaration.models import TargetSet
@@ -106,6 +106,19 @@ def _table_html(request, table: ProjectTable) -> str:
     return mark_safe(html)  # django-tables2's own escaped markup
 
 
+def _sheet_scopes(request, filterset, year: int | None):
+    """The year's standard workbooks the user may download, for the department or unit the filter chose."""
+    data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
+    if year is None:
+        year = projects_for(request.user).order_by("-year").values_list("year", flat=True).first()
+        if year is None:
+            return None
+    department, unit = data.get("department"), data.get("unit")
+    return year_scopes_for(
+        request.user, year, department=department.code if department else "", unit=unit.code if unit else ""
+    )
+
+
 @login_required
 def project_list(request):
     """The projects the user may see: filtered, searched, sorted (by score too, in SQL), 25 a page."""
@@ -125,8 +138,15 @@ def project_list(request):
             "table": table,
             "table_html": _table_html(request, table),
             "export_query": request.GET.urlencode(),
+            "sheet_scopes": _sheet_scopes(request, filterset, _chosen_year(filterset)),
         },
     )
+
+
+def _chosen_year(filterset) -> int | None:
+    if filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data.get("year"):
+        return int(filterset.form.cleaned_data["year"])
+    return None
 
 
 @login_required
@@ -331,15 +351,17 @@ def _sums(projects) -> dict:
     """In one pass over the rows: the counts by status and by grade, and exact sums of the stored totals and
     rates (in cents and 万分之一: SQLite sums decimals as floats)."""
     started = Q(stored_score__started=True)
-    rated = Q(stored_score__rate__isnull=False)
+    # Averages and grades count only evaluations with every actual entered (a missing actual scores 0).
+    complete = Q(stored_score__complete=True)
     by_status = {f"status_{code}": Count("pk", filter=Q(status_code=code)) for code in Status.values}
-    by_grade = {f"grade_{grade}": Count("pk", filter=started & Q(stored_score__grade=grade)) for grade, _ in GRADES}
+    by_grade = {f"grade_{grade}": Count("pk", filter=complete & Q(stored_score__grade=grade)) for grade, _ in GRADES}
     return projects.aggregate(
         count=Count("pk"),
         started=Count("pk", filter=started),
-        total_cents=Sum(Round(F("stored_score__total") * 100), filter=started),
-        rated=Count("pk", filter=rated),
-        rate_units=Sum(Round(F("stored_score__rate") * 10000), filter=rated),
+        complete=Count("pk", filter=complete),
+        total_cents=Sum(Round(F("stored_score__total") * 100), filter=complete),
+        rated=Count("pk", filter=complete),
+        rate_units=Sum(Round(F("stored_score__rate") * 10000), filter=complete),
         **by_status,
         **by_grade,
     )
@@ -356,7 +378,10 @@ def _behind(projects, order: str) -> list[Project]:
 def _unit_summary(units: list[dict]) -> str:
     """The table of units (2,000 rows in a province), rendered once for what it shows: cached under a digest of
     every value in it, so any change to them is a new key."""
-    shown = [(item["unit"].pk, str(item["unit"]), item["count"], item["approved"], item["average"]) for item in units]
+    shown = [
+        (item["unit"].pk, str(item["unit"]), item["count"], item["approved"], item["complete"], item["average"])
+        for item in units
+    ]
     key = f"dashboard-units:{hashlib.sha256(context_version() + repr(shown).encode()).hexdigest()}"
     html = cache.get(key)
     if html is None:
@@ -392,8 +417,8 @@ def dashboard(request):
         .annotate(
             count=Count("pk"),
             approved=Count("pk", filter=Q(evaluation__status=Status.APPROVED)),
-            started=Count("pk", filter=Q(stored_score__started=True)),
-            total_cents=Sum(Round(F("stored_score__total") * 100), filter=Q(stored_score__started=True)),
+            complete=Count("pk", filter=Q(stored_score__complete=True)),
+            total_cents=Sum(Round(F("stored_score__total") * 100), filter=Q(stored_score__complete=True)),
         )
     )
     figures = {row["unit"]: row for row in per_unit}
@@ -402,7 +427,8 @@ def dashboard(request):
             "unit": unit,
             "count": figures[unit.pk]["count"],
             "approved": figures[unit.pk]["approved"],
-            "average": _average(figures[unit.pk]["total_cents"], figures[unit.pk]["started"], 100),
+            "complete": figures[unit.pk]["complete"],
+            "average": _average(figures[unit.pk]["total_cents"], figures[unit.pk]["complete"], 100),
         }
         for unit in Unit.objects.filter(pk__in=figures).order_by(*UNIT_ORDER)
     ]
@@ -413,12 +439,15 @@ def dashboard(request):
         "status_counts": status_counts,
         "grade_counts": grade_counts,
         "not_started": sums["count"] - sums["started"],
-        "average": _average(sums["total_cents"], sums["started"], 100),
+        "in_progress": sums["started"] - sums["complete"],
+        "complete": sums["complete"],
+        "average": _average(sums["total_cents"], sums["complete"], 100),
         "average_rate": _average(sums["rate_units"], sums["rated"], 100),
-        "lowest_total": _behind(chosen.filter(stored_score__started=True), "stored_score__total"),
+        "lowest_total": _behind(chosen.filter(stored_score__complete=True), "stored_score__total"),
         "lowest_rate": _behind(chosen.filter(stored_score__rate__isnull=False), "stored_score__rate"),
         "units": units,
         "unit_summary": _unit_summary(units),
         "chart": chart,
+        "sheet_scopes": _sheet_scopes(request, filterset, year) if year is not None else None,
     }
     return render(request, "performance/dashboard.html", context)

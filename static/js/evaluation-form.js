@@ -41,7 +41,7 @@
   }
 
   function render(data) {
-    setText("[data-total]", data.total);
+    setText("[data-total]", data.total_shown || data.total);
     setText("[data-grade]", data.grade_label);
     setText("[data-budget-rate]", data.budget.rate_percent || "—");
     setText("[data-budget-score]", data.budget.score);
