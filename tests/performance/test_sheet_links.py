@@ -212,3 +212,13 @@ def test_dashboard_averages_count_only_complete_evaluations_and_say_how_many(cli
     units = {item["unit"].name: (item["complete"], item["average"]) for item in response.context["units"]}
     assert units["科协本级"] == (1, D("99.00"))
     assert "各单位的平均得分只按已全部填报实际完成值的项目计算" in page
+
+
+def test_rescore_sets_the_complete_flag_of_scores_stored_before_it_existed():
+    """After migration 0008 every stored row reads not complete; ``manage.py rescore`` puts it right."""
+    from django.core.management import call_command
+
+    project = entered_project(unit=make_unit(), name="早已填完")
+    ProjectScore.objects.filter(project=project).update(complete=False)  # as the migration leaves it
+    call_command("rescore")
+    assert ProjectScore.objects.get(project=project).complete is True
