@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from budgets.models import FUND_SOURCES, STAGES, Project
 from budgets.models import stage_total as budget_stage_total
+from budgets.numbers import kept_amount
 
 from .actuals import read_actual
 from .evidence import check_evidence_file
@@ -33,7 +34,6 @@ EDITABLE = EDITABLE_EVALUATION  # performance.rights decides; the entry page and
 MONEY_KEYS = ("total", *FUND_SOURCES)
 MONEY_FIELDS = tuple(f"{stage}_{key}" for stage in STAGES for key in MONEY_KEYS)
 GENERAL = "__all__"
-CENT = Decimal("0.01")
 # A deviation reason is a paragraph of the 自评表 (a cell of column I): long enough for a cause and a measure.
 REASON_MAX_LENGTH = 500
 REASON_FIELDS = ("budget_deviation_reason", "deviation_reason")
@@ -262,9 +262,7 @@ def entry_keeping_saved(posted: EvaluationEntry, saved: EvaluationEntry, bad: se
     """
     money = dict(posted.money)
     for name in MONEY_FIELDS:
-        typed, was = money.get(name), saved.money.get(name)
-        if typed is not None and was is not None and typed != was and typed == was.quantize(CENT, ROUND_HALF_UP):
-            money[name] = was
+        money[name] = kept_amount(money.get(name), saved.money.get(name))
     for name in MONEY_FIELDS:
         if name in bad:
             money[name] = saved.money.get(name)
