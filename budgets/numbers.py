@@ -1,7 +1,7 @@
 """How a Decimal is written where it is shown as a plain number (targets, the disclosure, the import's cells,
 the consistency checks' figures): no exponent, no trailing zeros, and never "-0" or an empty string."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 
 def plain(value: Decimal) -> str:
@@ -10,3 +10,11 @@ def plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def kept_amount(typed: Decimal | None, saved: Decimal | None) -> Decimal | None:
+    """The amount to store from a form that shows money with 2 places (万元, stored with 4): a saved 12.3456
+    shown as 12.35 and sent back unchanged stays 12.3456; anything else is stored as typed."""
+    if typed is None or saved is None or typed == saved:
+        return typed
+    return saved if typed == saved.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) else typed

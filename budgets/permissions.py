@@ -5,6 +5,8 @@ Superusers and the finance bureau see everything; a reviewer sees the units of t
 departments; unit staff see their own units; anyone else sees nothing.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
 from .models import Access, Department, Project, Unit
@@ -119,6 +121,38 @@ def year_projects_for(user, year: int, *, unit: str = "", department: str = "") 
         chosen = departments_for(user).get(code=department)
         projects, label = projects.filter(unit__department=chosen), chosen.name
     return projects.order_by(*PROJECT_ORDER), label
+
+
+@dataclass(frozen=True)
+class YearScopes:
+    """The units and departments (code, name) whose projects of a year ``year_projects_for`` gives a user."""
+
+    year: int
+    departments: list[tuple[str, str]]
+    units: list[tuple[str, str]]
+
+
+def year_scopes_for(user, year: int, *, department: str = "", unit: str = "") -> YearScopes:
+    """Every unit and department for which ``year_projects_for(user, year, unit=… | department=…)`` holds projects
+    (so a download of its year's workbooks answers with a file, not a 404): the same visible projects, read
+    in one query. Narrowed to one department or one unit (by code) when given."""
+    projects = projects_for(user).filter(year=year)
+    if unit:
+        projects = projects.filter(unit__code=unit)
+    elif department:
+        projects = projects.filter(unit__department__code=department)
+    rows = (
+        projects.order_by("unit__department__code", "unit__order", "unit__code")
+        .values_list("unit__department__code", "unit__department__name", "unit__code", "unit__name")
+        .distinct()
+    )
+    departments: dict[str, str] = {}
+    units: dict[str, str] = {}
+    for department_code, department_name, unit_code, unit_name in rows:
+        departments.setdefault(department_code, department_name)
+        if unit_code:  # year_projects_for finds a unit by its code
+            units.setdefault(unit_code, unit_name)
+    return YearScopes(year, list(departments.items()), list(units.items()))
 
 
 def can_edit_unit(user, unit: Unit) -> bool:

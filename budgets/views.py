@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from .consistency import Section, Severity, check_budget, failures, load_budget
 from .models import DepartmentBudget, ProcurementLine, Project, Unit
-from .permissions import departments_for, projects_for, units_for
+from .permissions import departments_for, projects_for, units_for, year_scopes_for
 
 PROCUREMENT_SOURCES = (
     "amount_general_budget",
@@ -101,6 +101,7 @@ def department_detail(request, code: str, year: int):
         "project_tables": [_goal_table(project) for project in projects],
         "procurement": procurement,
         "asset_lines": list(budget.asset_lines.all()) if budget else [],
+        "sheet_scopes": year_scopes_for(request.user, year, department=department.code),
     }
     return render(request, "budgets/department_detail.html", context)
 

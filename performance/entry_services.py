@@ -9,8 +9,10 @@ nothing in either case.
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,11 +20,12 @@ from django.utils.translation import gettext as _
 
 from budgets.models import FUND_SOURCES, STAGES, Project
 from budgets.models import stage_total as budget_stage_total
+from budgets.numbers import kept_amount
 
 from .actuals import read_actual
 from .evidence import check_evidence_file
 from .models import ActualResult, Evaluation, Evidence, Indicator, evaluation_of, result_of, target_of
-from .rights import EDITABLE_EVALUATION, is_unit_staff
+from .rights import EDITABLE_EVALUATION, is_unit_staff, require
 from .scores.keep import kept_scores
 from .scoring import BudgetInput, EvaluationScore, RowInput, score_evaluation
 from .services import scoring_rules
@@ -31,6 +34,9 @@ EDITABLE = EDITABLE_EVALUATION  # performance.rights decides; the entry page and
 MONEY_KEYS = ("total", *FUND_SOURCES)
 MONEY_FIELDS = tuple(f"{stage}_{key}" for stage in STAGES for key in MONEY_KEYS)
 GENERAL = "__all__"
+# A deviation reason is a paragraph of the 自评表 (a cell of column I): long enough for a cause and a measure.
+REASON_MAX_LENGTH = 500
+REASON_FIELDS = ("budget_deviation_reason", "deviation_reason")
 
 
 @dataclass(frozen=True)
@@ -203,14 +209,83 @@ def entry_messages(*, indicators: list[Indicator], entry: EvaluationEntry, score
 
 
 def unreadable_entry_errors(*, indicators: list[Indicator], entry: EvaluationEntry) -> dict[str, list[str]]:
-    """Actual values that cannot be read (wrong unit, negative, text for a number): a draft refuses them."""
+    """What a draft refuses: actual values that cannot be read (wrong unit, negative, text for a number) and
+    reasons longer than ``REASON_MAX_LENGTH``, by the field's key on the entry page."""
     errors = {}
     for indicator in indicators:
         typed = entry.results.get(indicator.pk, ResultEntry())
         actual = read_actual(typed.actual, target_of(indicator), tier=typed.tier)
         if actual.error:
             errors[f"ind-{indicator.pk}-actual"] = [actual.error]
+        if len(typed.deviation_reason.strip()) > REASON_MAX_LENGTH:
+            errors[f"ind-{indicator.pk}-deviation_reason"] = [reason_too_long(typed.deviation_reason)]
+    if len(entry.budget_deviation_reason.strip()) > REASON_MAX_LENGTH:
+        errors["budget_deviation_reason"] = [reason_too_long(entry.budget_deviation_reason)]
     return errors
+
+
+def reason_too_long(text: str) -> str:
+    return _("原因最多 %(limit)s 字，现有 %(count)s 字，请精简。") % {
+        "limit": REASON_MAX_LENGTH,
+        "count": len(text.strip()),
+    }
+
+
+def money_total_errors(entry: EvaluationEntry) -> dict[str, list[str]]:
+    """A stage's total that disagrees with the sum of its fund sources given, on the total's field."""
+    errors = {}
+    for stage in STAGES:
+        known = [entry.money.get(f"{stage}_{s}") for s in FUND_SOURCES]
+        known = [value for value in known if value is not None]
+        total = entry.money.get(f"{stage}_total")
+        if known and total is not None and sum(known, Decimal("0")) != total:
+            labels = {"initial": _("年初预算数"), "full_year": _("全年预算数"), "executed": _("全年执行数")}
+            errors[f"{stage}_total"] = [
+                _("%(stage)s %(total)s 与各资金来源之和 %(sum)s 不一致。")
+                % {"stage": labels[stage], "total": _plain(total), "sum": _plain(sum(known, Decimal("0")))}
+            ]
+    return errors
+
+
+def _plain(value: Decimal) -> str:
+    """An amount without trailing zeros (12.5000 → 12.5)."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def entry_keeping_saved(posted: EvaluationEntry, saved: EvaluationEntry, bad: set[str]) -> EvaluationEntry:
+    """What a draft saves of a partly wrong entry page: every field as typed, except
+
+    - a wrong field (its key on the page in ``bad``: ``goal_actual``, ``executed_fiscal``, ``ind-7-actual``)
+      keeps its saved value, and a stage whose total is wrong (``executed_total``) keeps all four amounts;
+    - an amount shown with 2 places and sent back unchanged (12.35 of a saved 12.3456) keeps its 4 places.
+    """
+    money = dict(posted.money)
+    for name in MONEY_FIELDS:
+        money[name] = kept_amount(money.get(name), saved.money.get(name))
+    for name in MONEY_FIELDS:
+        if name in bad:
+            money[name] = saved.money.get(name)
+    for stage in STAGES:
+        if f"{stage}_total" in bad:
+            money.update({f"{stage}_{key}": saved.money.get(f"{stage}_{key}") for key in MONEY_KEYS})
+    results = {}
+    for pk, typed in posted.results.items():
+        was = saved.results.get(pk, ResultEntry())
+        results[pk] = ResultEntry(
+            **{
+                name: getattr(was if f"ind-{pk}-{name}" in bad else typed, name)
+                for name in ("actual", "tier", "evaluator_score", "deviation_reason")
+            }
+        )
+    return EvaluationEntry(
+        money=money,
+        goal_actual=saved.goal_actual if "goal_actual" in bad else posted.goal_actual,
+        budget_deviation_reason=(
+            saved.budget_deviation_reason if "budget_deviation_reason" in bad else posted.budget_deviation_reason
+        ),
+        results=results,
+    )
 
 
 # --- saving --------------------------------------------------------------------------------------
@@ -223,8 +298,13 @@ def save_evaluation_entry(
     by,
     version: int,
     evidence: list[tuple[Indicator | None, object]] = (),
+    remove: Iterable[int] = (),
 ) -> Evaluation:
     """Save the entry page as a draft (partial data allowed); refuse a stale version or unreadable input.
+
+    ``evidence`` are files to add ((indicator or None for the project, file)); ``remove`` the ids of the
+    project's evidence files to delete (a file chosen for the same place replaces them), each recorded in
+    the history.
 
     All or nothing, files included: when anything fails after an evidence file was stored (the next
     file finds the disk full, a check refuses the entry, the commit fails), the rows are rolled back
@@ -234,7 +314,7 @@ def save_evaluation_entry(
     try:
         with transaction.atomic(), kept_scores():
             return _save_evaluation_entry(
-                project=project, data=data, by=by, version=version, evidence=evidence, stored=stored
+                project=project, data=data, by=by, version=version, evidence=evidence, remove=remove, stored=stored
             )
     except BaseException:
         storage = Evidence._meta.get_field("file").storage
@@ -243,7 +323,7 @@ def save_evaluation_entry(
         raise
 
 
-def _save_evaluation_entry(*, project, data, by, version, evidence, stored: list[str]) -> Evaluation:
+def _save_evaluation_entry(*, project, data, by, version, evidence, remove, stored: list[str]) -> Evaluation:
     if not is_unit_staff(by, project):
         raise PermissionDenied
     Evaluation.objects.get_or_create(project=project)
@@ -273,6 +353,7 @@ def _save_evaluation_entry(*, project, data, by, version, evidence, stored: list
     reason = _("填报保存")
     for indicator in indicators:
         _save_result(indicator, data.results.get(indicator.pk, ResultEntry()), by=by, reason=reason)
+    _remove_evidence(project=project, ids=remove, replaced_by=evidence, by=by)
     for indicator, file in evidence:
         stored.append(add_evidence(project=project, indicator=indicator, file=file, by=by).file.name)
 
@@ -347,6 +428,38 @@ def _same(a: str, b: str) -> bool:
         return a == b
 
 
+def _remove_evidence(*, project: Project, ids: Iterable[int], replaced_by, by) -> None:
+    """Delete the project's evidence files ``ids`` (others are ignored), recorded in the history as removed or,
+    where a new file is added for the same indicator (or the project), replaced; their files go once committed."""
+    places = {indicator.pk if indicator else None for indicator, _file in replaced_by}
+    storage = Evidence._meta.get_field("file").storage
+    for evidence in Evidence.objects.filter(project=project, pk__in=list(ids)):
+        name = evidence.file.name
+        evidence._history_user = by
+        evidence._change_reason = _("替换佐证材料") if evidence.indicator_id in places else _("删除佐证材料")
+        evidence.delete()
+        transaction.on_commit(partial(storage.delete, name))
+
+
+def attach_evidence(*, project: Project, evidence: list[tuple[Indicator | None, object]], by) -> list[Evidence]:
+    """Add evidence files alone, while the evaluation is editable: a file chosen on a page whose other fields
+    could not be saved (someone saved in between) is kept, as adding a file changes nothing anyone typed."""
+    require(by, "enter_actuals", project)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            added = []
+            for indicator, file in evidence:
+                added.append(add_evidence(project=project, indicator=indicator, file=file, by=by))
+                stored.append(added[-1].file.name)
+            return added
+    except BaseException:
+        storage = Evidence._meta.get_field("file").storage
+        for name in stored:
+            storage.delete(name)
+        raise
+
+
 def add_evidence(*, project: Project, file, by, indicator: Indicator | None = None) -> Evidence:
     """Store an evidence file (already checked by performance.evidence) under MEDIA_ROOT/evidence/."""
     kind = getattr(file, "evidence_type", None) or check_evidence_file(file)
@@ -366,6 +479,7 @@ def add_evidence(*, project: Project, file, by, indicator: Indicator | None = No
             _("佐证材料“%(name)s”未能保存（%(reason)s），本次填报未保存，请联系管理员后重试。")
             % {"name": evidence.original_name, "reason": reason}
         ) from error
+    evidence._history_user = by
     try:
         evidence.save()
     except BaseException:

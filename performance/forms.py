@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.conf import settings
@@ -11,13 +11,26 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.models import FUND_SOURCES, STAGES
 
+from .entry_services import REASON_MAX_LENGTH
 from .evidence import XLSX, check_evidence_file, detect_evidence_type
 from .models import ActualResult, Indicator
 from .uploads import check_office_file
 
+CENT = Decimal("0.01")
 STAGE_LABELS = {"initial": _("年初预算数"), "full_year": _("全年预算数"), "executed": _("全年执行数")}
 SOURCE_LABELS = {"fiscal": _("财政拨款"), "carryover": _("上年结转"), "other": _("其他资金")}
 NOT_NEGATIVE = {"min_value": _("金额不能为负数。"), "invalid": _("请输入数字（万元），例如 12.5。")}
+
+
+class MoneyInput(forms.TextInput):
+    """An amount in 万元 shown with 2 places (stored with 4): 12.5 → 12.50, 12.3456 → 12.35. What the user typed
+    is shown as typed; the entry page keeps a stored 4-place amount sent back unchanged
+    (``entry_services.entry_keeping_saved``)."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite():
+            return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):f}"
+        return super().format_value(value)
 
 
 def money_field(label) -> forms.DecimalField:
@@ -29,7 +42,18 @@ def money_field(label) -> forms.DecimalField:
         max_digits=18,
         decimal_places=4,
         error_messages=NOT_NEGATIVE,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "form-control text-end", "aria-label": label}),
+        widget=MoneyInput(attrs={"inputmode": "decimal", "class": "form-control text-end", "aria-label": label}),
+    )
+
+
+def reason_field(label) -> forms.CharField:
+    """A deviation reason: at most ``REASON_MAX_LENGTH`` characters, counted live (static/js/char-counter.js)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        error_messages={"max_length": _("原因最多 %(limit_value)d 字，现有 %(show_value)d 字，请精简。")},
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "data-counter": ""}),
     )
 
 
@@ -55,7 +79,7 @@ class EvaluationEntryForm(forms.Form):
 
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     goal_actual = forms.CharField(label=_("实际完成情况"), required=False, widget=_textarea(4))
-    budget_deviation_reason = forms.CharField(label=_("执行偏差原因"), required=False, widget=_textarea())
+    budget_deviation_reason = reason_field(_("执行偏差原因"))
     evidence = EvidenceField(label=_("项目佐证材料"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -73,18 +97,8 @@ class EvaluationEntryForm(forms.Form):
         keys = ("total", *FUND_SOURCES)
         return [(STAGE_LABELS[stage], [self[f"{stage}_{key}"] for key in keys]) for stage in STAGES]
 
-    def clean(self):
-        cleaned = super().clean()
-        for stage in STAGES:
-            known = [cleaned.get(f"{stage}_{s}") for s in FUND_SOURCES if cleaned.get(f"{stage}_{s}") is not None]
-            total = cleaned.get(f"{stage}_total")
-            if known and total is not None and sum(known, Decimal("0")) != total:
-                self.add_error(
-                    f"{stage}_total",
-                    _("%(stage)s %(total)s 与各资金来源之和 %(sum)s 不一致。")
-                    % {"stage": STAGE_LABELS[stage], "total": total, "sum": sum(known, Decimal("0"))},
-                )
-        return cleaned
+    # A total that disagrees with its fund sources is checked on the entry with the saved amounts put back
+    # (entry_services.money_total_errors): 12.35 shown of a saved 12.3456 is not a disagreement.
 
 
 class ResultEntryForm(forms.Form):
@@ -114,7 +128,7 @@ class ResultEntryForm(forms.Form):
             attrs={"inputmode": "decimal", "class": "form-control text-end", "placeholder": _("得分")}
         ),
     )
-    deviation_reason = forms.CharField(label=_("偏差原因分析及改进措施"), required=False, widget=_textarea())
+    deviation_reason = reason_field(_("偏差原因分析及改进措施"))
     evidence = EvidenceField(label=_("佐证材料"), required=False)
 
     def __init__(self, *args, indicator: Indicator, **kwargs):

@@ -1,7 +1,7 @@
 """A project's change history (SPEC section 7): who changed what, when, old → new, and why.
 
-Reads the django-simple-history records of the project's Evaluation, ProjectGoal, Indicators and
-their ActualResults in a constant number of queries, and diffs each record against the one
+Reads the django-simple-history records of the project's Evaluation, ProjectGoal, Indicators,
+their ActualResults and its evidence files in a constant number of queries, and diffs each record against the one
 before it in memory (``diff_against``).
 
 ``record_history`` writes the records of rows changed in bulk (the workbook import): copied from
@@ -21,7 +21,16 @@ from django.utils.translation import gettext_lazy
 
 from budgets.models import Project
 
-from .models import ActualResult, Adjustment, Evaluation, Indicator, IndicatorCategory, ProjectGoal, TargetSet
+from .models import (
+    ActualResult,
+    Adjustment,
+    Evaluation,
+    Evidence,
+    Indicator,
+    IndicatorCategory,
+    ProjectGoal,
+    TargetSet,
+)
 
 HIDDEN_FIELDS = {
     "id",
@@ -125,6 +134,7 @@ def _shown_on_create(model) -> list[str]:
         ActualResult: ["actual", "tier", "evaluator_score", "deviation_reason"],
         TargetSet: ["status"],
         Adjustment: ["status", "reason"],
+        Evidence: ["original_name"],
     }[model]
 
 
@@ -135,6 +145,7 @@ def project_history(project: Project, *, limit: int = LIMIT) -> list[HistoryEntr
     goals = list(ProjectGoal.history.filter(project_id=project.pk).select_related("history_user").order_by(*order))
     target_sets = list(TargetSet.history.filter(project_id=project.pk).select_related("history_user").order_by(*order))
     adjustments = list(Adjustment.history.filter(project_id=project.pk).select_related("history_user").order_by(*order))
+    evidence = list(Evidence.history.filter(project_id=project.pk).select_related("history_user").order_by(*order))
     indicators = list(Indicator.history.filter(project_id=project.pk).select_related("history_user").order_by(*order))
     indicator_ids = {record.id for record in indicators}
     results = list(
@@ -152,6 +163,7 @@ def project_history(project: Project, *, limit: int = LIMIT) -> list[HistoryEntr
         *_entries(TargetSet, target_sets, lambda r: _("绩效目标申报"), categories),
         *_entries(Adjustment, adjustments, lambda r: _("调整申请第%(n)s号") % {"n": r.id}, categories),
         *_entries(Indicator, indicators, lambda r: _("指标“%(name)s”") % {"name": r.name}, categories),
+        *_entries(Evidence, evidence, lambda r: _("佐证材料“%(name)s”") % {"name": r.original_name}, categories),
         *_entries(
             ActualResult,
             results,

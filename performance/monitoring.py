@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from budgets.models import Department, Project
+from budgets.numbers import kept_amount
 from budgets.permissions import can_edit_unit, can_review_unit, sees_everything
 
 from .actuals import ActualKind, read_actual
@@ -422,17 +423,20 @@ def save_monitoring_entry(
         row._change_reason = reason
         row.full_clean()
         row.save()
-    monitoring.full_year_budget = data.full_year_budget
-    monitoring.executed_to_date = data.executed_to_date
-    monitoring.forecast_full_year_execution = data.forecast_full_year_execution
+    # The form shows money with 2 places: an amount sent back as shown keeps its stored 4 places.
+    monitoring.full_year_budget = kept_amount(data.full_year_budget, monitoring.full_year_budget)
+    monitoring.executed_to_date = kept_amount(data.executed_to_date, monitoring.executed_to_date)
+    monitoring.forecast_full_year_execution = kept_amount(
+        data.forecast_full_year_execution, monitoring.forecast_full_year_execution
+    )
     monitoring.full_clean()
     return record_transition(
         monitoring,
         by=by,
         reason=reason,
-        full_year_budget=data.full_year_budget,
-        executed_to_date=data.executed_to_date,
-        forecast_full_year_execution=data.forecast_full_year_execution,
+        full_year_budget=monitoring.full_year_budget,
+        executed_to_date=monitoring.executed_to_date,
+        forecast_full_year_execution=monitoring.forecast_full_year_execution,
     )
 
 

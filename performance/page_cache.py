@@ -115,6 +115,10 @@ PAGE_STATEMENTS = [
         " WHERE indicator_id IN (SELECT id FROM {indicator_history} WHERE project_id = %s)",
         ["project"],
     ),
+    (
+        "SELECT COUNT(*), MAX(history_id), MAX(history_date) FROM {evidence_history} WHERE project_id = %s",
+        ["project"],
+    ),
     (  # the people the page names: in the history, on the evidence, on the self-evaluation
         "SELECT id, username, first_name, last_name FROM {user} WHERE id IN ("
         " SELECT history_user_id FROM {evaluation_history} WHERE project_id = %s"
@@ -127,8 +131,9 @@ PAGE_STATEMENTS = [
         " UNION SELECT reviewed_by_id FROM {evaluation} WHERE project_id = %s"
         " UNION SELECT history_user_id FROM {target_set_history} WHERE project_id = %s"
         " UNION SELECT history_user_id FROM {adjustment_history} WHERE project_id = %s"
+        " UNION SELECT history_user_id FROM {evidence_history} WHERE project_id = %s"
         ") ORDER BY id",
-        ["project"] * 9,
+        ["project"] * 10,
     ),
 ]
 
@@ -162,6 +167,7 @@ def _tables(vendor: str) -> dict[str, str]:
         "adjustment": Adjustment,
         "target_set_history": TargetSet.history.model,
         "adjustment_history": Adjustment.history.model,
+        "evidence_history": Evidence.history.model,
     }
     return {name: connection.ops.quote_name(model._meta.db_table) for name, model in models.items()}
 

@@ -18,6 +18,7 @@ from io import BytesIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.cell.cell import MergedCell
@@ -30,9 +31,11 @@ from budgets.permissions import projects_for
 
 from ..actuals import tier_from_text
 from ..entry_services import (
+    REASON_MAX_LENGTH,
     EvaluationEntry,
     ResultEntry,
     entry_from_project,
+    reason_too_long,
     save_evaluation_entry,
     score_entry,
     target_of,
@@ -42,6 +45,8 @@ from ..rights import refusal
 from ..scores.keep import kept_scores
 from ..services import score_projects
 from ..sheets import META_MARKER, META_SHEET
+from ..sheets.evaluation import evaluation_grid, scored_projects
+from ..sheets.layout import OFFICIAL_LANGUAGE
 from ..targets import Kind
 from ..uploads import UploadRefused, check_office_file
 from .cells import cell_text
@@ -74,6 +79,7 @@ class SheetImportResult:
     scores: dict = field(default_factory=dict)
     to_do: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was read in a way the user should know
+    ignored: list[SheetError] = field(default_factory=list)  # typed outside the cells read: not an error
 
     @property
     def ok(self) -> bool:
@@ -170,6 +176,11 @@ class _Reader:
     def error(self, address: str, message: str) -> None:
         self.errors.append(SheetError(self.meta.sheet, address, message))
 
+    def check_length(self, cell: tuple[str, str], text: str) -> None:
+        """A reason longer than the entry form allows, said on its cell."""
+        if len(text) > REASON_MAX_LENGTH:
+            self.error(self.meta.cells[cell].address, reason_too_long(text))
+
     def changed_value(self, kind: str, key: str = ""):
         """(changed?, value) of one editable cell; unchanged where the workbook has no such cell."""
         cell = self.meta.cells.get((kind, key))
@@ -216,6 +227,7 @@ class _Reader:
         changed, value = self.changed_value("budget_reason")
         if changed:
             reason = _text(value)
+            self.check_length(("budget_reason", ""), reason)
         results = {}
         for indicator in indicators:
             results[indicator.pk] = self.result(indicator, saved.results[indicator.pk])
@@ -248,6 +260,7 @@ class _Reader:
         reason_changed, value = self.changed_value("reason", key)
         if reason_changed:
             reason = _text(value)
+            self.check_length(("reason", key), reason)
         return ResultEntry(actual=actual, tier=tier, evaluator_score=score, deviation_reason=reason)
 
 
@@ -335,6 +348,7 @@ def import_evaluation_sheets(*, file, user) -> SheetImportResult:
         return result
     wb, meta = opened
     visible = {p.pk: p for p in projects_for(user).filter(pk__in=list(meta)).select_related("unit", "evaluation")}
+    written = _written_grids(list(visible.values()))
     pending = []
     for project_id, cells in meta.items():
         if cells.sheet not in wb.sheetnames:
@@ -342,7 +356,7 @@ def import_evaluation_sheets(*, file, user) -> SheetImportResult:
                 SheetError(cells.sheet, "", _("找不到工作表“%(sheet)s”，请勿修改工作表名称。") % {"sheet": cells.sheet})
             )
             continue
-        entry = _read_project(wb[cells.sheet], visible.get(project_id), cells, user, result)
+        entry = _read_project(wb[cells.sheet], visible.get(project_id), cells, user, result, written.get(project_id))
         if entry is not None:
             pending.append((visible[project_id], cells, entry))
     if not result.errors:
@@ -375,9 +389,9 @@ def _open(file, result: SheetImportResult):
         return None
 
 
-def _read_project(ws, project: Project | None, cells: _ProjectCells, user, result: SheetImportResult):
+def _read_project(ws, project: Project | None, cells: _ProjectCells, user, result: SheetImportResult, written=None):
     """One project's sheet read and checked into an entry to save; None where it changes nothing or is
-    refused (the errors said on its cells)."""
+    refused (the errors said on its cells). Cells typed outside those read are listed in ``result.ignored``."""
     if project is None:
         if any(not _same(_cell_value(ws, c.address), c.exported) for c in cells.cells.values()):
             result.errors.append(SheetError(cells.sheet, "A1", _("您无权修改此项目，或项目已不存在。")))
@@ -389,6 +403,8 @@ def _read_project(ws, project: Project | None, cells: _ProjectCells, user, resul
     if refused is not None:
         result.errors.append(refused)
         return None
+    if written is not None:
+        result.ignored.extend(_typed_outside(ws, written, cells))
     reader = _Reader(ws, project, cells, result.errors, result.notes)
     entry = reader.entry(indicators)
     if not reader.changed:
@@ -408,6 +424,44 @@ def _read_project(ws, project: Project | None, cells: _ProjectCells, user, resul
     _check_total(reader, entry)
     _check_scores(reader, project, indicators, entry)
     return entry
+
+
+def _written_grids(projects: list[Project]) -> dict:
+    """The 自评表 grid the app writes for each project as it stands (what an unedited download holds)."""
+    grids = {}
+    with translation.override(OFFICIAL_LANGUAGE):
+        for project, score in scored_projects(projects):
+            grids[project.pk] = evaluation_grid(project, score, [])
+    return grids
+
+
+def _same_as_written(value, written) -> bool:
+    if value in (None, "") or written in (None, ""):
+        return value in (None, "") and written in (None, "")
+    if isinstance(value, int | float | Decimal) and isinstance(written, int | float | Decimal):
+        return Decimal(str(value)) == Decimal(str(written))
+    return _text(value) == _text(written)
+
+
+def _typed_outside(ws, grid, cells: _ProjectCells) -> list[SheetError]:
+    """The cells the upload does not read (locked on the sheet) whose value differs from what the app wrote."""
+    read = {cell.address for (kind, _key), cell in cells.cells.items() if kind != "anchor"}
+    ignored = []
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.coordinate in read or isinstance(cell, MergedCell):
+                continue
+            entry = grid.cells.get((cell.row, cell.column))
+            if not _same_as_written(cell.value, None if entry is None else entry.value):
+                message = _(
+                    "单元格 %(cell)s 不在填写区，其中的“%(value)s”未被读取；如需修改请在系统中或浅黄色单元格中填写。"
+                )
+                ignored.append(
+                    SheetError(
+                        cells.sheet, cell.coordinate, message % {"cell": cell.coordinate, "value": _text(cell.value)}
+                    )
+                )
+    return ignored
 
 
 def _layout_refusal(ws, cells: _ProjectCells, indicators: list[Indicator]) -> SheetError | None:

@@ -10,12 +10,14 @@ class ProjectScore(models.Model):
     """A project's self-evaluation score as ``performance.services.score_projects`` computes it.
 
     ``grade`` is "" while nothing has been entered (未填报); ``total`` is still the computed figure then.
+    ``complete``: every actual entered (``store.all_entered``): only these count in averages.
     """
 
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, primary_key=True, related_name="stored_score", verbose_name=_("项目")
     )
     started = models.BooleanField(_("已填报"), default=False)
+    complete = models.BooleanField(_("已全部填报"), default=False)
     rate = models.DecimalField(_("预算执行率"), max_digits=20, decimal_places=4, null=True, blank=True)
     total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2, default=0)
     grade = models.CharField(_("等级"), max_length=1, blank=True)

@@ -13,13 +13,14 @@ from django.utils import timezone
 
 from budgets.models import Project
 
+from ..actuals import ActualKind
 from ..scoring import EvaluationScore
 from ..services import score_project_rows
 from .models import IndicatorScore, ProjectScore
 from .versions import touch
 
 CHUNK = 2000  # projects scored and written per round: bounded memory at any scale
-PROJECT_FIELDS = ["started", "rate", "total", "grade"]
+PROJECT_FIELDS = ["started", "complete", "rate", "total", "grade"]
 BATCH = 2000  # rows a call of executemany
 
 
@@ -27,6 +28,7 @@ class Figures(NamedTuple):
     """What is stored of a project's score."""
 
     started: bool
+    complete: bool
     rate: Decimal | None
     total: Decimal
     grade: str
@@ -35,7 +37,15 @@ class Figures(NamedTuple):
     def of(cls, score: EvaluationScore) -> Figures:
         started = score.started
         # A project nobody has started has no grade yet: 未填报, not 差.
-        return cls(started, score.budget.rate, score.total, score.grade if started else "")
+        return cls(started, all_entered(score), score.budget.rate, score.total, score.grade if started else "")
+
+
+def all_entered(score: EvaluationScore) -> bool:
+    """Whether every actual is entered: the amount executed (so a rate) and each applicable indicator's actual
+    value, tier or evaluator's score. Only such evaluations count in averages (a missing actual scores 0)."""
+    return score.budget.rate is not None and all(
+        row.actual.kind != ActualKind.MISSING or bool(row.tier) for row in score.rows if row.applicable
+    )
 
 
 @dataclass

@@ -24,12 +24,14 @@ from ..declaration.services import baseline_targets, shown_target
 from ..models import Evaluation, evaluation_of, goal_of, result_of
 from ..scoring import BUDGET_WEIGHT, EvaluationScore
 from ..services import SCORING_INDICATORS, score_projects
+from ..targets import Kind
 from .layout import (
     Grid,
     add_styles,
     in_official_language,
     lines_needed,
     print_setup,
+    protect,
     sheet_title,
     styled_cell,
     text_cell,
@@ -94,6 +96,11 @@ def _runs(keys: list) -> list[tuple[int, int]]:
     return runs
 
 
+def shown_grade(score: EvaluationScore) -> str:
+    """The grade a sheet shows: 未填报 for a project nobody has started (never 差 of a total of 0)."""
+    return score.grade if score.started else _("未填报")
+
+
 def goal_text(project: Project) -> str:
     goal = goal_of(project)
     return goal.text if goal else ""
@@ -129,7 +136,7 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
         grid.put(4, col, _(header), "label")
     remember("anchor", "funds", grid.put(5, 2, _("年度资金总额"), "center", cols=2), _("年度资金总额"))
     for col, stage in zip((4, 5, 6), STAGES, strict=True):
-        cell = grid.put(5, col, project.total(stage), "money")
+        cell = grid.put(5, col, project.total(stage), "input_money" if stage == "executed" else "money")
         if stage == "executed":
             remember("executed", "total", cell, project.executed_total)
     grid.put(5, 7, BUDGET_WEIGHT, "score")
@@ -139,7 +146,7 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
         grid.put(row, 2, _(SOURCE_LABELS[source]), "text", cols=2)
         for col, stage in zip((4, 5, 6), STAGES, strict=True):
             value = getattr(project, f"{stage}_{source}")
-            cell = grid.put(row, col, value, "money")
+            cell = grid.put(row, col, value, "input_money" if stage == "executed" else "money")
             if stage == "executed":
                 remember("executed", source, cell, value)
         grid.put(row, 7, DASH, "center")
@@ -149,14 +156,14 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
 
     grid.put(9, 1, _("预算执行偏差原因分析及改进措施"), "label", cols=3)
     reason = evaluation.budget_deviation_reason if evaluation else ""
-    remember("budget_reason", None, grid.put(9, 4, reason, "text", cols=6), reason)
+    remember("budget_reason", None, grid.put(9, 4, reason, "input_text", cols=6), reason)
 
     grid.put(10, 1, _("年度\n总体目标"), "label", rows=2)
     grid.put(10, 2, _("预期目标"), "label", cols=4)
     grid.put(10, 6, _("实际完成情况"), "label", cols=4)
     grid.put(11, 2, goal_text(project), "text", cols=4)
     goal_actual = evaluation.goal_actual if evaluation else ""
-    remember("goal_actual", None, grid.put(11, 6, goal_actual, "text", cols=4), goal_actual)
+    remember("goal_actual", None, grid.put(11, 6, goal_actual, "input_text", cols=4), goal_actual)
     grid.min_heights[11] = 45
 
     first = 13
@@ -175,7 +182,7 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
         remember("anchor", indicator.pk, grid.put(row, 4, indicator.name, "text"), indicator.name)
         grid.put(row, 5, shown_target(indicator, baselines), "center")
         shown = (result.actual or Tier.LABELS.get(result.tier, "")) if result else ""
-        remember("actual", indicator.pk, grid.put(row, 6, shown, "center"), shown)
+        remember("actual", indicator.pk, grid.put(row, 6, shown, "input_center"), shown)
         if row_score.applicable:
             grid.put(row, 7, row_score.weight, "score")
             points = None if row_score.actual.kind == ActualKind.MISSING else row_score.score
@@ -185,23 +192,31 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
         else:
             grid.put(row, 7, DASH, "center")
             points = None
-        remember("score", indicator.pk, grid.put(row, 8, points, "score"), points)
+        # A quantitative row's score is computed from its actual: read only to say so, not an input.
+        score_style = "score" if indicator.target_kind == Kind.QUANTITATIVE else "input_score"
+        remember("score", indicator.pk, grid.put(row, 8, points, score_style), points)
         reason = result.deviation_reason if result else ""
-        remember("reason", indicator.pk, grid.put(row, 9, reason, "text"), reason)
+        remember("reason", indicator.pk, grid.put(row, 9, reason, "input_text"), reason)
 
     total_row = first + len(indicators)
     grid.put(total_row, 1, _("总分"), "label", cols=6)
     grid.put(total_row, 7, Decimal("100"), "score")
-    grid.put(total_row, 8, score.total, "score")
+    grid.put(total_row, 8, score.total if score.started else None, "score")
     grid.put(total_row, 9, "", "text")
     grid.put(total_row + 1, 1, _("评价等级"), "label", cols=6)
-    grid.put(total_row + 1, 7, score.grade, "label", cols=3)
+    grid.put(total_row + 1, 7, shown_grade(score), "label", cols=3)
     sign = total_row + 3
     grid.put(sign, 1, _("填表人："), "plain", cols=3)
     grid.put(sign, 4, _("单位负责人："), "plain", cols=3)
     grid.put(sign, 7, _("填报日期：    年   月   日"), "plain", cols=3)
     grid.heights[total_row + 2] = 12
     grid.heights[sign] = 24
+    note = _(
+        "填写说明：浅黄色底纹的单元格为填写区（全年执行数、预算执行偏差原因、实际完成情况、各指标的实际完成值、"
+        "定性指标的得分、偏差原因分析及改进措施），上传时只读取这些单元格。其余单元格已锁定（工作表保护，无密码），"
+        "在其中填写的内容不会被读取，上传时会逐一提示。请勿增删行列。"
+    )
+    grid.put(sign + 1, 1, note, "note", cols=9)
     return grid
 
 
@@ -259,8 +274,8 @@ def _summary_row(ws, row: int, n: int, project: Project, score: EvaluationScore,
         (project.total("full_year"), "money"),
         (project.total("executed"), "money"),
         (score.budget.rate, "rate"),
-        (score.total, "score"),
-        (score.grade, "center"),
+        (score.total if score.started else None, "score"),
+        (shown_grade(score), "center"),
         (str(status), "center"),
         (title, "text"),
     ]
@@ -291,6 +306,7 @@ def write_evaluation_workbook(
     add_styles(wb)
     summary_ws = wb.create_sheet(_("汇总")) if summary else None
     if summary_ws is not None:
+        protect(summary_ws)  # nothing on it is read back
         _summary_heading(summary_ws, title or _("项目支出绩效自评汇总表"))
     taken = {META_SHEET, _("汇总")}
     meta: list[tuple] = []
@@ -301,6 +317,7 @@ def write_evaluation_workbook(
         name = sheet_title(project.name, taken)
         ws = wb.create_sheet(name)
         cells: list[tuple] = []
+        protect(ws)  # a write-only sheet writes its protection with its first row
         write_grid(ws, evaluation_grid(project, score, cells), landscape=True, title_rows="1:1")
         ws.close()  # written to its temporary file now; the workbook keeps no cells of it
         evaluation = evaluation_of(project)

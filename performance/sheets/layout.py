@@ -18,7 +18,7 @@ from functools import wraps
 
 from django.utils import translation
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -74,7 +74,12 @@ STYLES = {
     "score": Style(_font(11), Alignment(horizontal="right", vertical="center"), BORDER, SCORE),
     "plain": Style(_font(11), Alignment(horizontal="left", vertical="center", wrap_text=False), NO_BORDER),
 }
-WRAPPED = {"title", "subtitle", "label", "center", "text"}
+# The cells a 自评表 upload reads (performance.interchange.sheet_upload): filled light yellow and left unlocked;
+# every other cell is locked by the sheet's protection (``protect``).
+INPUT_FILL = PatternFill(fill_type="solid", start_color="FFFFF2CC", end_color="FFFFF2CC")
+INPUT_STYLES = {f"input_{name}": name for name in ("text", "center", "money", "score")}
+STYLES |= {"note": Style(_font(10), Alignment(horizontal="left", vertical="center", wrap_text=True), NO_BORDER)}
+WRAPPED = {"title", "subtitle", "label", "center", "text", "note", "input_text", "input_center"}
 
 
 def text_units(text: str) -> float:
@@ -138,12 +143,24 @@ class Grid:
 
 
 def add_styles(wb) -> None:
-    """Register the sheets' styles once per workbook as named styles (setting one per cell is slow)."""
-    for name, style in STYLES.items():
+    """Register the sheets' styles once per workbook as named styles (setting one per cell is slow); each
+    ``input_*`` style is its base style filled and unlocked."""
+    for name, style in [*STYLES.items(), *((key, STYLES[base]) for key, base in INPUT_STYLES.items())]:
         named = NamedStyle(name=f"jx_{name}")
         named.font, named.alignment, named.border = style.font, style.alignment, style.border
         named.number_format = style.number_format
+        if name in INPUT_STYLES:
+            named.fill = INPUT_FILL
+            named.protection = Protection(locked=False)
         wb.add_named_style(named)
+
+
+def protect(ws) -> None:
+    """Lock every cell but the ``input_*`` ones (no password: Excel's 审阅 → 撤销工作表保护 lifts it); rows and
+    columns may still be resized to read a long text."""
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
 
 
 def text_cell(ws, value) -> WriteOnlyCell:
@@ -156,7 +173,7 @@ def text_cell(ws, value) -> WriteOnlyCell:
 
 def styled_cell(ws, value, style_name: str) -> WriteOnlyCell:
     """A write-only cell in one of ``STYLES`` (registered with ``add_styles``); text is never a formula."""
-    if isinstance(value, Decimal) and style_name not in ("money", "rate", "score"):
+    if isinstance(value, Decimal) and style_name not in ("money", "rate", "score", "input_money", "input_score"):
         value = str(value)
     cell = text_cell(ws, value)
     cell.style = f"jx_{style_name}"

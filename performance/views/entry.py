@@ -11,6 +11,7 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,13 +25,17 @@ from ..entry_services import (
     EDITABLE,
     GENERAL,
     StaleEntryError,
+    attach_evidence,
     entry_from_forms,
     entry_from_project,
     entry_initial,
+    entry_keeping_saved,
     entry_messages,
+    money_total_errors,
     save_evaluation_entry,
     score_entry,
     stage_total,
+    unreadable_entry_errors,
 )
 from ..forms import WorkbookUploadForm, build_entry_forms, forms_are_valid
 from ..jobs import start_job
@@ -78,32 +83,41 @@ def evaluation_edit(request, pk: int):
     stale = None
     if request.method == "POST":
         form, rows = build_entry_forms(indicators=indicators, data=request.POST, files=request.FILES)
-        valid = forms_are_valid(form, rows)
-        entry = entry_from_forms(form, rows)  # before the service's errors take fields out of cleaned_data
-        if valid:
+        forms_are_valid(form, rows)
+        to_save, entry = _entry_to_save(project, indicators, form, rows)
+        if "version" in form.errors:  # not a number: the page was not ours
+            messages.error(request, _("未保存：页面已过期，请重新打开填报页。"))
+        else:
+            evidence = _uploaded_evidence(form, rows)
             try:
                 evaluation = save_evaluation_entry(
                     project=project,
-                    data=entry,
+                    data=to_save,
                     by=request.user,
                     version=_version(request, form),
-                    evidence=_uploaded_evidence(form, rows),
+                    evidence=evidence,
+                    remove=_removed_evidence(request),
                 )
             except StaleEntryError as error:
                 stale = error
+                _keep_evidence(request, project, evidence)
             except ValidationError as error:
                 _add_errors(form, rows, error)
+                messages.error(request, _("未保存：请按各栏旁标红的提示修改后再保存。"))
             else:
-                if request.POST.get("action") == "submit":
-                    return _submit(request, project, evaluation)
-                messages.success(request, _("已保存（第 %(version)s 版）。") % {"version": evaluation.version})
-                return redirect("performance:evaluation-edit", pk=project.pk)
-        if stale is None:
-            messages.error(request, _("未保存：请按各栏旁的提示修改后再保存。"))
+                saved_files = "、".join(f"“{file.name}”" for _indicator, file in evidence)
+                if not _wrong_fields(form, rows):
+                    if request.POST.get("action") == "submit":
+                        return _submit(request, project, evaluation)
+                    messages.success(request, _("已保存（第 %(version)s 版）。") % {"version": evaluation.version})
+                    return redirect("performance:evaluation-edit", pk=project.pk)
+                _saved_with_errors(request, form, rows, evaluation, saved_files)
+                indicators = _reload_evidence(indicators)
     else:
         entry = entry_from_project(project=project, indicators=indicators)
         version = evaluation.version if evaluation else 0
         form, rows = build_entry_forms(indicators=indicators, initial=entry_initial(entry, version=version))
+    _mark_wrong(form, rows)
     score = score_entry(project=project, indicators=indicators, entry=entry)
     notes = entry_messages(indicators=indicators, entry=entry, score=score)
     context = {
@@ -133,6 +147,82 @@ def evaluation_edit(request, pk: int):
         "rate_percent": _percent(score.budget.rate),
     }
     return render(request, "performance/evaluation_form.html", context)
+
+
+def _entry_to_save(project: Project, indicators: list, form, rows):
+    """(the entry a save writes, the entry the page scores and shows): what was typed, where a field that is no
+    value of its kind (not a number, too long) keeps its saved value; to save, so do those the rules refuse
+    (unreadable actuals, totals that disagree), each marked on the forms."""
+    saved = entry_from_project(project=project, indicators=indicators)
+    posted = entry_from_forms(form, rows)  # before the errors below take fields out of cleaned_data
+    shown = entry_keeping_saved(posted, saved, _wrong_fields(form, rows))
+    refused = {**unreadable_entry_errors(indicators=indicators, entry=shown), **money_total_errors(shown)}
+    if not refused:
+        return shown, shown
+    _add_errors(form, rows, ValidationError(refused))
+    return entry_keeping_saved(shown, saved, set(refused)), shown
+
+
+def _mark_wrong(form, rows) -> None:
+    """Fields with an error drawn red (Bootstrap's is-invalid) beside their worded message."""
+    for bound in (form, *rows):
+        for name in bound.errors:
+            if name in bound.fields:
+                widget = bound.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+def _wrong_fields(form, rows) -> set[str]:
+    """The page's keys of the fields with an error (``executed_fiscal``, ``ind-7-actual``)."""
+    wrong = {name for name in form.errors if name != "__all__"}
+    for row in rows:
+        wrong |= {f"{row.prefix}-{name}" for name in row.errors if name != "__all__"}
+    return wrong
+
+
+def _saved_with_errors(request, form, rows, evaluation: Evaluation, saved_files: str) -> None:
+    """After a save that left the wrong fields out: the page again, as typed, on the new version."""
+    data = request.POST.copy()
+    data["version"] = str(evaluation.version)
+    for bound in (form, *rows):
+        bound.data = data
+    wrong = len(_wrong_fields(form, rows))
+    message = _(
+        "已保存草稿（第 %(version)s 版）：其余各栏已保存，标红的 %(n)s 栏有误、未保存，请按提示修改后再保存。"
+    ) % {
+        "version": evaluation.version,
+        "n": wrong,
+    }
+    if saved_files:
+        message += _("所选佐证材料%(files)s已保存。") % {"files": saved_files}
+    if request.POST.get("action") == "submit":
+        message += _("有误的栏目改正前不能提交审核。")
+    messages.warning(request, message)
+
+
+def _keep_evidence(request, project: Project, evidence: list) -> None:
+    """A save refused for a newer version: the files chosen are still added (they change nothing typed)."""
+    if not evidence:
+        return
+    try:
+        attach_evidence(project=project, evidence=evidence, by=request.user)
+    except (ValidationError, PermissionDenied):
+        return
+    names = "、".join(f"“{file.name}”" for _indicator, file in evidence)
+    messages.info(request, _("所选佐证材料%(files)s已保存，无需重新选择。") % {"files": names})
+
+
+def _removed_evidence(request) -> list[int]:
+    """The evidence files ticked 删除 (the service ignores any that are not the project's)."""
+    return [int(value) for value in request.POST.getlist("evidence-remove") if value.isdigit()]
+
+
+def _reload_evidence(indicators: list) -> list:
+    """The indicators with their evidence files read again (after a save added or removed some)."""
+    for indicator in indicators:
+        getattr(indicator, "_prefetched_objects_cache", {}).pop("evidence_files", None)
+    prefetch_related_objects(indicators, "evidence_files")
+    return indicators
 
 
 def _version(request, form) -> int:
@@ -201,7 +291,7 @@ def evaluation_preview(request, pk: int):
     indicators = _indicators(project)
     form, rows = build_entry_forms(indicators=indicators, data=request.POST)
     forms_are_valid(form, rows)
-    entry = entry_from_forms(form, rows)
+    _to_save, entry = _entry_to_save(project, indicators, form, rows)
     score = score_entry(project=project, indicators=indicators, entry=entry)
     form_errors = {name: list(errors) for name, errors in form.errors.items() if name != "version"}
     for row in rows:
@@ -211,7 +301,9 @@ def evaluation_preview(request, pk: int):
         {
             "total": f"{score.total:.2f}",
             "grade": score.grade,
-            "grade_label": grade_label(score.grade),
+            "started": score.started,  # nobody has entered anything: 未填报, not a total of 0 and 差
+            "total_shown": f"{score.total:.2f}" if score.started else "—",
+            "grade_label": grade_label(score.grade) if score.started else _("未填报"),
             "budget": {
                 "rate": None if budget.rate is None else f"{budget.rate:.4f}",
                 "rate_percent": _percent(budget.rate),

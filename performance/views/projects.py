@@ -32,6 +32,7 @@ from budgets.permissions import (
     department_ids_for,
     projects_for,
     scope_of,
+    year_scopes_for,
 )
 
 from ..carry_forward import carried_actuals, same_project
@@ -97,6 +98,19 @@ def _years(shown: versions.Shown, projects) -> list[int]:
     )
 
 
+def _sheet_scopes(request, filterset, year: int | None):
+    """The year's standard workbooks the user may download, for the department or unit the filter chose."""
+    data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
+    if year is None:
+        year = projects_for(request.user).order_by("-year").values_list("year", flat=True).first()
+        if year is None:
+            return None
+    department, unit = data.get("department"), data.get("unit")
+    return year_scopes_for(
+        request.user, year, department=department.code if department else "", unit=unit.code if unit else ""
+    )
+
+
 @login_required
 def project_list(request):
     """The projects the user may see: filtered, searched, sorted (by score too, in SQL), 25 a page.
@@ -128,8 +142,15 @@ def project_list(request):
             "count": count,
             "table_html": mark_safe(html),  # django-tables2's own escaped markup
             "export_query": request.GET.urlencode(),
+            "sheet_scopes": _sheet_scopes(request, filterset, _chosen_year(filterset)),
         },
     )
+
+
+def _chosen_year(filterset) -> int | None:
+    if filterset.is_bound and filterset.form.is_valid() and filterset.form.cleaned_data.get("year"):
+        return int(filterset.form.cleaned_data["year"])
+    return None
 
 
 @login_required
@@ -331,6 +352,7 @@ def _average(total: Decimal | None, count: int, scale: int) -> Decimal | None:
 
 
 STARTED = Q(stored_score__started=True)
+COMPLETE = Q(stored_score__complete=True)  # every actual entered
 RATED = Q(stored_score__rate__isnull=False)
 
 
@@ -342,14 +364,16 @@ def _exact_sum(field: str, scale: int, condition: Q) -> Sum:
 def _sums(projects) -> dict:
     """In one pass over the rows: the counts by status and by grade, and exact sums of the stored totals and
     rates (in cents and 万分之一: SQLite sums decimals as floats)."""
+    # Averages and grades count only evaluations with every actual entered (a missing actual scores 0).
     by_status = {f"status_{code}": Count("pk", filter=Q(status_code=code)) for code in Status.values}
-    by_grade = {f"grade_{grade}": Count("pk", filter=STARTED & Q(stored_score__grade=grade)) for grade, _ in GRADES}
+    by_grade = {f"grade_{grade}": Count("pk", filter=COMPLETE & Q(stored_score__grade=grade)) for grade, _ in GRADES}
     return projects.aggregate(
         count=Count("pk"),
         started=Count("pk", filter=STARTED),
-        total_cents=_exact_sum("stored_score__total", 100, STARTED),
-        rated=Count("pk", filter=RATED),
-        rate_units=_exact_sum("stored_score__rate", 10000, RATED),
+        complete=Count("pk", filter=COMPLETE),
+        total_cents=_exact_sum("stored_score__total", 100, COMPLETE),
+        rated=Count("pk", filter=COMPLETE),
+        rate_units=_exact_sum("stored_score__rate", 10000, COMPLETE),
         **by_status,
         **by_grade,
     )
@@ -368,7 +392,7 @@ def _unit_rows(units: list[dict]) -> str:
     return mark_safe(  # every value escaped or a number
         "".join(
             f'<tr><td>{escape(item["label"])}</td><td class="jx-num">{item["count"]}</td>'
-            f'<td class="jx-num">{item["approved"]}</td>'
+            f'<td class="jx-num">{item["approved"]}</td><td class="jx-num">{item["complete"]}</td>'
             f'<td class="jx-num">{"—" if item["average"] is None else item["average"]}</td></tr>'
             for item in units
         )
@@ -393,8 +417,8 @@ def _figures(chosen) -> dict:
         .annotate(
             count=Count("pk"),
             approved=Count("pk", filter=Q(evaluation__status=Status.APPROVED)),
-            started=Count("pk", filter=STARTED),
-            total_cents=_exact_sum("stored_score__total", 100, STARTED),
+            complete=Count("pk", filter=COMPLETE),
+            total_cents=_exact_sum("stored_score__total", 100, COMPLETE),
         )
     )
     figures = {row["unit"]: row for row in per_unit}
@@ -404,7 +428,8 @@ def _figures(chosen) -> dict:
             "label": str(unit),
             "count": figures[unit.pk]["count"],
             "approved": figures[unit.pk]["approved"],
-            "average": _average(figures[unit.pk]["total_cents"], figures[unit.pk]["started"], 100),
+            "complete": figures[unit.pk]["complete"],
+            "average": _average(figures[unit.pk]["total_cents"], figures[unit.pk]["complete"], 100),
         }
         for unit in Unit.objects.filter(pk__in=figures).only("code", "name").order_by(*UNIT_ORDER)
     ]
@@ -413,9 +438,11 @@ def _figures(chosen) -> dict:
         "status_counts": status_counts,
         "grade_counts": grade_counts,
         "not_started": sums["count"] - sums["started"],
-        "average": _average(sums["total_cents"], sums["started"], 100),
+        "in_progress": sums["started"] - sums["complete"],
+        "complete": sums["complete"],
+        "average": _average(sums["total_cents"], sums["complete"], 100),
         "average_rate": _average(sums["rate_units"], sums["rated"], 100),
-        "lowest_total": _behind(chosen.filter(STARTED), "stored_score__total"),
+        "lowest_total": _behind(chosen.filter(COMPLETE), "stored_score__total"),
         "lowest_rate": _behind(chosen.filter(RATED), "stored_score__rate"),
         "units": units,
         # 2,000 rows in a province: rendered once, with the figures
@@ -445,5 +472,6 @@ def dashboard(request):
         "year": year,
         **figures,
         "unit_summary": mark_safe(figures["unit_summary"]),  # a template's escaped markup
+        "sheet_scopes": _sheet_scopes(request, filterset, year) if year is not None else None,
     }
     return render(request, "performance/dashboard.html", context)

@@ -17,21 +17,39 @@
     });
   }
 
+  var words = { error: form.getAttribute("data-error-word") || "", note: form.getAttribute("data-note-word") || "" };
+
+  function message(kind, text) {
+    // Errors block saving, notes only block submitting: styled and worded differently (.jx-msg-*).
+    var div = document.createElement("div");
+    div.className = "jx-msg jx-msg-" + kind;
+    var strong = document.createElement("strong");
+    strong.textContent = words[kind] || "";
+    div.appendChild(strong);
+    div.appendChild(document.createTextNode(text));
+    return div;
+  }
+
   function showMessages(data) {
     var messages = data.messages || {};
     var formErrors = data.form_errors || {};
     document.querySelectorAll("[data-messages-for]").forEach(function (box) {
       var key = box.getAttribute("data-messages-for");
-      var lines = (formErrors[key] || []).concat(messages[key] || []);
+      var errors = formErrors[key] || [];
+      var notes = (messages[key] || []).filter(function (note) {
+        return errors.indexOf(note) < 0;
+      });
       box.textContent = "";
-      lines.forEach(function (line) {
-        var div = document.createElement("div");
-        div.textContent = line;
-        box.appendChild(div);
+      errors.forEach(function (line) {
+        box.appendChild(message("error", line));
+      });
+      notes.forEach(function (line) {
+        box.appendChild(message("note", line));
       });
       var field = form.querySelector('[name="' + key + '"]');
       if (field) {
-        field.classList.toggle("is-invalid", lines.length > 0);
+        field.classList.toggle("is-invalid", errors.length > 0);
+        field.classList.toggle("jx-needs-attention", !errors.length && notes.length > 0);
       }
     });
     var general = document.querySelector("[data-general-box]");
@@ -41,7 +59,7 @@
   }
 
   function render(data) {
-    setText("[data-total]", data.total);
+    setText("[data-total]", data.total_shown || data.total);
     setText("[data-grade]", data.grade_label);
     setText("[data-budget-rate]", data.budget.rate_percent || "—");
     setText("[data-budget-score]", data.budget.score);

@@ -34,3 +34,14 @@ def test_money_filter_shows_the_given_placeholder_for_a_missing_figure():
 )
 def test_format_quantity(value, shown):
     assert format_quantity(value) == shown
+
+
+def test_an_amount_sent_back_as_shown_with_2_places_keeps_its_stored_4_places():
+    from decimal import Decimal as D
+
+    from budgets.numbers import kept_amount
+
+    assert kept_amount(D("12.35"), D("12.3456")) == D("12.3456")
+    assert kept_amount(D("12.34"), D("12.3456")) == D("12.34")  # a change
+    assert kept_amount(None, D("12.3456")) is None  # cleared
+    assert kept_amount(D("5"), None) == D("5")

@@ -48,7 +48,8 @@ def test_scores_and_messages_follow_what_is_typed(entry_page):
     assert score.inner_text() == "25.00"
     assert page.locator("[data-total]").first.inner_text() == "75.00"
     reason = page.locator(f'[data-messages-for="{prefix}-deviation_reason"]')
-    assert reason.inner_text() == "“举办科普活动”得分低于分值，请填写偏差原因分析及改进措施。"
+    # a note: it only blocks submitting, and says so
+    assert reason.inner_text() == "提交前需处理：“举办科普活动”得分低于分值，请填写偏差原因分析及改进措施。"
 
     page.fill(f"#id_{prefix}-deviation_reason", "下半年活动取消")
     page.wait_for_function(
@@ -60,6 +61,7 @@ def test_scores_and_messages_follow_what_is_typed(entry_page):
     page.wait_for_function(
         f"() => document.querySelector('[data-messages-for=\"{prefix}-actual\"]').textContent !== ''"
     )
-    assert actual.inner_text() == "实际完成值“12万元”的单位与指标值“12次”的单位不一致"
+    # an error: a save would keep the saved value, and says so
+    assert actual.inner_text() == "未保存：实际完成值“12万元”的单位与指标值“12次”的单位不一致"
     assert score.inner_text() == "0.00"
     assert not ActualResult.objects.exists()  # the preview saves nothing

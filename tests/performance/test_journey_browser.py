@@ -71,7 +71,8 @@ def test_kexie_submits_shenhe_returns_kexie_resubmits_shenhe_approves(page, demo
     assert page.locator("[data-budget-rate]").inner_text() == "97.04%"
     assert page.locator("[data-grade]").first.inner_text() == "优"
     problem = "“开展活动次数”得分低于分值，请填写偏差原因分析及改进措施。"
-    assert page.locator(f'[data-messages-for="ind-{missed.pk}-deviation_reason"]').inner_text() == problem
+    beside = f"提交前需处理：{problem}"  # a note: it only blocks submitting
+    assert page.locator(f'[data-messages-for="ind-{missed.pk}-deviation_reason"]').inner_text() == beside
     assert not ActualResult.objects.filter(indicator__project=project).exists()  # the figures are a live preview
 
     # submitting without the deviation reason is refused, the problem shown
@@ -80,7 +81,7 @@ def test_kexie_submits_shenhe_returns_kexie_resubmits_shenhe_approves(page, demo
     page.wait_for_selector(".jx-messages .alert-danger")
     refusal = page.locator(".jx-messages .alert-danger").inner_text()
     assert refusal == f"已保存草稿，但不能提交审核（1 个问题，见各栏旁的提示）：{problem}"
-    assert page.locator(f'[data-messages-for="ind-{missed.pk}-deviation_reason"]').inner_text() == problem
+    assert page.locator(f'[data-messages-for="ind-{missed.pk}-deviation_reason"]').inner_text() == beside
     assert Evaluation.objects.get(project=project).status == Evaluation.Status.DRAFT
     assert page.locator("[data-total]").first.inner_text() == "98.45"
 

@@ -318,3 +318,15 @@ def test_the_start_monitoring_command_opens_a_round_and_refuses_twice(world):
         call_command("start_monitoring", "--department", code, "--year", "2021", "--user", reviewer)
     with pytest.raises(CommandError, match="不能发起"):
         call_command("start_monitoring", "--department", code, "--year", "2022", "--user", world["staff"].username)
+
+
+def test_an_amount_shown_with_2_places_and_sent_back_unchanged_keeps_its_4_stored_places(world):
+    monitoring = open_round(world)
+    ProjectMonitoring.objects.filter(pk=monitoring.pk).update(executed_to_date=D("20.4567"))
+    monitoring.refresh_from_db()
+    shown = MonitoringEntry(full_year_budget=D("100"), executed_to_date=D("20.46"))  # as the form shows it
+    saved = save_monitoring_entry(monitoring=monitoring, data=shown, by=world["staff"], version=0)
+    assert saved.executed_to_date == D("20.4567")
+    changed = MonitoringEntry(full_year_budget=D("100"), executed_to_date=D("20.47"))
+    saved = save_monitoring_entry(monitoring=saved, data=changed, by=world["staff"], version=1)
+    assert saved.executed_to_date == D("20.47")

@@ -163,29 +163,36 @@ def test_draft_saves_partial_data(client, setup):
     assert "“群众满意度”缺少实际完成值。" in page
 
 
-def test_wrong_unit_is_refused_with_the_message_and_nothing_saved(client, setup):
+def test_a_wrong_unit_is_not_saved_but_every_other_value_is_and_the_page_keeps_what_was_typed(client, setup):
     client.force_login(setup["staff"])
+    quantity, _quality, satisfaction = setup["indicators"]
     response = client.post(edit_url(setup["project"]), entry_post(setup, quantity={"actual": "12万元"}))
     assert response.status_code == 200
     page = response.content.decode()
     assert "实际完成值“12万元”的单位与指标值“12次”的单位不一致" in page
-    assert "未保存" in page
-    assert not ActualResult.objects.exists()
-    assert not Evaluation.objects.exists()
-    assert Project.objects.get(pk=setup["project"].pk).executed_fiscal is None
+    assert "已保存草稿（第 1 版）：其余各栏已保存，标红的 1 栏有误、未保存" in page
+    assert f'name="ind-{quantity.pk}-actual" value="12万元"' in page
+    assert 'name="version" value="1"' in page  # the next save builds on the version just saved
+    assert not ActualResult.objects.filter(indicator=quantity).exists()
+    assert ActualResult.objects.get(indicator=satisfaction).actual == "96%"
+    assert Project.objects.get(pk=setup["project"].pk).executed_fiscal == Decimal("10")
+    assert Evaluation.objects.get(project=setup["project"]).goal_actual == "完成了全年科普活动"
 
 
-def test_negative_amount_or_actual_is_refused_and_nothing_saved(client, setup):
+def test_a_negative_amount_or_actual_keeps_its_saved_value_and_the_rest_is_saved(client, setup):
     client.force_login(setup["staff"])
+    quantity = setup["indicators"][0]
     response = client.post(edit_url(setup["project"]), entry_post(setup, executed="-1"))
     assert response.status_code == 200
     assert "金额不能为负数。" in response.content.decode()
+    assert Project.objects.get(pk=setup["project"].pk).executed_fiscal is None
+    assert ActualResult.objects.get(indicator=quantity).actual == "12次"
 
-    response = client.post(edit_url(setup["project"]), entry_post(setup, quantity={"actual": "-3次"}))
+    response = client.post(edit_url(setup["project"]), entry_post(setup, version=1, quantity={"actual": "-3次"}))
     assert response.status_code == 200
     assert "实际完成值“-3次”不能为负数。" in response.content.decode()
-    assert not ActualResult.objects.exists()
-    assert Project.objects.get(pk=setup["project"].pk).executed_fiscal is None
+    assert ActualResult.objects.get(indicator=quantity).actual == "12次"
+    assert Project.objects.get(pk=setup["project"].pk).executed_fiscal == Decimal("10")
 
 
 def test_score_outside_the_tier_band_shows_beside_the_score(client, setup):
@@ -477,7 +484,7 @@ def test_a_refused_actual_is_shown_once_with_the_typed_value_kept(client, setup)
     assert "“举办科普活动”缺少实际完成值。" not in page
 
 
-def test_budget_amounts_by_fund_source_are_saved_and_a_disagreeing_total_refused(client, setup):
+def test_budget_amounts_by_fund_source_are_saved_and_a_disagreeing_total_keeps_the_saved_stage(client, setup):
     client.force_login(setup["staff"])
     data = entry_post(setup, executed="9")
     data.update({"full_year_total": "", "full_year_fiscal": "8", "full_year_other": "2", "initial_fiscal": "7.5"})
@@ -497,8 +504,8 @@ def test_budget_amounts_by_fund_source_are_saved_and_a_disagreeing_total_refused
     assert response.status_code == 200
     assert "全年执行数 12 与各资金来源之和 9 不一致。" in response.content.decode()
     project.refresh_from_db()
-    assert project.executed_total == Decimal("9")
-    assert project.evaluation.version == 1
+    assert (project.executed_total, project.executed_fiscal) == (Decimal("9"), Decimal("9"))  # the stage as saved
+    assert project.evaluation.version == 2  # the rest of the page was saved
 
 
 def test_the_save_service_refuses_a_locked_evaluation_and_an_outsider(setup):
