@@ -30,7 +30,7 @@ from ..planner import ANALYZE_AFTER_ROWS, analyze
 from ..scores.keep import changed as scores_changed
 from ..scores.keep import kept_scores
 from .allowed import Bootstrap, Judge, refuse_changes, targets_moves
-from .check import check_projects, check_scope, check_weights, known_of, match_rows, refuse_if
+from .check import check_projects, check_scope, check_weights, known_of, match_rows, position, refuse_if
 from .read import read_rows
 from .report import ImportErrors, ImportReport, WorkbookProblem
 from .write import Audit, change_reason, move_targets, write_rows
@@ -77,7 +77,8 @@ def import_workbook(
                 refuse_changes(actor, written)
                 moves = targets_moves(actor, projects, matches.by_project, written)
                 refuse_if(problems)  # raised inside the transaction: everything written is rolled back
-                move_targets(moves, audit, report)
+                move_targets(moves, audit, report, _rows_of(projects, matches.by_project, written))
+                report.changes.sort(key=position)
                 if not dry_run:
                     say("正在计算得分……")
                     scores_changed(written.changed_projects)
@@ -92,3 +93,11 @@ def import_workbook(
         analyze([Unit, Project, ProjectGoal, Evaluation, Indicator, ActualResult, ProjectScore, IndicatorScore])
     report.seconds = time.monotonic() - started
     return report
+
+
+def _rows_of(projects, by_project: dict, written) -> dict:
+    """Each project's row in the file, by project id: its 项目 row, else its first 指标 row."""
+    rows = {written.projects[p.key].pk: p.row for p in projects}
+    for key, group in by_project.items():
+        rows.setdefault(written.projects[key].pk, group[0].row)
+    return rows
