@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+import xlsxwriter
 from django.core.exceptions import ValidationError
 
 
@@ -86,6 +87,24 @@ class ImportReport:
             return [NOTHING_CHANGED]
         head = "试导入将改动" if self.dry_run else "导入改动了"
         return [f"{head}{len(self.changes)}处（工作表、行、列：原值 → 新值）：", *(str(c) for c in self.changes)]
+
+    def write_changes(self, file) -> None:
+        """Every change as a workbook (工作表, 行, 列, 原值, 新值): the full list, where a page shows the first few."""
+        book = xlsxwriter.Workbook(
+            file, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        )
+        sheet = book.add_worksheet("改动清单")
+        sheet.write_row(0, 0, ["工作表", "行", "列", "原值", "新值"], book.add_format({"bold": True}))
+        sheet.freeze_panes(1, 0)
+        for width, column in zip((10, 8, 24, 40, 40), range(5), strict=True):
+            sheet.set_column(column, column, width)
+        for number, change in enumerate(self.changes, start=1):
+            sheet.write_string(number, 0, change.sheet)
+            if change.row is not None:
+                sheet.write_number(number, 1, change.row)
+            for column, text in ((2, change.column), (3, change.old), (4, change.new)):
+                sheet.write_string(number, column, text)
+        book.close()
 
     def summary(self) -> str:
         head = "试导入（未写入数据库）" if self.dry_run else "导入完成"

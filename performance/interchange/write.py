@@ -409,7 +409,7 @@ def _write_indicators(
     for keys in _batches_of_projects(by_project):
         current = _current_indicators([project_of[key] for key in keys], written.new_projects)
         evidence = {}
-        if any(item.evidence for key in keys for item in by_project[key]):
+        if any(item.evidence is not None for key in keys for item in by_project[key]):
             evidence = _evidence_names([project_of[key].pk for key in keys], indicators=True)
         for key in keys:
             group, project = by_project[key], project_of[key]
