@@ -103,7 +103,8 @@ class ImportReport:
             if change.row is not None:
                 sheet.write_number(number, 1, change.row)
             for column, text in ((2, change.column), (3, change.old), (4, change.new)):
-                sheet.write_string(number, column, text)
+                if text:  # empty stays an empty cell
+                    sheet.write_string(number, column, text)
         book.close()
 
     def summary(self) -> str:

@@ -11,17 +11,21 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.urls import reverse
 
 from budgets.models import Project
 from performance.demo import load_demo
 from performance.entry_services import ResultEntry, add_evidence, entry_from_project, save_evaluation_entry
 from performance.exports import evaluations_document
+from performance.interchange import report as report_module
 from performance.interchange.export import write_flat_workbook
 from performance.interchange.importer import import_workbook
 from performance.interchange.report import NOTHING_CHANGED, CellChange, ImportErrors
-from performance.models import ActualResult, Evaluation, Evidence, Indicator
+from performance.models import ActualResult, Evaluation, Evidence, Indicator, Job
 from performance.services import score_project
 from performance.workflow.evaluation import approve_evaluation, submit_evaluation
+from tests.factories import make_department, make_unit, make_user_with_access
+from tests.performance.test_imports import SAMPLE
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +225,27 @@ def test_the_commands_trial_prints_every_change(caravan, tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"项目 第{row}行 总分(自评)：（空） → 88.5" in out
     assert Evaluation.objects.get(project=caravan).reported_total is None
+
+
+def test_the_trial_page_shows_the_first_changes_and_offers_the_full_list(client, monkeypatch):
+    monkeypatch.setattr(report_module, "CHANGES_KEPT", 3)
+    department = make_department(code="731", name="张家口市科学技术协会")
+    staff = make_user_with_access(unit=make_unit(department=department, code="731001", name="张家口市科协本级"))
+    client.force_login(staff)
+    upload = SimpleUploadedFile("sample.xlsx", SAMPLE.read_bytes())
+
+    response = client.post(reverse("performance:workbook-upload"), {"file": upload}, follow=True)
+
+    check = Job.objects.get()
+    listed = check.report["import"]
+    assert len(listed["changes"]) == 3 and listed["changes_total"] > 3
+    page = response.content.decode()
+    assert page.count('data-testid="import-change"') == 3
+    assert f"以上为前 3 处改动，共 {listed['changes_total']} 处" in page
+    assert check.output_name == "改动清单-sample.xlsx"
+    download = client.get(reverse("performance:job-download", args=[check.pk]))
+    book = openpyxl.load_workbook(BytesIO(b"".join(download.streaming_content)))
+    rows = list(book["改动清单"].iter_rows(values_only=True))
+    assert rows[0] == ("工作表", "行", "列", "原值", "新值")
+    assert len(rows) - 1 == listed["changes_total"]
+    assert rows[1] == ("项目", 2, "项目名称", None, "新建项目“科普经费”")
