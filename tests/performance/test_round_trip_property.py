@@ -28,7 +28,8 @@ ROWS = [  # (level1, level2, target, actuals a unit may type)
 ]
 TIERS = st.sampled_from(["", *ActualResult.Tier.values])
 SCORES = st.one_of(st.none(), st.decimals(min_value=0, max_value=30, places=2))
-TEXTS = st.sampled_from(["", "经费下达较晚", "部分活动推迟\n已调整计划", "  前后空格  "])
+# As the form's fields give them: trimmed (Django's CharField strips), lines kept.
+TEXTS = st.sampled_from(["", "经费下达较晚", "部分活动推迟\n已调整计划", "=1+1", "“引号”与 <b>标记</b>"])
 MONEY = st.one_of(st.none(), st.decimals(min_value=0, max_value=100000, places=4))
 
 
