@@ -12,7 +12,9 @@ needs ``declare_targets``, a change to its actuals (实际完成值, 得分, the
 file whatever the project's state. Without a user (the command without ``--user``) the import has a
 superuser's rights, still bound by the states: approved targets change only by adjustment, and the
 actuals of a submitted or approved self-evaluation not at all. The optional column 目标状态 states the
-declaration's state (``allowed.targets_moves``).
+declaration's state (``allowed.targets_moves``); 自评状态 states the self-evaluation's, which an import never
+changes (a file that says another is refused), and 佐证材料 names evidence files the system must hold (none is
+deleted). The report lists every change (``ImportReport.changes``), in the workbook's order.
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ states last (``move_targets``). Goals, self-evaluations, indicators and results 
 time and let go of once written: a province's file has 600,000 indicators.
 
 Every change is judged as it is noted, with the right it needs (``Written``): the projects changed are kept, and
-the changes refused with the cell that says each, for ``allowed`` to name before the transaction commits."""
+the changes refused with the cell that says each, for ``allowed`` to name before the transaction commits. Every
+change also goes into the report's change list (sheet, row, column, old → new; a new project or indicator once,
+not cell by cell), what a trial import shows before the user confirms. The evidence a file lists and the
+self-evaluation's state are checked here, never written."""
 
 from __future__ import annotations
 
@@ -167,7 +170,6 @@ class Written:
     ones are kept, each with its cell, for ``allowed.refuse_changes`` to name."""
 
     judge: Callable[[Project, str], str | None]
-    report: ImportReport | None = None
     changed: dict[str, set[int]] = field(default_factory=lambda: {TARGETS: set(), ACTUALS: set()})
     refused: list[Change] = field(default_factory=list)
     projects: dict[tuple, Project] = field(default_factory=dict)
@@ -213,7 +215,7 @@ def write_rows(
 ) -> Written:
     """Write the checked rows; returns what changed, and the changes ``judge`` refuses (for the rights and the
     states)."""
-    written = Written(judge, report)
+    written = Written(judge)
     _write_units(report, projects, known, written)
     resolved = _write_projects(report, projects, matches, known, written)
     _write_goals_and_evaluations(report, projects, resolved, written, audit, say)
