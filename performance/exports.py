@@ -3,6 +3,7 @@ interchange workbook (section 11) is ``performance.interchange.export``."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 
@@ -12,21 +13,23 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from budgets.models import Project
+from budgets.models import FUND_SOURCES, STAGES, Project
 
-from .models import Evaluation, Indicator, evaluation_of, goal_of, result_of
+from .models import Evaluation, Evidence, Indicator, evaluation_of, goal_of, result_of
 from .rights import targets_status
 from .services import score_projects
 
 CENT = Decimal("0.01")
+MONEY = Decimal("0.0001")
 RATE = Decimal("0.0001")
 
 
 def with_related(projects: QuerySet[Project]) -> QuerySet[Project]:
     """The projects with everything the exports read, in a constant number of queries."""
     indicators = Indicator.objects.select_related("level1", "level2", "result").order_by("order", "id")
+    evidence = Evidence.objects.order_by("uploaded_at", "id").only("project_id", "indicator_id", "original_name")
     return projects.select_related("unit__department", "goal", "evaluation", "target_set").prefetch_related(
-        Prefetch("indicators", queryset=indicators)
+        Prefetch("indicators", queryset=indicators), Prefetch("evidence_files", queryset=evidence)
     )
 
 
@@ -79,11 +82,23 @@ def _rate(value: Decimal | None) -> str | None:
     return None if value is None else str(Decimal(value).quantize(RATE, rounding=ROUND_HALF_UP))
 
 
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(Decimal(value).quantize(MONEY))
+
+
 def evaluation_document(project: Project, score) -> dict:
-    """One project's self-evaluation in the shape of SPEC section 12 (``score``: its EvaluationScore)."""
+    """One project's self-evaluation in the shape of SPEC section 12 (``score``: its EvaluationScore).
+
+    Beyond section 12, every value a user enters is carried (issue 21): per indicator its description, basis,
+    the weight as entered (``weight_set``, null for the default weights), the tier as chosen (``tier_chosen``;
+    ``tier`` is the one scored), the evaluator's score inside the tier's band and the evidence files' names;
+    the budget's fund sources (万元, to the 元) and its deviation reason; the project's own evidence files."""
     goal = goal_of(project)
     evaluation = evaluation_of(project)
     indicators = list(project.indicators.all())
+    evidence: dict = defaultdict(list)
+    for file in project.evidence_files.all():
+        evidence[file.indicator_id].append(file.original_name)
     rows = []
     for indicator, row in zip(indicators, score.rows, strict=True):
         result = result_of(indicator)
@@ -103,6 +118,12 @@ def evaluation_document(project: Project, score) -> dict:
                 "deviation_reason": result.deviation_reason if result else "",
                 "reason_required": bool(row.reason_required),
                 "breakdown": row.breakdown,  # a 其中 row: shown, not scored (SPEC section 6)
+                "description": indicator.description,
+                "basis": indicator.basis,
+                "weight_set": _points(indicator.weight),
+                "tier_chosen": (result.tier if result else "") or None,
+                "evaluator_score": _points(result.evaluator_score if result else None),
+                "evidence": evidence.get(indicator.pk, []),
             }
         )
     return {
@@ -123,12 +144,18 @@ def evaluation_document(project: Project, score) -> dict:
             "weight": _points(score.budget.weight),
             "score": _points(score.budget.score),
             "reported_score": _points(evaluation.reported_budget_score if evaluation else None),
+            "deviation_reason": evaluation.budget_deviation_reason if evaluation else "",
+            "sources": {
+                source: {stage: _money(getattr(project, f"{stage}_{source}")) for stage in STAGES}
+                for source in FUND_SOURCES
+            },
         },
         "indicators": rows,
         "total": _points(score.total),
         "grade": score.grade,
         "reported_total": _points(evaluation.reported_total if evaluation else None),
         "findings": list(score.findings),
+        "evidence": evidence.get(None, []),
     }
 
 

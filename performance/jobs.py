@@ -259,6 +259,11 @@ def _run_import(job: Job, progress: Progress, *, dry_run: bool) -> None:
             _("工作簿有 %(n)s 个错误，未导入任何数据。") % {"n": len(problems)}, {"problems": problems}
         ) from error
     job.report = {"import": report.as_json()}
+    if report.changes:  # the full change list, where the page shows the first CHANGES_KEPT
+        with tempfile.TemporaryDirectory(prefix="jixiao-job-") as folder:
+            path = Path(folder) / "changes.xlsx"
+            report.write_changes(path)
+            _save_output(job, path, _("改动清单-%(name)s") % {"name": Path(job.input_name).stem} + ".xlsx")
 
 
 def _run_export(job: Job, progress: Progress, *, write) -> None:

@@ -25,7 +25,7 @@ from ..scoring import (
     weight_problems,
     weighted,
 )
-from .columns import INDICATOR_COLUMNS, PROJECT_COLUMNS, PROJECT_SHEET, TARGETS_STATUS, TIER
+from .columns import PROJECT_SHEET, SHEET_COLUMNS
 from .read import IndicatorRow, ProjectRow
 from .report import ImportErrors, WorkbookProblem
 
@@ -214,20 +214,22 @@ def _name_weight_problems(project_label: str, items: list[IndicatorRow], rows: l
 
 
 def _check_band(item: IndicatorRow, weight: Decimal) -> None:
-    """An evaluator's score within the row's weight and its tier's band; without a tier, the band's tier."""
+    """An evaluator's score within the row's weight and its tier's band; without a tier (in an older file), the
+    band's tier. A score outside is noted on the row (``band_problem``) and refused where the file changes the
+    score or the tier (``write``): one already saved as a draft, which the entry page keeps and flags, comes back
+    as it was."""
     score = item.evaluator_score
     if score > weight:
-        item.row.error("得分(自评)", f"得分{score:.2f}超过分值{weight:.2f}")
+        item.band_problem = f"得分{score:.2f}超过分值{weight:.2f}"
         return
     ratio = tier_ratio(score, weight)
-    if not item.tier:
+    if not item.tier and not item.tier_given:
         item.tier = band_of(ratio)
-    elif not in_band(item.tier, ratio):
+    elif item.tier and not in_band(item.tier, ratio):
         low, high, high_included, _default = TIER_BANDS[item.tier]
-        item.row.error(
-            "得分(自评)",
+        item.band_problem = (
             f"得分{score:.2f}不在“{ActualResult.Tier(item.tier).label}”的分数区间"
-            f"[{weight * low:.2f}, {weight * high:.2f}{']' if high_included else ')'}内",
+            f"[{weight * low:.2f}, {weight * high:.2f}{']' if high_included else ')'}内"
         )
 
 
@@ -240,6 +242,6 @@ def refuse_if(problems: list[WorkbookProblem]) -> None:
 
 def position(problem: WorkbookProblem) -> tuple:
     """Sheet, row, then column order, so the list reads like the workbook."""
-    columns = [*PROJECT_COLUMNS, TARGETS_STATUS] if problem.sheet == PROJECT_SHEET else [*INDICATOR_COLUMNS, TIER]
+    columns = SHEET_COLUMNS.get(problem.sheet, [])
     column = columns.index(problem.column) if problem.column in columns else -1
     return (problem.sheet != PROJECT_SHEET, problem.row or 0, column)

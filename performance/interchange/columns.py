@@ -8,6 +8,7 @@ from decimal import Decimal
 from budgets.models import FUND_SOURCES, STAGES
 
 from ..declaration.models import TargetSet
+from ..models import Evaluation
 
 PROJECT_SHEET = "项目"
 INDICATOR_SHEET = "指标"
@@ -32,7 +33,16 @@ PROJECT_COLUMNS = [
 ]
 # Optional: older files without it still import. Empty means 已申报 for targets the file declares.
 TARGETS_STATUS = "目标状态"
-OPTIONAL_PROJECT_COLUMNS = [TARGETS_STATUS]
+# Optional, and read only: the self-evaluation's state, which an import never changes (a file that says another
+# state is refused; the state moves by submitting, returning, approving and reopening in the app).
+EVALUATION_STATUS = "自评状态"
+# Optional: the unit's own total (复核), beside the computed one.
+REPORTED_TOTAL = "总分(自评)"
+# Optional, on both sheets: the names of the evidence files (佐证材料) attached to the project (项目) or to the
+# indicator (指标), one a line. A reference, not the file: a name the system does not hold refuses the file, and
+# a name left out deletes nothing (evidence is removed on the entry page only).
+EVIDENCE = "佐证材料"
+OPTIONAL_PROJECT_COLUMNS = [TARGETS_STATUS, EVALUATION_STATUS, REPORTED_TOTAL, EVIDENCE]
 # The file's words, always Chinese (the labels are translated on English pages).
 TARGETS_STATUS_VALUES = {
     "编制中": TargetSet.Status.DRAFT,
@@ -60,7 +70,24 @@ INDICATOR_COLUMNS = [
 # Optional: the tier (完成档次) chosen on the entry form or the 自评表, which the actual's text may not say.
 # Older files without it still import; empty means the tier is read from 实际完成值, as before.
 TIER = "完成档次"
-OPTIONAL_INDICATOR_COLUMNS = [TIER]
+# Optional: the score the evaluator entered inside the tier's band (ActualResult.evaluator_score). Where the file
+# has this column, 得分(自评) is on every row the unit's own score (ActualResult.reported_score, compared: 复核);
+# in an older file without it, 得分(自评) on a row scored by tier is the evaluator's score (SPEC section 11).
+EVALUATOR_SCORE = "评价得分"
+OPTIONAL_INDICATOR_COLUMNS = [TIER, EVALUATOR_SCORE, EVIDENCE]
+# The self-evaluation's states as the file says them, always in Chinese.
+EVALUATION_STATUS_VALUES = {
+    "草稿": Evaluation.Status.DRAFT,
+    "已提交": Evaluation.Status.SUBMITTED,
+    "已退回": Evaluation.Status.RETURNED,
+    "已审核": Evaluation.Status.APPROVED,
+}
+EVALUATION_STATUS_WORDS = {value: word for word, value in EVALUATION_STATUS_VALUES.items()}
+# Each sheet's columns in the order the export writes them (and problems and changes are listed in).
+SHEET_COLUMNS = {
+    PROJECT_SHEET: [*PROJECT_COLUMNS, *OPTIONAL_PROJECT_COLUMNS],
+    INDICATOR_SHEET: [*INDICATOR_COLUMNS, *OPTIONAL_INDICATOR_COLUMNS],
+}
 MONEY = Decimal("0.0001")
 LARGEST = Decimal("1e14")
 POINTS = Decimal("0.01")

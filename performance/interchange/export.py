@@ -14,16 +14,16 @@ from budgets.models import Project
 
 from ..actuals import Tier
 from ..declaration.models import TargetSet
-from ..models import Indicator
+from ..models import Evaluation, Evidence, Indicator
 from .columns import (
-    INDICATOR_COLUMNS,
+    EVALUATION_STATUS_WORDS,
+    EVALUATOR_SCORE,
     INDICATOR_SHEET,
     MONEY_COLUMNS,
-    PROJECT_COLUMNS,
     PROJECT_SHEET,
-    TARGETS_STATUS,
+    REPORTED_TOTAL,
+    SHEET_COLUMNS,
     TARGETS_STATUS_WORDS,
-    TIER,
 )
 
 MONEY_FORMAT = "#,##0.00##"  # shown with 2 places, stored to the 元 (4 places of 万元)
@@ -51,11 +51,13 @@ PROJECT_VALUES = [
     "evaluation__reported_budget_score",
     "evaluation__budget_deviation_reason",
     "target_set__status",
+    "evaluation__status",
+    "evaluation__reported_total",
 ]
-# The columns of SPEC section 11 and 目标状态: the state of the project's declared targets.
-EXPORTED_PROJECT_COLUMNS = [*PROJECT_COLUMNS, TARGETS_STATUS]
-# … and 完成档次: the tier chosen, which the actual's text may not say.
-EXPORTED_INDICATOR_COLUMNS = [*INDICATOR_COLUMNS, TIER]
+# The columns of SPEC section 11 and the optional ones (``columns``): every value a user sets on the entry page,
+# in the admin or on the 自评表 goes out, and comes back unchanged.
+EXPORTED_PROJECT_COLUMNS = SHEET_COLUMNS[PROJECT_SHEET]
+EXPORTED_INDICATOR_COLUMNS = SHEET_COLUMNS[INDICATOR_SHEET]
 INDICATOR_VALUES = [
     "project_id",
     "level1_as_written",
@@ -72,10 +74,12 @@ INDICATOR_VALUES = [
     "result__reported_score",
     "result__deviation_reason",
     "result__tier",
+    "id",
 ]
 CHUNK = 500
 MONEY_POSITIONS = range(9, 9 + len(MONEY_COLUMNS))  # in PROJECT_COLUMNS
-POINTS_POSITIONS = (INDICATOR_COLUMNS.index("分值"), INDICATOR_COLUMNS.index("得分(自评)"))
+POINTS_POSITIONS = tuple(EXPORTED_INDICATOR_COLUMNS.index(title) for title in ("分值", "得分(自评)", EVALUATOR_SCORE))
+TOTAL_POSITION = EXPORTED_PROJECT_COLUMNS.index(REPORTED_TOTAL)
 
 
 def write_flat_workbook(projects: QuerySet[Project], file, *, progress: Callable[[int], None] | None = None) -> int:
@@ -90,7 +94,8 @@ def write_flat_workbook(projects: QuerySet[Project], file, *, progress: Callable
     """
     book = xlsxwriter.Workbook(file, WRITER_OPTIONS)
     money, points = book.add_format({"num_format": MONEY_FORMAT}), book.add_format({"num_format": POINTS_FORMAT})
-    project_sheet = _sheet(book, PROJECT_SHEET, EXPORTED_PROJECT_COLUMNS, dict.fromkeys(MONEY_POSITIONS, money))
+    project_formats = dict.fromkeys(MONEY_POSITIONS, money) | {TOTAL_POSITION: points}
+    project_sheet = _sheet(book, PROJECT_SHEET, EXPORTED_PROJECT_COLUMNS, project_formats)
     indicator_sheet = _sheet(book, INDICATOR_SHEET, EXPORTED_INDICATOR_COLUMNS, dict.fromkeys(POINTS_POSITIONS, points))
     money_values = slice(10, 10 + len(MONEY_COLUMNS))
     listed = projects.prefetch_related(None).values_list(*PROJECT_VALUES).iterator(chunk_size=CHUNK)
@@ -102,19 +107,24 @@ def write_flat_workbook(projects: QuerySet[Project], file, *, progress: Callable
         )
         for values in indicators.values_list(*INDICATOR_VALUES):
             by_project[values[0]].append(values)
+        evidence = _evidence_names([p[0] for p in chunk])
         for p in chunk:
             pk, year, _dept_code, _dept_name, unit_code, _unit_name, code, name = p[:8]
-            # A missing goal or evaluation reads as empty text (its columns come back None).
-            status = TARGETS_STATUS_WORDS[p[-1] or TargetSet.Status.DRAFT]  # no declaration: a draft
+            reported_budget, budget_reason, targets, evaluation, reported_total = p[-5:]
             project_row += 1
-            _write_row(
-                project_sheet,
-                project_row,
-                [*p[1:8], p[8] or "", p[9] or "", *p[money_values], p[-3], p[-2] or "", status],
-            )
+            # A missing goal or evaluation reads as empty text (its columns come back None), a draft.
+            cells = [*p[1:8], p[8] or "", p[9] or "", *p[money_values], reported_budget, budget_reason or ""]
+            cells += [
+                TARGETS_STATUS_WORDS[targets or TargetSet.Status.DRAFT],  # no declaration: a draft
+                EVALUATION_STATUS_WORDS[evaluation or Evaluation.Status.DRAFT],
+                reported_total,
+                "\n".join(evidence.get((pk, None), ())),
+            ]
+            _write_row(project_sheet, project_row, cells)
             for i in by_project.get(pk, ()):
                 indicator_row += 1
-                _write_row(indicator_sheet, indicator_row, _indicator_cells((year, unit_code, code, name), i))
+                cells = _indicator_cells((year, unit_code, code, name), i, evidence.get((pk, i[-1]), ()))
+                _write_row(indicator_sheet, indicator_row, cells)
         done += len(chunk)
         if progress:
             progress(done)
@@ -150,9 +160,18 @@ def _write_row(sheet, row: int, values: list) -> None:
             write_number(row, column, value)
 
 
-def _indicator_cells(project: tuple, i: tuple) -> list:
+def _evidence_names(project_ids: list[int]) -> dict[tuple, list[str]]:
+    """The names of the projects' evidence files, by (project id, indicator id or None), in upload order."""
+    names: dict[tuple, list[str]] = defaultdict(list)
+    files = Evidence.objects.filter(project_id__in=project_ids).order_by("uploaded_at", "id")
+    for project_id, indicator_id, name in files.values_list("project_id", "indicator_id", "original_name"):
+        names[(project_id, indicator_id)].append(name)
+    return names
+
+
+def _indicator_cells(project: tuple, i: tuple, evidence) -> list:
     """One row of the 指标 sheet: the project's year, unit code, code and name, then the indicator's values
-    (``INDICATOR_VALUES``); its score the evaluator's where there is one, else the reported one."""
+    (``INDICATOR_VALUES``): 得分(自评) the unit's own score, 评价得分 the evaluator's, the evidence one a line."""
     return [
         *project,
         i[1] or i[2],
@@ -163,7 +182,9 @@ def _indicator_cells(project: tuple, i: tuple) -> list:
         i[8],
         i[9],
         "" if i[10] is None else i[10],
-        i[11] if i[11] is not None else i[12],
+        i[12],
         "" if i[13] is None else i[13],
         Tier.LABELS.get(i[14] or "", ""),
+        i[11],
+        "\n".join(evidence),
     ]

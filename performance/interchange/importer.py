@@ -12,7 +12,9 @@ needs ``declare_targets``, a change to its actuals (实际完成值, 得分, the
 file whatever the project's state. Without a user (the command without ``--user``) the import has a
 superuser's rights, still bound by the states: approved targets change only by adjustment, and the
 actuals of a submitted or approved self-evaluation not at all. The optional column 目标状态 states the
-declaration's state (``allowed.targets_moves``).
+declaration's state (``allowed.targets_moves``); 自评状态 states the self-evaluation's, which an import never
+changes (a file that says another is refused), and 佐证材料 names evidence files the system must hold (none is
+deleted). The report lists every change (``ImportReport.changes``), in the workbook's order.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from ..planner import ANALYZE_AFTER_ROWS, analyze
 from ..scores.keep import changed as scores_changed
 from ..scores.keep import kept_scores
 from .allowed import Bootstrap, Judge, refuse_changes, targets_moves
-from .check import check_projects, check_scope, check_weights, known_of, match_rows, refuse_if
+from .check import check_projects, check_scope, check_weights, known_of, match_rows, position, refuse_if
 from .read import read_rows
 from .report import ImportErrors, ImportReport, WorkbookProblem
 from .write import Audit, change_reason, move_targets, write_rows
@@ -77,7 +79,8 @@ def import_workbook(
                 refuse_changes(actor, written)
                 moves = targets_moves(actor, projects, matches.by_project, written)
                 refuse_if(problems)  # raised inside the transaction: everything written is rolled back
-                move_targets(moves, audit, report)
+                move_targets(moves, audit, report, _rows_of(projects, matches.by_project, written))
+                report.changes.sort(key=position)
                 if not dry_run:
                     say("正在计算得分……")
                     scores_changed(written.changed_projects)
@@ -92,3 +95,11 @@ def import_workbook(
         analyze([Unit, Project, ProjectGoal, Evaluation, Indicator, ActualResult, ProjectScore, IndicatorScore])
     report.seconds = time.monotonic() - started
     return report
+
+
+def _rows_of(projects, by_project: dict, written) -> dict:
+    """Each project's row in the file, by project id: its 项目 row, else its first 指标 row."""
+    rows = {written.projects[p.key].pk: p.row for p in projects}
+    for key, group in by_project.items():
+        rows.setdefault(written.projects[key].pk, group[0].row)
+    return rows

@@ -22,6 +22,10 @@ from ..targets import Kind, Target, is_cost, parse_target
 from ..uploads import UploadRefused, check_office_file
 from .cells import Row, cell_text, normalise
 from .columns import (
+    EVALUATION_STATUS,
+    EVALUATION_STATUS_VALUES,
+    EVALUATOR_SCORE,
+    EVIDENCE,
     INDICATOR_COLUMNS,
     INDICATOR_SHEET,
     MONEY,
@@ -31,6 +35,7 @@ from .columns import (
     POINTS,
     PROJECT_COLUMNS,
     PROJECT_SHEET,
+    REPORTED_TOTAL,
     SOURCE_TITLES,
     STAGE_TITLES,
     TARGETS_STATUS,
@@ -117,6 +122,10 @@ class ProjectRow:
     reported_budget_score: Decimal | None
     budget_deviation_reason: str
     targets_status: str | None = None  # what 目标状态 says; None where it is empty or absent
+    evaluation_status: str | None = None  # what 自评状态 says (checked, never written); None where empty or absent
+    reported_total: Decimal | None = None
+    has_reported_total: bool = False  # whether the file has the 总分(自评) column (without it the total is kept)
+    evidence: tuple[str, ...] | None = None  # the names 佐证材料 lists; None where the file has no such column
 
     @property
     def key(self) -> tuple:
@@ -150,6 +159,10 @@ class IndicatorRow:
     tier: str = ""
     evaluator_score: Decimal | None = None
     reported_score: Decimal | None = None
+    evidence: tuple[str, ...] | None = None  # the names 佐证材料 lists; None where the file has no such column
+    evaluator_column: str = "得分(自评)"  # the column that gives the evaluator's score (评价得分 where the file has it)
+    tier_given: bool = False  # whether the file has the 完成档次 column
+    band_problem: str = ""  # an evaluator's score outside its tier's band: refused only where the file changes it
     counts: bool = False  # whether the row has a weight when scored (SPEC section 6)
 
     @property
@@ -189,7 +202,34 @@ def read_project_row(row: Row) -> ProjectRow:
         reported_budget_score=row.decimal("执行率得分(自评)", places=POINTS, maximum=BUDGET_WEIGHT),
         budget_deviation_reason=row.text("执行偏差原因"),
         targets_status=_targets_status(row),
+        evaluation_status=_evaluation_status(row),
+        reported_total=row.decimal(REPORTED_TOTAL, places=POINTS, maximum=Decimal("100"))
+        if row.has(REPORTED_TOTAL)
+        else None,
+        has_reported_total=row.has(REPORTED_TOTAL),
+        evidence=evidence_names(row),
     )
+
+
+def evidence_names(row: Row) -> tuple[str, ...] | None:
+    """The evidence files' names the 佐证材料 cell lists, one a line; None where the sheet has no such column."""
+    if not row.has(EVIDENCE):
+        return None
+    names = (normalise(line) for line in row.text(EVIDENCE, verbatim=True).splitlines())
+    return tuple(name for name in names if name)
+
+
+def _evaluation_status(row: Row) -> str | None:
+    if not row.has(EVALUATION_STATUS):
+        return None
+    word = normalise(row.text(EVALUATION_STATUS))
+    if not word:
+        return None
+    if word not in EVALUATION_STATUS_VALUES:
+        words = "、".join(EVALUATION_STATUS_VALUES)
+        row.error(EVALUATION_STATUS, f"“{word}”不是自评状态（应为{words}之一，或留空）")
+        return None
+    return EVALUATION_STATUS_VALUES[word]
 
 
 def _targets_status(row: Row) -> str | None:
@@ -313,7 +353,14 @@ def read_indicator_row(
     item.actual = row.text("实际完成值", max_length=500)
     item.score = row.decimal("得分(自评)", places=POINTS, maximum=Decimal("100"))
     item.deviation_reason = row.text("偏差原因分析及改进措施")
+    item.evidence = evidence_names(row)
+    two_scores = row.has(EVALUATOR_SCORE)  # 得分(自评) is then the unit's own score on every row
+    item.evaluator_column = EVALUATOR_SCORE if two_scores else "得分(自评)"
+    if two_scores:
+        item.evaluator_score = row.decimal(EVALUATOR_SCORE, places=POINTS, maximum=Decimal("100"))
+        item.reported_score = item.score
     given_tier = row.text(TIER) if row.has(TIER) else ""
+    item.tier_given = row.has(TIER)
     if given_tier and not tier_from_text(given_tier):
         row.error(TIER, f"“{given_tier}”不是完成档次（应为{'、'.join(Tier.LABELS.values())}之一，或留空）")
         given_tier = ""
@@ -324,7 +371,9 @@ def read_indicator_row(
         actual = readings.actual(item.actual, item.target, cost=cost, tier=given_tier)
         if actual.error:
             row.error("实际完成值", actual.error)
-        item.tier = actual.tier
+        # A file with 完成档次 says the tier as stored, empty included (scoring takes an empty tier from the text
+        # or the score, as on the entry form); an older file's tier is read from 实际完成值.
+        item.tier = tier_from_text(given_tier) if item.tier_given else actual.tier
         item.counts = (
             item.level1.group in GROUP_POINTS
             and item.target_parsed.kind != Kind.NOT_APPLICABLE
@@ -333,9 +382,9 @@ def read_indicator_row(
         scored_by_tier = item.target_parsed.kind == Kind.QUALITATIVE or (
             item.target_parsed.kind == Kind.DATE and actual.kind == "tier"
         )
-        if scored_by_tier:
+        if not two_scores and scored_by_tier:
             item.evaluator_score = item.score
-        else:
+        elif not two_scores:
             item.reported_score = item.score
     return item
 

@@ -4,28 +4,53 @@ states last (``move_targets``). Goals, self-evaluations, indicators and results 
 time and let go of once written: a province's file has 600,000 indicators.
 
 Every change is judged as it is noted, with the right it needs (``Written``): the projects changed are kept, and
-the changes refused with the cell that says each, for ``allowed`` to name before the transaction commits."""
+the changes refused with the cell that says each, for ``allowed`` to name before the transaction commits. Every
+change also goes into the report's change list (sheet, row, column, old → new; a new project or indicator once,
+not cell by cell), what a trial import shows before the user confirms. The evidence a file lists and the
+self-evaluation's state are checked here, never written."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from os import PathLike
 from pathlib import Path
 
 from budgets.models import Department, Project, Unit
+from budgets.numbers import plain
 
+from ..actuals import Tier
 from ..declaration.models import TargetSet
 from ..declaration.recorded import record_targets_status
 from ..history import record_history
-from ..models import ActualResult, Evaluation, Indicator, IndicatorMonitoring, ProjectGoal, result_of
-from ..rights import target_set_of
+from ..models import (
+    ActualResult,
+    Evaluation,
+    Evidence,
+    Indicator,
+    IndicatorCategory,
+    IndicatorMonitoring,
+    ProjectGoal,
+    result_of,
+)
+from ..rights import target_set_of, targets_status
 from ..scores.keep import listed
 from .cells import Row
 from .check import Known, Matches
-from .columns import MONEY_COLUMNS, TARGETS_STATUS_WORDS
+from .columns import (
+    EVALUATION_STATUS,
+    EVALUATION_STATUS_WORDS,
+    EVIDENCE,
+    MONEY_COLUMNS,
+    REPORTED_TOTAL,
+    TARGETS_STATUS,
+    TARGETS_STATUS_WORDS,
+    TIER,
+)
 from .read import IndicatorRow, ProjectRow
 from .report import ImportReport
 
@@ -47,18 +72,40 @@ INDICATOR_WRITTEN = [
 ]
 
 
-def _changed_fields(obj, values: dict) -> list[str]:
-    """Set the values on ``obj``; the names of those that differed."""
+def _changed_fields(obj, values: dict, old: dict | None = None) -> list[str]:
+    """Set the values on ``obj``; the names of those that differed (their values before into ``old``)."""
     changed = []
     for name, value in values.items():
-        if getattr(obj, name) != value:
+        before = getattr(obj, name)
+        if before != value:
             setattr(obj, name, value)
             changed.append(name)
+            if old is not None:
+                old[name] = before
     return changed
 
 
-def _changed(obj, values: dict) -> bool:
-    return bool(_changed_fields(obj, values))
+def shown(value) -> str:
+    """A value as the change list shows it: a number as a person writes it, nothing as empty text."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return plain(value)
+    return str(value)
+
+
+def _tier_shown(tier: str) -> str:
+    return Tier.LABELS.get(tier or "", "")
+
+
+def _note_fields(report: ImportReport, row: Row, changed, old: dict, obj, columns: dict, show=None) -> None:
+    """Each changed field's cell in the change list: its column (``columns``: field → (right, column)), the value
+    before and after."""
+    show = show or {}
+    for name in changed:
+        if name in columns:
+            text = show.get(name, shown)
+            report.change(row.sheet, row.number, columns[name][1], text(old.get(name)), text(getattr(obj, name)))
 
 
 # What a change needs (a right of ``performance.rights``), by the field it changes and the column that says it.
@@ -70,6 +117,7 @@ EVALUATION_FIELDS = {
     "goal_actual": (ACTUALS, "实际完成情况"),
     "reported_budget_score": (ACTUALS, "执行率得分(自评)"),
     "budget_deviation_reason": (ACTUALS, "执行偏差原因"),
+    "reported_total": (ACTUALS, REPORTED_TOTAL),
 }
 # target_kind and target_parsed follow from 指标值, tier from 实际完成值 or 得分(自评): read again, not changed.
 INDICATOR_FIELDS = {
@@ -86,10 +134,20 @@ INDICATOR_FIELDS = {
 }
 RESULT_COLUMNS = {
     "actual": (ACTUALS, "实际完成值"),
+    "tier": (ACTUALS, TIER),
     "evaluator_score": (ACTUALS, "得分(自评)"),
     "reported_score": (ACTUALS, "得分(自评)"),
     "deviation_reason": (ACTUALS, "偏差原因分析及改进措施"),
 }
+
+
+def _result_columns(item: IndicatorRow) -> dict:
+    """The columns that say a result's fields in this file: the tier in 完成档次 (an older file's in 实际完成值),
+    the evaluator's score in 评价得分 (an older file's in 得分(自评))."""
+    return RESULT_COLUMNS | {
+        "tier": (ACTUALS, TIER if item.tier_given else "实际完成值"),
+        "evaluator_score": (ACTUALS, item.evaluator_column),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,21 +236,27 @@ def _write_units(report: ImportReport, projects: list[ProjectRow], known: Known,
             department = Department.objects.create(code=p.department_code, name=p.department_name)
             departments[p.department_code] = department
             report.add("部门", "created")
-        elif _changed(department, {"name": p.department_name}):
+            report.change(p.row.sheet, p.row.number, "主管部门", "", f"新建部门“{p.department_name}”")
+        elif changed := _changed_fields(department, {"name": p.department_name}, old := {}):
             department.save(update_fields=["name"])
             report.add("部门", "updated")
             written.renames.append((p.row, "主管部门", None))
+            _note_fields(report, p.row, changed, old, department, {"name": (TARGETS, "主管部门")})
         unit = units.get(p.unit_code)
         if unit is None:
             unit = Unit(department=department, code=p.unit_code, name=p.unit_name)  # the code is trimmed, not empty
             units[p.unit_code] = unit
             new_units.append(unit)
             report.add("单位", "created")
-        elif p.unit_name not in (unit.name, unit.short_name) and _changed(unit, {"name": p.unit_name}):
+            report.change(p.row.sheet, p.row.number, "单位名称", "", f"新建单位“{p.unit_code} {p.unit_name}”")
+        elif p.unit_name not in (unit.name, unit.short_name) and (
+            changed := _changed_fields(unit, {"name": p.unit_name}, old := {})
+        ):
             # A unit is found by its code; its short name (张家口市科协本级 for 张家口市科学技术协会) is no rename.
             unit.save(update_fields=["name"])
             report.add("单位", "updated")
             written.renames.append((p.row, "单位名称", unit))
+            _note_fields(report, p.row, changed, old, unit, {"name": (TARGETS, "单位名称")})
     Unit.objects.bulk_create(new_units, batch_size=BATCH)
 
 
@@ -210,9 +274,10 @@ def _write_projects(
             # A new project has no declaration and no self-evaluation yet: nothing to look up (rights).
             project._state.fields_cache.update(target_set=None, evaluation=None)
             new_projects.append(project)
-        elif changed := _changed_fields(project, values):
+        elif changed := _changed_fields(project, values, old := {}):
             changed_projects.append(project)
             written.note(project, p.row, changed, PROJECT_FIELDS)
+            _note_fields(report, p.row, changed, old, project, PROJECT_FIELDS)
         else:
             report.add("项目", "unchanged")
         resolved[p.key] = project
@@ -226,6 +291,7 @@ def _write_projects(
         project = resolved[p.key]
         if project.pk in written.new_projects:
             written.change(project, TARGETS, p.row, "项目名称", "新建项目")
+            report.change(p.row.sheet, p.row.number, "项目名称", "", f"新建项目“{p.name}”")
             written.note(project, p.row, [name for name in MONEY_COLUMNS if p.money[name] is not None], PROJECT_FIELDS)
     return resolved
 
@@ -237,39 +303,95 @@ def _write_goals_and_evaluations(
     Each is created by its project's id: a project does not keep its new goal and self-evaluation (rights read
     the self-evaluation as it stood before the import, and a new one is editable, as none is)."""
     goal_column = {"goal": (TARGETS, "年度总体目标")}
+    fresh = 0  # new projects whose file says a state other than a draft
     for start in range(0, len(projects), BATCH):
         batch = projects[start : start + BATCH]
         ids = [resolved[p.key].pk for p in batch if resolved[p.key].pk not in written.new_projects]
         goals = {g.project_id: g for g in ProjectGoal.objects.filter(project_id__in=ids)}
         evaluations = {e.project_id: e for e in Evaluation.objects.filter(project_id__in=ids)}
+        evidence = _evidence_names(ids, indicators=False) if any(p.evidence is not None for p in batch) else {}
         new_goals, changed_goals, new_evaluations, changed_evaluations = [], [], [], []
         for p in batch:
             project = resolved[p.key]
+            new_project = project.pk in written.new_projects  # listed once as a new project, not cell by cell
             goal = goals.get(project.pk)
             if goal is None:
                 if p.goal:
                     new_goals.append(ProjectGoal(project_id=project.pk, text=p.goal))
                     written.note(project, p.row, ["goal"], goal_column)
-            elif _changed(goal, {"text": p.goal}):
+                    if not new_project:
+                        report.change(p.row.sheet, p.row.number, "年度总体目标", "", p.goal)
+            elif changed := _changed_fields(goal, {"text": p.goal}, old := {}):
                 changed_goals.append(goal)
                 written.note(project, p.row, ["goal"], goal_column)
+                _note_fields(report, p.row, changed, old, goal, {"text": goal_column["goal"]})
             else:
                 report.add("绩效目标", "unchanged")
+            # 总分(自评) is kept where the file has no such column (older files).
             values = {name: getattr(p, name) for name in EVALUATION_FIELDS}
+            if not p.has_reported_total:
+                del values["reported_total"]
             evaluation = evaluations.get(project.pk)
+            if new_project:
+                fresh += p.evaluation_status not in (None, Evaluation.Status.DRAFT)
+            else:
+                _check_status(p, evaluation)
+            if p.evidence is not None:
+                _check_evidence(report, p.row, p.evidence, evidence.get(project.pk, ()))
             if evaluation is None:
                 new_evaluations.append(Evaluation(project_id=project.pk, **values))
-                written.note(project, p.row, [k for k, v in values.items() if v not in ("", None)], EVALUATION_FIELDS)
-            elif changed := _changed_fields(evaluation, values):
+                filled = [k for k, v in values.items() if v not in ("", None)]
+                written.note(project, p.row, filled, EVALUATION_FIELDS)
+                if not new_project:
+                    _note_fields(report, p.row, filled, {}, new_evaluations[-1], EVALUATION_FIELDS)
+            elif changed := _changed_fields(evaluation, values, old := {}):
                 evaluation.version += 1
                 changed_evaluations.append(evaluation)
                 written.note(project, p.row, changed, EVALUATION_FIELDS)
+                _note_fields(report, p.row, changed, old, evaluation, EVALUATION_FIELDS)
             else:
                 report.add("绩效自评", "unchanged")
         _save(report, "绩效目标", ProjectGoal, new_goals, changed_goals, ["text"], audit)
         fields = [*EVALUATION_FIELDS, "version"]
         _save(report, "绩效自评", Evaluation, new_evaluations, changed_evaluations, fields, audit)
         say(f"正在写入绩效目标和绩效自评：{start + len(batch)}/{len(projects)}……")
+    if fresh:
+        report.notes.append(f"{fresh}个新建项目的自评状态按“草稿”导入（导入不设置自评状态，文件中的自评状态未采用）")
+
+
+def _check_status(p: ProjectRow, evaluation: Evaluation | None) -> None:
+    """自评状态 is read only: a file may say the state the self-evaluation is in, never another."""
+    current = evaluation.status if evaluation is not None else Evaluation.Status.DRAFT
+    if p.evaluation_status is None or p.evaluation_status == current:
+        return
+    p.row.error(
+        EVALUATION_STATUS,
+        f"项目“{p.name}”的自评状态为“{EVALUATION_STATUS_WORDS[current]}”，文件中为“{EVALUATION_STATUS_WORDS[p.evaluation_status]}”："
+        "导入不能改变自评状态，请在系统中提交、退回、审核或重新打开",
+    )
+
+
+def _evidence_names(project_ids: list[int], *, indicators: bool) -> dict[int, list[str]]:
+    """The names of the evidence files held, by project id (``indicators``: by indicator id instead)."""
+    held: dict[int, list[str]] = defaultdict(list)
+    files = Evidence.objects.filter(project_id__in=project_ids, indicator__isnull=not indicators)
+    owner_field = "indicator_id" if indicators else "project_id"
+    for owner, name in files.order_by("uploaded_at", "id").values_list(owner_field, "original_name"):
+        held[owner].append(name)
+    return held
+
+
+def _check_evidence(report: ImportReport, row: Row, listed: tuple[str, ...], held) -> None:
+    """The evidence a 佐证材料 cell lists is a reference: each name must be a file the system holds for that project or
+    indicator (an import uploads no file), and one left out is not deleted (said in the report)."""
+    for name in dict.fromkeys(listed):
+        if name not in held:
+            row.error(EVIDENCE, f"佐证材料“{name}”不在系统中：导入不能上传文件，请在填报页上传后再导入，或删去此名称")
+    kept = [name for name in dict.fromkeys(held) if name not in listed]
+    if kept:
+        report.notes.append(
+            f"{row.sheet}表第{row.number}行：文件未列出的佐证材料“{'”“'.join(kept)}”仍保留（导入不删除佐证材料）"
+        )
 
 
 def _write_indicators(
@@ -287,8 +409,12 @@ def _write_indicators(
     time."""
     project_rows = {p.key: p.row for p in projects}
     batch = IndicatorBatch(report, written, audit, say, total=sum(len(group) for group in by_project.values()))
+    categories = dict(IndicatorCategory.objects.values_list("pk", "name"))
     for keys in _batches_of_projects(by_project):
         current = _current_indicators([project_of[key] for key in keys], written.new_projects)
+        evidence = {}
+        if any(item.evidence is not None for key in keys for item in by_project[key]):
+            evidence = _evidence_names([project_of[key].pk for key in keys], indicators=True)
         for key in keys:
             group, project = by_project[key], project_of[key]
             pool: dict[tuple, deque] = defaultdict(deque)
@@ -299,24 +425,51 @@ def _write_indicators(
                 matches = pool.get((item.level1.pk, item.level2.pk, item.name))
                 if matches:
                     indicator = matches.popleft()
-                    if changed := _changed_fields(indicator, values):
+                    if changed := _changed_fields(indicator, values, old := {}):
                         batch.changed.append(indicator)
                         written.note(project, item.row, changed, INDICATOR_FIELDS)
+                        _note_indicator(report, item.row, indicator, old, categories)
                     else:
                         report.add("绩效指标", "unchanged")
+                    if item.evidence is not None:
+                        _check_evidence(report, item.row, item.evidence, evidence.get(indicator.pk, ()))
                     batch.add(indicator, item, project, new=False)
                 else:
                     indicator = Indicator(project=project, **values)
                     batch.new.append(indicator)
                     written.change(project, TARGETS, item.row, "三级指标", "新增指标")
+                    if project.pk not in written.new_projects:
+                        report.change(item.row.sheet, item.row.number, "三级指标", "", f"新增指标“{item.name}”")
+                    if item.evidence:
+                        _check_evidence(report, item.row, item.evidence, ())
                     batch.add(indicator, item, project, new=True)
             for rest in pool.values():
                 batch.gone.extend(rest)
                 for indicator in rest:  # named on the project's row, or its first indicator row where it has none
                     row = project_rows.get(key, group[0].row)
                     written.change(project, TARGETS, row, "项目名称", f"删除了指标“{indicator.name}”")
+                    report.change(row.sheet, row.number, "三级指标", indicator.name, "（删除此指标）")
     batch.write()
     batch.note_gone()
+
+
+def _note_indicator(report: ImportReport, row: Row, indicator: Indicator, old: dict, categories: dict) -> None:
+    """An indicator's changed cells in the change list; a category as the file writes it (its name as written, or
+    the standard one), its place among the project's indicators as 第N项."""
+    before = copy(indicator)
+    for name, value in old.items():
+        setattr(before, name, value)
+    for level in ("level1", "level2"):
+        if {f"{level}_id", f"{level}_as_written"} & old.keys():
+            was = getattr(before, f"{level}_as_written") or categories.get(getattr(before, f"{level}_id"), "")
+            now = getattr(indicator, f"{level}_as_written") or categories.get(getattr(indicator, f"{level}_id"), "")
+            if was != now:
+                report.change(row.sheet, row.number, INDICATOR_FIELDS[f"{level}_id"][1], was, now)
+    rest = [name for name in old if name not in ("level1_id", "level1_as_written", "level2_id", "level2_as_written")]
+    if "order" in rest:
+        report.change(row.sheet, row.number, "三级指标（顺序）", f"第{old['order']}项", f"第{indicator.order}项")
+        rest.remove("order")
+    _note_fields(report, row, rest, old, indicator, INDICATOR_FIELDS)
 
 
 def _batches_of_projects(by_project: dict[tuple, list[IndicatorRow]]) -> Iterator[list[tuple]]:
@@ -407,18 +560,29 @@ def _indicator_values(item: IndicatorRow, order: int) -> dict:
 def _write_results(report: ImportReport, rows: list, written: Written, audit: Audit) -> None:
     """Each indicator's actual result: created where the file fills one in, or changed."""
     new_results, changed_results = [], []
+    show = {"tier": _tier_shown}
     for indicator, item, project, new in rows:
         values = {name: getattr(item, name) for name in RESULT_FIELDS}
         result = None if new else result_of(indicator)
         if result is None:
             if filled := [name for name, value in values.items() if value not in ("", None)]:
                 new_results.append(ActualResult(indicator=indicator, **values))
-                written.note(project, item.row, filled, RESULT_COLUMNS)
-        elif changed := _changed_fields(result, values):
+                columns = _result_columns(item)
+                written.note(project, item.row, filled, columns)
+                if not new:  # a new indicator is one change of the list, its cells with it
+                    _note_fields(report, item.row, filled, {}, new_results[-1], columns, show)
+                changed = filled
+            else:
+                changed = []
+        elif changed := _changed_fields(result, values, old := {}):
             changed_results.append(result)
-            written.note(project, item.row, changed, RESULT_COLUMNS)
+            columns = _result_columns(item)
+            written.note(project, item.row, changed, columns)
+            _note_fields(report, item.row, changed, old, result, columns, show)
         else:
             report.add("实际完成值", "unchanged")
+        if item.band_problem and {"evaluator_score", "tier"} & set(changed):
+            item.row.error(item.evaluator_column, item.band_problem)
     _save(report, "实际完成值", ActualResult, new_results, changed_results, RESULT_FIELDS, audit)
 
 
@@ -447,11 +611,17 @@ def _save(report: ImportReport, kind: str, model, new: list, changed: list, fiel
     report.add(kind, "updated", len(changed))
 
 
-def move_targets(moves: list[tuple[Project, str]], audit: Audit, report: ImportReport) -> None:
+def move_targets(moves: list[tuple[Project, str]], audit: Audit, report: ImportReport, rows: dict[int, Row]) -> None:
     """Give the declarations their states: in bulk, with their history records, except approvals, which go
-    through the flow one project at a time (the approver checked again, the baseline frozen)."""
+    through the flow one project at a time (the approver checked again, the baseline frozen). Each state that
+    changes is in the change list, on the project's row (``rows``, by project id)."""
     new, changed = [], []
     for project, status in moves:
+        before = targets_status(project)
+        if before != status and project.pk in rows:
+            row = rows[project.pk]
+            words = TARGETS_STATUS_WORDS[before], TARGETS_STATUS_WORDS[status]
+            report.change(row.sheet, row.number, TARGETS_STATUS, *words)
         if status == TargetSet.Status.APPROVED:
             record_targets_status(project=project, status=status, by=audit.user, reason=audit.reason)
             continue

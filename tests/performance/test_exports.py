@@ -21,6 +21,8 @@ from performance.models import ActualResult, Evaluation
 from performance.services import score_project
 from tests.factories import make_goal, make_indicator, make_project
 
+OPTIONAL_PROJECT = ["目标状态", "自评状态", "总分(自评)", "佐证材料"]
+OPTIONAL_INDICATOR = ["完成档次", "评价得分", "佐证材料"]
 SAMPLE = Path(__file__).parent / "data" / "seed-2021-731001-sample-actuals.xlsx"
 
 pytestmark = pytest.mark.django_db
@@ -66,10 +68,10 @@ def test_flat_workbook_has_the_spec_columns_and_numbers_as_numbers():
     book = openpyxl.load_workbook(flat_workbook(Project.objects.all()))
 
     projects, indicators = book["项目"], book["指标"]
-    assert [c.value for c in projects[1]] == [*PROJECT_COLUMNS, "目标状态"]
-    assert [c.value for c in indicators[1]] == [*INDICATOR_COLUMNS, "完成档次"]
+    assert [c.value for c in projects[1]] == [*PROJECT_COLUMNS, *OPTIONAL_PROJECT]
+    assert [c.value for c in indicators[1]] == [*INDICATOR_COLUMNS, *OPTIONAL_INDICATOR]
     assert projects.max_row == 5 and indicators.max_row == 25
-    row = {title: cell.value for title, cell in zip([*PROJECT_COLUMNS, "目标状态"], projects[2], strict=True)}
+    row = {title: cell.value for title, cell in zip([*PROJECT_COLUMNS, *OPTIONAL_PROJECT], projects[2], strict=True)}
     assert row["项目名称"] == "科普经费"
     assert row["目标状态"] == "已申报"  # the import declared them
     assert (row["年度"], row["单位编码"], row["主管部门编码"]) == (2021, "731001", "731")
@@ -77,10 +79,16 @@ def test_flat_workbook_has_the_spec_columns_and_numbers_as_numbers():
     assert projects.cell(row=2, column=PROJECT_COLUMNS.index("全年执行数") + 1).data_type == "n"
     assert row["全年执行数-上年结转"] is None
     planting = next(r for r in indicators.iter_rows(min_row=2, values_only=True) if r[6] == "提高种植技术")
-    values = dict(zip([*INDICATOR_COLUMNS, "完成档次"], planting, strict=True))
+    values = dict(zip([*INDICATOR_COLUMNS, *OPTIONAL_INDICATOR], planting, strict=True))
     assert (values["一级指标"], values["二级指标"]) == ("效果指标", "社会效益指标")  # as written
-    assert (values["实际完成值"], values["得分(自评)"]) == ("部分达成年度指标并具有一定效果", 20)
+    # The sample's 得分 on a qualitative row is the evaluator's: it goes out as 评价得分, the unit's own score empty.
+    assert (values["实际完成值"], values["评价得分"], values["得分(自评)"]) == (
+        "部分达成年度指标并具有一定效果",
+        20,
+        None,
+    )
     assert values["完成档次"] == "部分达成年度指标并具有一定效果"
+    assert row["自评状态"] == "草稿"
 
 
 def cells_of(workbook: BytesIO) -> dict:
@@ -124,8 +132,8 @@ def test_flat_workbook_has_a_bold_header_frozen_under_it_widths_by_title_and_num
     book = openpyxl.load_workbook(flat_workbook(Project.objects.all()))
 
     for sheet, titles in (
-        (book["项目"], [*PROJECT_COLUMNS, "目标状态"]),
-        (book["指标"], [*INDICATOR_COLUMNS, "完成档次"]),
+        (book["项目"], [*PROJECT_COLUMNS, *OPTIONAL_PROJECT]),
+        (book["指标"], [*INDICATOR_COLUMNS, *OPTIONAL_INDICATOR]),
     ):
         assert sheet.freeze_panes == "A2"
         assert all(cell.font.b for cell in sheet[1])
@@ -142,7 +150,11 @@ def test_flat_workbook_has_a_bold_header_frozen_under_it_widths_by_title_and_num
         (c.column in money, c.number_format) for row in book["项目"].iter_rows(min_row=2) for c in row if c.value
     }
     assert formats == {(True, MONEY_FORMAT), (False, "General")}
-    points = {INDICATOR_COLUMNS.index("分值") + 1, INDICATOR_COLUMNS.index("得分(自评)") + 1}
+    points = {
+        INDICATOR_COLUMNS.index("分值") + 1,
+        INDICATOR_COLUMNS.index("得分(自评)") + 1,
+        len(INDICATOR_COLUMNS) + 2,
+    }
     formats = {
         (c.column in points, c.number_format) for row in book["指标"].iter_rows(min_row=2) for c in row if c.value
     }
@@ -209,7 +221,9 @@ def test_evaluation_document_has_the_shape_of_spec_section_12():
         "grade",
         "reported_total",
         "findings",
+        "evidence",
     ]
+    sources = document["budget"].pop("sources")
     assert document["budget"] == {
         "initial": "27.00",
         "full_year": "25.00",
@@ -218,7 +232,10 @@ def test_evaluation_document_has_the_shape_of_spec_section_12():
         "weight": "10.00",
         "score": "8.52",
         "reported_score": None,
+        "deviation_reason": "一次培训推迟，相应经费未支出",
     }
+    assert sources["fiscal"] == {"initial": "27.0000", "full_year": "25.0000", "executed": "21.3000"}
+    assert document["evidence"] == []
     assert (document["year"], document["unit_code"], document["status"]) == (2021, "731001", "draft")
     assert document["goal_actual"] == "开展培训4次"
     planting = next(row for row in document["indicators"] if row["level3"] == "提高种植技术")
@@ -236,6 +253,12 @@ def test_evaluation_document_has_the_shape_of_spec_section_12():
         "deviation_reason": "培训后跟踪指导不足，增加田间指导",
         "reason_required": True,
         "breakdown": False,
+        "description": "最大程度提高农民种植技术",
+        "basis": "计划标准",
+        "weight_set": None,
+        "tier_chosen": "partial",
+        "evaluator_score": "20.00",
+        "evidence": [],
     }
     count = document["indicators"][0]
     assert (count["target_kind"], count["tier"], count["weight"], count["score"]) == (

@@ -325,7 +325,9 @@ def test_export_then_import_into_an_empty_database_keeps_the_targets_states(impo
     write_flat_workbook(Project.objects.all(), exported)
     before = evaluations_document(Project.objects.all())["projects"]
     sheet = openpyxl.load_workbook(BytesIO(exported.getvalue()))["项目"]
-    assert [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["已批复", "已申报", "已申报", "已退回"]
+    column = [cell.value for cell in sheet[1]].index("目标状态")
+    states = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert states == ["已批复", "已申报", "已申报", "已退回"]
 
     for model in (Project, Unit, Department):  # everything of the projects goes with them
         model.objects.all().delete()
