@@ -140,8 +140,13 @@ def test_sorting_by_total_orders_the_whole_filtered_set(client, world):
 
 def test_sorting_by_a_stored_column_uses_the_database_order(client, world):
     client.force_login(world["finance"])
-    assert names_listed(client.get(LIST, {"sort": "name"})) == sorted(["科普经费", "学会经费", "外部门项目"])
     assert names_listed(client.get(LIST, {"sort": "-status"}))[0] == "学会经费"  # submitted > draft
+
+
+def test_sorting_by_name_follows_pinyin_in_the_database(client, world):
+    client.force_login(world["finance"])
+    assert names_listed(client.get(LIST, {"sort": "name"})) == ["科普经费", "外部门项目", "学会经费"]  # ke wai xue
+    assert names_listed(client.get(LIST, {"sort": "-name"})) == ["学会经费", "外部门项目", "科普经费"]
 
 
 def test_filters_by_department_unit_status_grade_and_search(client, world):
