@@ -446,7 +446,8 @@ def test_review_targets_command_prints_json_findings_for_a_unit(seed, capsys):
 def test_review_targets_command_prints_text_grouped_by_project(seed, capsys):
     call_command("review_targets", "--year", "2021", "--unit", "731005")
     out = capsys.readouterr().out
-    assert out.index("常设科普展览经费") < out.index("[错误] 成本指标不是金额 · 第4行 受益人数") < out.index("科普大篷车经费")
+    finding = out.index("[错误] 成本指标不是金额 · 第4行 受益人数")
+    assert out.index("常设科普展览经费") < finding < out.index("科普大篷车经费")
     count = len([f for f in seed_findings() if f.project.unit.code == "731005"])
     assert out.strip().splitlines()[-1].startswith(f"共{count}条（")
     assert "错误1" in out.strip().splitlines()[-1]
