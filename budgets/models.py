@@ -99,11 +99,19 @@ class Unit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code}{self.name}" if self.code else self.name
+        """The unit as every page, list, select and the admin show it: code, a space, its name.
+
+        ``731001 张家口市科协本级``: the name is the short one where there is one, as the published goal tables
+        print it (the standard 绩效目标表 keeps their glued ``731001张家口市科协本级``)."""
+        return f"{self.code} {self.shown_name}" if self.code else self.shown_name
 
     def save(self, *args, **kwargs):
         self.code = (self.code or "").strip() or None
         super().save(*args, **kwargs)
+
+    @property
+    def shown_name(self) -> str:
+        return self.short_name or self.name
 
 
 class ProjectQuerySet(models.QuerySet):

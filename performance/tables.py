@@ -91,6 +91,12 @@ class ProjectTable(tables.Table):
         empty_text = _("没有符合条件的项目。")
         per_page = 25
 
+    def render_unit(self, record):
+        return str(record.unit)  # code, space, name: as everywhere (budgets.models.Unit)
+
+    def value_unit(self, record):
+        return str(record.unit)
+
     def render_targets(self, value):
         return format_html(
             '<span class="badge {}">{}</span>', STATUS_CLASSES.get(value, ""), TARGETS_LABELS.get(value, value)

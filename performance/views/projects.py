@@ -51,7 +51,7 @@ def _listed(projects):
     """The projects with what the list shows (stored scores included), newest year first."""
     return with_scores(
         projects.select_related("unit__department")
-        .only("year", "name", "unit__name", "unit__department__name")
+        .only("year", "name", "unit__code", "unit__name", "unit__short_name", "unit__department__name")
         .annotate(
             status_code=Coalesce("evaluation__status", Value(Status.DRAFT)),
             targets_code=Coalesce("target_set__status", Value(TargetSet.Status.DRAFT)),
@@ -86,7 +86,7 @@ def _table_html(request, table: ProjectTable) -> str:
             project.pk,
             project.year,
             project.unit.department.name,
-            project.unit.name,
+            str(project.unit),
             project.name,
             project.targets_code,
             project.status_code,

@@ -433,7 +433,7 @@ def test_review_targets_command_prints_json_findings_for_a_unit(seed, capsys):
         "severity": "错误",
         "project_id": cost["project_id"],
         "project": "常设科普展览经费",
-        "unit": "731005张家口市科技馆",
+        "unit": "731005 张家口市科技馆",
         "year": 2021,
         "row": 4,
         "indicator": "受益人数",
