@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .pinyin import KEY_LENGTH, pinyin_key
+
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
@@ -97,11 +99,42 @@ class Unit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.code}{self.name}" if self.code else self.name
+        """The unit as every page, list, select and the admin show it: code, a space, its name.
+
+        ``731001 张家口市科协本级``: the name is the short one where there is one, as the published goal tables
+        print it (the standard 绩效目标表 keeps their glued ``731001张家口市科协本级``)."""
+        return f"{self.code} {self.shown_name}" if self.code else self.shown_name
 
     def save(self, *args, **kwargs):
         self.code = (self.code or "").strip() or None
         super().save(*args, **kwargs)
+
+    @property
+    def shown_name(self) -> str:
+        return self.short_name or self.name
+
+
+class ProjectQuerySet(models.QuerySet):
+    """Projects; the bulk writes (imports, the demo and bench loaders) keep the pinyin sort key as ``save`` does."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for project in objs:
+            project.name_pinyin = pinyin_key(project.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "name" in fields:
+            for project in objs:
+                project.name_pinyin = pinyin_key(project.name)
+            fields = [*fields, "name_pinyin"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if isinstance(kwargs.get("name"), str):
+            kwargs["name_pinyin"] = pinyin_key(kwargs["name"])
+        return super().update(**kwargs)
 
 
 FUND_SOURCES = ("fiscal", "carryover", "other")
@@ -115,6 +148,7 @@ class Project(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     code = models.CharField(_("项目编码"), max_length=64, blank=True)
     name = models.CharField(_("项目名称"), max_length=200)
+    name_pinyin = models.CharField(_("项目名称拼音"), max_length=KEY_LENGTH, blank=True, editable=False)
     title_as_published = models.CharField(
         _("公开表标题"), max_length=200, blank=True, help_text=_("公开文本中目标表的原标题（保留原文）。")
     )
@@ -133,6 +167,8 @@ class Project(models.Model):
     executed_carryover = money(_("全年执行数-上年结转"))
     executed_other = money(_("全年执行数-其他资金"))
 
+    objects = ProjectQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("预算项目")
         verbose_name_plural = _("预算项目")
@@ -143,10 +179,20 @@ class Project(models.Model):
                 fields=["unit", "year", "code"], condition=~Q(code=""), name="project_unique_code_per_unit_year"
             ),
         ]
-        indexes = [models.Index(fields=["year", "unit"], name="project_year_unit_idx")]
+        indexes = [
+            models.Index(fields=["year", "unit"], name="project_year_unit_idx"),
+            models.Index(fields=["name_pinyin", "name", "id"], name="project_name_pinyin_idx"),
+        ]
 
     def __str__(self):
         return f"{self.year} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.name_pinyin = pinyin_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_pinyin"}
+        super().save(*args, **kwargs)
 
     def sources(self, stage: str) -> dict[str, Decimal | None]:
         return {source: getattr(self, f"{stage}_{source}") for source in FUND_SOURCES}

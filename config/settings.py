@@ -109,10 +109,10 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
-    "axes",
+    "config.apps.AxesConfig",  # axes, named in Chinese (config/apps.py)
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "config.apps.TasksDatabaseConfig",  # django_tasks_db
     "budgets",
     "performance",
 ]
@@ -270,7 +270,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 if JIXIAO_TASKS == "database":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 elif JIXIAO_TASKS == "rq":
-    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    INSTALLED_APPS += ["config.apps.RQConfig", "django_tasks_rq"]  # django_rq
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 elif JIXIAO_TASKS == "immediate":

@@ -48,7 +48,8 @@ def _departments(request):
 def _units(request):
     if request is None:
         return Unit.objects.none()
-    return units_for(request.user).only("id", "code", "name").order_by("department__code", "order", "code")
+    units = units_for(request.user).only("id", "code", "name", "short_name")
+    return units.order_by("department__code", "order", "code")
 
 
 def _style(form) -> None:
@@ -119,12 +120,14 @@ class ProjectFilter(django_filters.FilterSet):
         _style(self.form)
 
     def search(self, queryset, name, value):
-        """Every word typed (up to ``SEARCH_WORDS``) in the project's name or code or its unit's name or code."""
+        """Every word typed (up to ``SEARCH_WORDS``) in the project's name or code or its unit's name, short name
+        or code."""
         for word in value.split()[:SEARCH_WORDS]:
             queryset = queryset.filter(
                 Q(name__icontains=word)
                 | Q(code__icontains=word)
                 | Q(unit__name__icontains=word)
+                | Q(unit__short_name__icontains=word)  # the name the unit is shown by
                 | Q(unit__code__icontains=word)
             )
         return queryset

@@ -68,6 +68,7 @@ class HistoryEntry:
     kind: str
     reason: str
     changes: list[Change] = field(default_factory=list)
+    deleted: bool = False
 
 
 def _display(model, name: str, value, categories: dict[int, str]) -> str:
@@ -103,15 +104,15 @@ def _entries(model, records, subject_of, categories) -> list[HistoryEntry]:
                 )
                 for change in delta.changes
             ]
-            if not changes and not record.history_change_reason:
-                continue
-        elif record.history_type == "+":
+        else:  # created, deleted, or changed with no record before it (written around the history): its values
             values = {name: getattr(record, model._meta.get_field(name).attname) for name in _shown_on_create(model)}
-            changes = [
-                Change(_label(model, name), "", _display(model, name, value, categories))
-                for name, value in values.items()
-                if value not in (None, "")
-            ]
+            shown = [(_label(model, name), _display(model, name, value, categories)) for name, value in values.items()]
+            if record.history_type == "-":  # what was deleted, struck through
+                changes = [Change(label, text, "") for label, text in shown if text]
+            else:
+                changes = [Change(label, "", text) for label, text in shown if text]
+        if not changes and (record.history_type == "~" or not record.history_change_reason):
+            continue  # a save that changed nothing shown (its reason alone would make an empty row)
         user = record.history_user
         entries.append(
             HistoryEntry(
@@ -121,6 +122,7 @@ def _entries(model, records, subject_of, categories) -> list[HistoryEntry]:
                 kind=str(KINDS.get(record.history_type, record.history_type)),
                 reason=record.history_change_reason or "",
                 changes=changes,
+                deleted=record.history_type == "-",
             )
         )
     return entries

@@ -272,26 +272,33 @@ def unreadable_entry_errors(*, indicators: list[Indicator], entry: MonitoringEnt
     return errors
 
 
-def monitoring_problems(assessment: Assessment, entry: MonitoringEntry) -> list[str]:
-    """What blocks submission: missing figures, forecasts, likelihoods, and causes of amber/red rows."""
-    problems = []
+def monitoring_field_problems(assessment: Assessment, entry: MonitoringEntry) -> dict[str, list[str]]:
+    """What blocks submission, by the field it is about (the form's field names: ``executed_to_date``,
+    ``ind-<pk>-forecast``): missing figures, forecasts, likelihoods, and causes of amber/red rows."""
+    problems: dict[str, list[str]] = {}
     if entry.full_year_budget is None:
-        problems.append(_("请填写全年预算数。"))
+        problems["full_year_budget"] = [_("请填写全年预算数。")]
     if entry.executed_to_date is None:
-        problems.append(_("请填写截至监控日执行数。"))
+        problems["executed_to_date"] = [_("请填写截至监控日执行数。")]
     if entry.forecast_full_year_execution is None:
-        problems.append(_("请填写全年预计执行数。"))
+        problems["forecast_full_year_execution"] = [_("请填写全年预计执行数。")]
     for row in assessment.rows:
         if target_of(row.indicator).kind == Kind.NOT_APPLICABLE:
             continue
-        name = row.indicator.name
+        name, prefix = row.indicator.name, f"ind-{row.indicator.pk}"
         if not row.entry.forecast.strip():
-            problems.append(_("“%(row)s”缺少全年预计完成情况。") % {"row": name})
+            problems[f"{prefix}-forecast"] = [_("“%(row)s”缺少全年预计完成情况。") % {"row": name}]
         if not row.entry.likelihood:
-            problems.append(_("“%(row)s”未选择完成目标可能性。") % {"row": name})
+            problems[f"{prefix}-likelihood"] = [_("“%(row)s”未选择完成目标可能性。") % {"row": name}]
         if row.light.light in (AMBER, RED) and not (row.entry.deviation_cause and row.entry.note.strip()):
-            problems.append(_("“%(row)s”有偏差风险，请选择偏差原因并填写原因说明。") % {"row": name})
+            field = "deviation_cause" if not row.entry.deviation_cause else "note"
+            problems[f"{prefix}-{field}"] = [_("“%(row)s”有偏差风险，请选择偏差原因并填写原因说明。") % {"row": name}]
     return problems
+
+
+def monitoring_problems(assessment: Assessment, entry: MonitoringEntry) -> list[str]:
+    """What blocks submission, as one list (``monitoring_field_problems`` in field order)."""
+    return [problem for field in monitoring_field_problems(assessment, entry).values() for problem in field]
 
 
 # --- services ------------------------------------------------------------------------------------

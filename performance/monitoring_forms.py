@@ -116,3 +116,9 @@ def entry_from_monitoring_forms(form: MonitoringForm, rows: list[IndicatorMonito
         forecast_full_year_execution=data.get("forecast_full_year_execution"),
         indicators=indicators,
     )
+
+
+def with_notes(form: forms.Form, notes: dict[str, list[str]]) -> list[tuple[forms.BoundField, list[str]]]:
+    """The form's visible fields, each with what blocks submitting it (``monitoring_field_problems``): the page
+    shows each note beside its field."""
+    return [(field, notes.get(field.html_name, [])) for field in form.visible_fields()]

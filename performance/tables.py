@@ -56,7 +56,11 @@ class ProjectTable(tables.Table):
         verbose_name=_("预算单位"),
         order_by=("unit__department__code", "unit__order", "unit__name"),
     )
-    name = tables.Column(verbose_name=_("项目名称"), linkify=("performance:project-detail", {"pk": tables.A("pk")}))
+    name = tables.Column(
+        verbose_name=_("项目名称"),
+        linkify=("performance:project-detail", {"pk": tables.A("pk")}),
+        order_by=("name_pinyin", "name", "pk"),  # by pinyin (budgets.pinyin), in SQL on its index
+    )
     targets = tables.Column(accessor="targets_code", verbose_name=_("目标状态"), order_by=("targets_code",))
     status = tables.Column(accessor="status_code", verbose_name=_("状态"), order_by=("status_code",))
     grade = tables.Column(
@@ -86,6 +90,12 @@ class ProjectTable(tables.Table):
         attrs = {"class": "table table-sm table-hover align-middle jx-project-table"}
         empty_text = _("没有符合条件的项目。")
         per_page = 25
+
+    def render_unit(self, record):
+        return str(record.unit)  # code, space, name: as everywhere (budgets.models.Unit)
+
+    def value_unit(self, record):
+        return str(record.unit)
 
     def render_targets(self, value):
         return format_html(

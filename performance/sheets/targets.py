@@ -27,7 +27,8 @@ def targets_grid(project: Project) -> Grid:
     grid = Grid(TARGET_WIDTHS)
     indicators = list(getattr(project, SCORING_INDICATORS))
     grid.put(1, 1, _("%(name)s绩效目标表") % {"name": project.name}, "title", cols=6)
-    grid.put(2, 1, f"{project.unit.code or ''}{project.unit.name}", "subtitle", cols=3)
+    # The seed's cell, glued as published (731001张家口市科协本级); pages show the unit spaced (Unit.__str__).
+    grid.put(2, 1, f"{project.unit.code or ''}{project.unit.shown_name}", "subtitle", cols=3)
     grid.put(2, 4, _("%(year)s年度") % {"year": project.year}, "subtitle", cols=3)
     grid.put(3, 1, _("绩效目标"), "label")
     grid.put(3, 2, goal_text(project), "text", cols=5)

@@ -36,9 +36,9 @@ from ..monitoring import (
     department_report,
     entry_from_monitoring,
     light_rules,
+    monitoring_field_problems,
     monitoring_indicators,
     monitoring_of,
-    monitoring_problems,
     percent,
     reopen_monitoring,
     return_monitoring,
@@ -47,7 +47,7 @@ from ..monitoring import (
     submit_monitoring,
     unreadable_entry_errors,
 )
-from ..monitoring_forms import build_monitoring_forms, entry_from_monitoring_forms, monitoring_initial
+from ..monitoring_forms import build_monitoring_forms, entry_from_monitoring_forms, monitoring_initial, with_notes
 from ..sheets.monitoring import monitoring_workbook_bytes
 from ..workflow.views import transition_response
 
@@ -249,16 +249,18 @@ def monitoring_edit(request, pk: int):
             indicators=indicators, initial=monitoring_initial(entry, version=monitoring.version)
         )
     assessment = assess(cut_off=monitoring.round.cut_off, indicators=indicators, entry=entry)
+    notes = monitoring_field_problems(assessment, entry) if editable else {}  # what blocks submitting, by field
     context = {
         "project": project,
         "monitoring": monitoring,
         "round": monitoring.round,
         "form": form,
-        "rows": list(zip(rows, assessment.rows, strict=True)),
+        "budget_fields": with_notes(form, notes),
+        "rows": [(row, assessed, with_notes(row, notes)) for row, assessed in zip(rows, assessment.rows, strict=True)],
         "assessment": assessment,
         "budget_rate": percent(assessment.budget.rate),
         "budget_share": percent(assessment.budget.share),
-        "problems": monitoring_problems(assessment, entry),
+        "problems": [problem for field in notes.values() for problem in field],
         "editable": editable,
         "actions": _actions(request.user, project, monitoring),
         "rules": light_rules(),
@@ -296,6 +298,7 @@ def monitoring_preview(request, pk: int):
                 "share": percent(budget.share),
             },
             "rows": {str(row.indicator.pk): _light_json(row.light.light, row.light.reason) for row in assessment.rows},
+            "notes": monitoring_field_problems(assessment, entry),  # shown beside their fields as the user types
         }
     )
 

@@ -60,7 +60,7 @@ def _listed(projects):
     """The projects with what the list shows (stored scores included), newest year first."""
     return with_scores(
         projects.select_related("unit__department")
-        .only("year", "name", "unit__name", "unit__department__name")
+        .only("year", "name", "unit__code", "unit__name", "unit__short_name", "unit__department__name")
         .annotate(
             status_code=Coalesce("evaluation__status", Value(Status.DRAFT)),
             targets_code=Coalesce("target_set__status", Value(TargetSet.Status.DRAFT)),
@@ -431,7 +431,7 @@ def _figures(chosen) -> dict:
             "complete": figures[unit.pk]["complete"],
             "average": _average(figures[unit.pk]["total_cents"], figures[unit.pk]["complete"], 100),
         }
-        for unit in Unit.objects.filter(pk__in=figures).only("code", "name").order_by(*UNIT_ORDER)
+        for unit in Unit.objects.filter(pk__in=figures).only("code", "name", "short_name").order_by(*UNIT_ORDER)
     ]
     return {
         "project_count": sums["count"],

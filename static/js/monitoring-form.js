@@ -20,6 +20,25 @@
     document.querySelectorAll(selector).forEach(function (el) { el.textContent = text; });
   }
 
+  // What blocks submitting, beside its field: the same markup as the page's (_monitoring_field_messages.html).
+  var NOTE_PREFIX = form.dataset.notePrefix || "";
+  function setNotes(notes) {
+    form.querySelectorAll("[data-notes-for]").forEach(function (box) {
+      box.replaceChildren();
+      (notes[box.dataset.notesFor] || []).forEach(function (text) {
+        var line = document.createElement("div");
+        var mark = document.createElement("span");
+        mark.setAttribute("aria-hidden", "true");
+        mark.textContent = "⚠ ";
+        var hidden = document.createElement("span");
+        hidden.className = "visually-hidden";
+        hidden.textContent = NOTE_PREFIX;
+        line.append(mark, hidden, text);
+        box.appendChild(line);
+      });
+    });
+  }
+
   function preview() {
     var mine = ++sequence;
     var body = new FormData(form);
@@ -37,6 +56,7 @@
           setLight(row.querySelector("[data-testid=indicator-light]"), data.rows[pk]);
           setText('[data-reason-for="' + pk + '"]', data.rows[pk].reason);
         });
+        setNotes(data.notes || {});
       })
       .catch(function () { /* the lights are recomputed on save anyway */ });
   }

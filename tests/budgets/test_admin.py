@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import Permission
 
 from budgets.models import Access, DepartmentBudget, Project
@@ -28,6 +29,27 @@ def test_admin_index_is_in_chinese(client):
     assert "绩效管理 Jixiao" in page
     assert "预算项目" in page
     assert "指标名称映射" in page
+
+
+def test_third_party_apps_in_the_admin_are_named_in_chinese(client):
+    client.force_login(make_superuser())
+    page = client.get("/admin/").content.decode()
+    for name in ("登录防护", "登录尝试", "登录日志", "登录失败记录", "任务运行记录", "任务结果"):
+        assert name in page
+    for english in ("Axes", "Access attempts", "Access logs", "Tasks Database Backend", "Task Results"):
+        assert english not in page
+    AccessAttempt.objects.create(username="someone", ip_address="10.0.0.1", failures_since_start=1)
+    attempts = client.get("/admin/axes/accessattempt/").content.decode()
+    assert "尝试时间" in attempts and "IP 地址" in attempts
+
+
+def test_third_party_apps_in_the_admin_are_named_in_english_when_english_is_chosen(client, settings):
+    client.force_login(make_superuser())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/admin/").content.decode()
+    for name in ("Login protection", "Access attempts", "Access logs", "Task runs", "Task Results"):
+        assert name in page
+    assert "登录防护" not in page and "任务运行记录" not in page
 
 
 def test_department_budget_list_shows_amounts_with_two_decimals(client):

@@ -147,7 +147,7 @@ def test_department_page_shows_six_goal_tables_with_level1_cells_merged(demo):
     assert html.count('data-testid="project-goal-table"') == 6
     assert html.count('rowspan="4" class="jx-level1">产出指标') == 6
     page = text_of(response)
-    assert "731001张家口市科学技术协会 绩效目标 用于开展学术及科普活动" in page
+    assert "731001 张家口市科协本级 绩效目标 用于开展学术及科普活动" in page
     assert "总成本 成本不超过预算 ≤81万元 计划标准" in page
     # the seed's non-standard 效果指标 is shown as written, with its standard name beside it
     assert "效果指标 → 效益指标" in page

@@ -43,7 +43,7 @@ def scored_project(*, unit, name, executed="90", actual="12次", status=None, ye
 @pytest.fixture
 def world():
     department = make_department(code="731", name="科协")
-    unit = make_unit(department=department, name="科协本级")
+    unit = make_unit(department=department, code="731001", name="科协本级")
     other = make_unit(department=make_department(name="外部门"), name="外单位")
     scored_project(unit=unit, name="科普经费", executed="90")  # 99.00 优, draft (no evaluation row)
     scored_project(unit=unit, name="学会经费", executed="50", actual="6次", status="submitted")  # 50.00 差
@@ -108,7 +108,7 @@ def test_the_dashboard_shows_status_counts_average_and_grades(client, world):
     assert units == {"科协本级": (3, 1, D("77.33"))}
     text = text_of(response)
     assert "平均得分 77.33" in text
-    assert "学会经费 科协本级 已提交 50.00% 50.00 差" in text
+    assert "学会经费 731001 科协本级 已提交 50.00% 50.00 差" in text  # the unit as everywhere: code, space, name
 
 
 def test_the_chart_data_is_embedded_and_the_chart_library_is_vendored(client, world):

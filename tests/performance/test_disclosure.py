@@ -89,6 +89,19 @@ def test_importing_the_seed_twice_changes_nothing():
     assert Indicator.objects.count() == 36
 
 
+def test_a_goal_table_naming_its_unit_with_a_space_reads_as_the_glued_form_does():
+    import_disclosure(content=seed_text().encode())
+    glued = disclosed()
+    flush_disclosure_rows()
+    spaced = re.sub(r"^\t(7310\d\d)(?=[\u4e00-\u9fff])", r"\t\1 ", seed_text(), flags=re.M)
+    assert "\t731001 张家口市科协本级" in spaced
+
+    outcome = import_disclosure(content=spaced.encode())
+
+    assert outcome.gaps == []
+    assert disclosed() == glued
+
+
 def test_the_seed_reads_its_figures_from_the_prose():
     budget = parse_blocks(read_text(seed_text())).data["budget"]
     assert budget["income_total"] == Decimal("1006.46")

@@ -17,9 +17,12 @@ from performance.monitoring import (
     IndicatorEntry,
     MonitoringEntry,
     approve_monitoring,
+    assess,
     budget_light,
     indicator_light,
     light_rules,
+    monitoring_field_problems,
+    monitoring_indicators,
     monitoring_of,
     reopen_monitoring,
     return_monitoring,
@@ -258,6 +261,24 @@ def test_submit_refuses_missing_forecasts_and_causes(world):
     ]
     monitoring.refresh_from_db()
     assert monitoring.status == ProjectMonitoring.Status.DRAFT
+
+
+def test_each_problem_that_blocks_submitting_names_the_field_it_is_about(world):
+    monitoring = open_round(world)
+    count, rate = world["count"].pk, world["rate"].pk
+    entry = MonitoringEntry(
+        full_year_budget=D("100"),
+        executed_to_date=D("60"),
+        indicators={count: IndicatorEntry(forecast="6次", likelihood="possible", deviation_cause="funding")},
+    )
+    indicators = monitoring_indicators(world["project"])
+    assessment = assess(cut_off=monitoring.round.cut_off, indicators=indicators, entry=entry)
+    assert monitoring_field_problems(assessment, entry) == {
+        "forecast_full_year_execution": ["请填写全年预计执行数。"],
+        f"ind-{count}-note": ["“活动场次”有偏差风险，请选择偏差原因并填写原因说明。"],
+        f"ind-{rate}-forecast": ["“满意度”缺少全年预计完成情况。"],
+        f"ind-{rate}-likelihood": ["“满意度”未选择完成目标可能性。"],
+    }
 
 
 def test_the_workflow_submits_returns_approves_and_reopens_like_the_self_evaluation(world):

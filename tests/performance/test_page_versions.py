@@ -86,13 +86,13 @@ def test_submitting_and_approving_show_at_once_on_the_dashboard_and_the_list(cli
 
 def test_a_renamed_unit_and_department_show_at_once_on_a_list_already_cached(client, world):
     client.force_login(make_superuser())
-    assert {row["预算单位"] for row in listed_rows(client.get(LIST))} == {"甲单位", "乙单位"}
+    assert {row["预算单位"] for row in listed_rows(client.get(LIST))} == {str(world["unit"]), str(world["other"])}
     world["unit"].name = "甲单位（新）"
     world["unit"].save()
     world["other"].department.name = "乙部门（新）"
     world["other"].department.save()
     rows = {row["项目名称"]: row for row in listed_rows(client.get(LIST))}
-    assert rows["科普经费"]["预算单位"] == "甲单位（新）"
+    assert rows["科普经费"]["预算单位"] == f"{world['unit'].code} 甲单位（新）"
     assert rows["外部门项目"]["部门"] == "乙部门（新）"
 
 

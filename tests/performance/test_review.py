@@ -1,6 +1,7 @@
 """Target review (目标审核, SPEC section 8): each rule flags one case and passes another; the seed's defects."""
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from budgets.models import Project
 from performance.demo import load_demo
@@ -441,7 +443,7 @@ def test_review_targets_command_prints_json_findings_for_a_unit(seed, capsys):
         "severity": "错误",
         "project_id": cost["project_id"],
         "project": "常设科普展览经费",
-        "unit": "731005张家口市科技馆",
+        "unit": "731005 张家口市科技馆",
         "year": 2021,
         "row": 4,
         "indicator": "受益人数",
@@ -454,10 +456,19 @@ def test_review_targets_command_prints_json_findings_for_a_unit(seed, capsys):
 def test_review_targets_command_prints_text_grouped_by_project(seed, capsys):
     call_command("review_targets", "--year", "2021", "--unit", "731005")
     out = capsys.readouterr().out
-    assert out.index("常设科普展览经费") < out.index("[错误] 第4行 受益人数") < out.index("科普大篷车经费")
+    finding = out.index("[错误] 成本指标不是金额 · 第4行 受益人数")
+    assert out.index("常设科普展览经费") < finding < out.index("科普大篷车经费")
     count = len([f for f in seed_findings() if f.project.unit.code == "731005"])
     assert out.strip().splitlines()[-1].startswith(f"共{count}条（")
     assert "错误1" in out.strip().splitlines()[-1]
+
+
+def test_every_review_rule_is_named_in_words_in_chinese_and_in_english():
+    for rule in RULES:
+        assert re.search(r"[\u4e00-\u9fff]", str(rule.title)), rule.code
+        with translation.override("en"):
+            english = str(rule.title)
+        assert re.fullmatch(r"[A-Z][A-Za-z0-9 ,/'()-]+", english), (rule.code, english)
 
 
 def test_review_targets_command_says_so_when_nothing_is_found(capsys):

@@ -327,3 +327,51 @@ def test_the_preview_returns_the_lights_of_what_is_typed_without_saving(client, 
     assert client.post(url, post_data(world)).status_code == 403
     client.force_login(world["other_staff"])
     assert client.post(url, post_data(world)).status_code == 404
+
+
+def cell_of(html: str, name: str) -> str:
+    """The table cell (or the budget block's column) holding the control ``name``."""
+    control = html.index(f'name="{name}"')
+    start = max(html.rfind("<td", 0, control), html.rfind('<div class="col-sm-6', 0, control))
+    end = min(i for i in (html.find("</td>", control), html.find('<div class="col-sm-6', control)) if i > 0)
+    return html[start:end]
+
+
+def test_what_blocks_submitting_is_shown_beside_its_field_and_apart_from_errors(client, world):
+    client.force_login(world["staff"])
+    count, rate = world["count"].pk, world["rate"].pk
+    data = post_data(world, forecast_full_year_execution="", **{f"ind-{count}-note": "", f"ind-{rate}-forecast": ""})
+    assert client.post(edit_url(world["project"]), data).status_code == 302  # a draft saves what is missing
+    html = client.get(edit_url(world["project"])).content.decode()
+    beside = {
+        "forecast_full_year_execution": "请填写全年预计执行数。",
+        f"ind-{count}-note": "“活动场次”有偏差风险，请选择偏差原因并填写原因说明。",
+        f"ind-{rate}-forecast": "“满意度”缺少全年预计完成情况。",
+    }
+    for name, note in beside.items():
+        cell = cell_of(html, name)
+        assert 'data-testid="field-note"' in cell and note in cell, name
+        assert 'data-testid="field-error"' not in cell  # a note, not an error: the draft was saved
+    assert "提交前还需解决 4 个问题，见各栏旁的提示" in text_of(
+        client.get(edit_url(world["project"]))
+    )  # 满意度 amber too
+    assert "请填写全年预计执行数。" not in cell_of(html, "executed_to_date")
+
+
+def test_an_error_is_beside_its_field_and_marked_apart_from_the_notes(client, world):
+    client.force_login(world["staff"])
+    count = world["count"].pk
+    response = client.post(edit_url(world["project"]), post_data(world, **{f"ind-{count}-forecast": "5万元"}))
+    cell = cell_of(response.content.decode(), f"ind-{count}-forecast")
+    assert 'data-testid="field-error"' in cell and "单位不一致" in cell
+
+
+def test_the_preview_names_each_field_that_blocks_submitting(client, world):
+    client.force_login(world["staff"])
+    url = reverse("performance:monitoring-preview", args=[world["project"].pk])
+    rate = world["rate"].pk
+    notes = client.post(url, post_data(world, **{f"ind-{rate}-likelihood": ""})).json()["notes"]
+    assert notes == {
+        f"ind-{rate}-likelihood": ["“满意度”未选择完成目标可能性。"],
+        f"ind-{rate}-deviation_cause": ["“满意度”有偏差风险，请选择偏差原因并填写原因说明。"],  # no likelihood: amber
+    }

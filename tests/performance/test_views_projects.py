@@ -137,8 +137,13 @@ def test_sorting_by_total_orders_the_whole_filtered_set(client, world):
 
 def test_sorting_by_a_stored_column_uses_the_database_order(client, world):
     client.force_login(world["finance"])
-    assert names_listed(client.get(LIST, {"sort": "name"})) == sorted(["科普经费", "学会经费", "外部门项目"])
     assert names_listed(client.get(LIST, {"sort": "-status"}))[0] == "学会经费"  # submitted > draft
+
+
+def test_sorting_by_name_follows_pinyin_in_the_database(client, world):
+    client.force_login(world["finance"])
+    assert names_listed(client.get(LIST, {"sort": "name"})) == ["科普经费", "外部门项目", "学会经费"]  # ke wai xue
+    assert names_listed(client.get(LIST, {"sort": "-name"})) == ["学会经费", "外部门项目", "科普经费"]
 
 
 def test_filters_by_department_unit_status_grade_and_search(client, world):
@@ -205,8 +210,8 @@ def test_the_xlsx_download_has_numbers_as_numbers_and_only_the_visible_rows(clie
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("年度", "部门", "预算单位", "项目名称", "目标状态", "状态", "等级", "预算执行率", "总分")
     assert rows[1:] == [
-        (2021, "甲部门", "甲一单位", "科普经费", "编制中", "草稿", "优", 0.9, 99.0),
-        (2021, "甲部门", "甲二单位", "学会经费", "已批复", "已提交", "差", 0.5, 50.0),
+        (2021, "甲部门", f"{world['a1'].unit.code} 甲一单位", "科普经费", "编制中", "草稿", "优", 0.9, 99.0),
+        (2021, "甲部门", f"{world['a2'].unit.code} 甲二单位", "学会经费", "已批复", "已提交", "差", 0.5, 50.0),
     ]
     assert sheet["H2"].number_format == "0.00%"
     assert sheet["I2"].number_format == "0.00"

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from budgets.models import Access, DepartmentBudget, Project
 from performance.demo import DEMO_PASSWORD, load_demo
+from performance.review import RULES
 from tests.factories import PASSWORD, make_indicator, make_project, make_unit, make_user_with_access
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +55,17 @@ def test_review_report_lists_the_seed_findings_by_project_with_counts(client, de
     text = text_of(response)
     assert "成本指标的指标值“4万人”不是金额" in text
     assert "第4行" in text
+
+
+def test_review_report_and_project_page_name_rules_in_words_never_by_their_codes(client, demo):
+    client = login(client, "shenhe")
+    report = client.get(reverse("performance:review-report"), {"year": 2021, "department": "731"})
+    project = Project.objects.get(name="常设科普展览经费")
+    page = client.get(reverse("performance:project-detail", args=[project.pk]))
+    for response in (report, page):
+        text = text_of(response)
+        assert "成本指标不是金额" in text
+        assert not [rule.code for rule in RULES if re.search(rf"(?<![\w-]){re.escape(rule.code)}(?![\w-])", text)]
 
 
 def test_review_report_filters_by_severity(client, demo):

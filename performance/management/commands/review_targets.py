@@ -36,7 +36,7 @@ class Command(BaseCommand):
             if finding.project.pk != current:
                 current = finding.project.pk
                 self.stdout.write(f"\n{finding.project.unit} {finding.project.name}")
-            self.stdout.write(f"  [{finding.severity}] {finding.location}：{finding.message}")
+            self.stdout.write(f"  [{finding.severity}] {finding.title} · {finding.location}：{finding.message}")
             self.stdout.write(f"      建议：{finding.suggestion}")
         counts = {}
         for finding in findings:
