@@ -143,15 +143,17 @@ def year_scopes_for(user, year: int, *, department: str = "", unit: str = "") ->
         projects = projects.filter(unit__department__code=department)
     rows = (
         projects.order_by("unit__department__code", "unit__order", "unit__code")
-        .values_list("unit__department__code", "unit__department__name", "unit__code", "unit__name")
+        .values_list(
+            "unit__department__code", "unit__department__name", "unit__code", "unit__short_name", "unit__name"
+        )
         .distinct()
     )
     departments: dict[str, str] = {}
     units: dict[str, str] = {}
-    for department_code, department_name, unit_code, unit_name in rows:
+    for department_code, department_name, unit_code, short_name, unit_name in rows:
         departments.setdefault(department_code, department_name)
         if unit_code:  # year_projects_for finds a unit by its code
-            units.setdefault(unit_code, unit_name)
+            units.setdefault(unit_code, short_name or unit_name)  # the name a unit shows everywhere (Unit.__str__)
     return YearScopes(year, list(departments.items()), list(units.items()))
 
 

@@ -222,3 +222,12 @@ def test_rescore_sets_the_complete_flag_of_scores_stored_before_it_existed():
     ProjectScore.objects.filter(project=project).update(complete=False)  # as the migration leaves it
     call_command("rescore")
     assert ProjectScore.objects.get(project=project).complete is True
+
+
+def test_a_unit_is_named_in_the_sheet_links_as_everywhere_else(client):
+    unit = make_unit(name="张家口市科学技术协会", short_name="张家口市科协本级")
+    make_project(unit=unit, year=2021, name="科普经费")
+    client.force_login(make_user_with_access(unit=unit))
+    page = client.get("/projects/").content.decode()
+    assert f"{unit.code} 张家口市科协本级：" in page
+    assert str(unit) == f"{unit.code} 张家口市科协本级"
