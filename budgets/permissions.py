@@ -143,9 +143,7 @@ def year_scopes_for(user, year: int, *, department: str = "", unit: str = "") ->
         projects = projects.filter(unit__department__code=department)
     rows = (
         projects.order_by("unit__department__code", "unit__order", "unit__code")
-        .values_list(
-            "unit__department__code", "unit__department__name", "unit__code", "unit__short_name", "unit__name"
-        )
+        .values_list("unit__department__code", "unit__department__name", "unit__code", "unit__short_name", "unit__name")
         .distinct()
     )
     departments: dict[str, str] = {}
