@@ -8,6 +8,7 @@ from budgets.models import Access, Department, DepartmentBudget, GlossaryTerm, P
 FRAMEWORK = {"IndicatorCategory", "CategoryAlias"}
 HISTORY_ONLY = {"history_id", "history_date", "history_change_reason", "history_user", "id"}
 WHEN_SCORED = "scored_at"  # a stored score's time of computing (performance.scores)
+VERSION_TOKEN = "token"  # a department-year's version: random on every write (performance.scores.versions)
 
 
 def disclosure_models() -> list[type[models.Model]]:
@@ -23,7 +24,7 @@ def disclosure_models() -> list[type[models.Model]]:
 def _row(obj: models.Model, depth: int = 0) -> dict:
     values = {}
     for field in obj._meta.concrete_fields:
-        if field.primary_key or field.name in HISTORY_ONLY or field.name == WHEN_SCORED:
+        if field.primary_key or field.name in HISTORY_ONLY or field.name in (WHEN_SCORED, VERSION_TOKEN):
             continue
         if isinstance(field, models.ForeignKey):
             target = getattr(obj, field.name, None)
