@@ -128,6 +128,7 @@ def evaluation_document(project: Project, score) -> dict:
         "grade": score.grade,
         "reported_total": _points(evaluation.reported_total if evaluation else None),
         "findings": list(score.findings),
+        "rules": {"name": score.rules.name, "version": score.rules.version},  # SPEC section 16
     }
 
 

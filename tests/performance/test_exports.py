@@ -209,7 +209,9 @@ def test_evaluation_document_has_the_shape_of_spec_section_12():
         "grade",
         "reported_total",
         "findings",
+        "rules",
     ]
+    assert document["rules"] == {"name": "财预〔2020〕10号", "version": 1}
     assert document["budget"] == {
         "initial": "27.00",
         "full_year": "25.00",

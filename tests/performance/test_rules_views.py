@@ -183,3 +183,15 @@ def test_the_admin_refuses_a_bad_rule_set_version_naming_every_problem(client):
     )
     assert "分值合计应为 100：预算执行率 10 + 产出 50 + 效益 30 + 满意度 20 = 110。" in text(response)
     assert manual.rule_set.versions.count() == 1
+
+
+def test_the_evaluation_json_names_the_rules_that_scored_each_project(client, finance):
+    unit = make_unit()
+    project = capped_project(unit)
+    RuleChoice.objects.create(department=unit.department, year=2021, version=shipped(MANUAL))
+    from performance.scores.keep import changed
+
+    changed([project.pk])
+    document = client.get(reverse("api:project-evaluation", args=[project.pk])).json()
+    assert document["rules"] == {"name": "预算管理一体化操作手册", "version": 1}
+    assert document["total"] == "89.00"
