@@ -29,6 +29,7 @@ from .value import Rules, RulesError, rules_from_json, rules_problems, rules_to_
 
 APPROVED = "approved"  # Evaluation.Status.APPROVED (performance.models imports this package)
 FORMAT = "jixiao-rules"
+NAME_LENGTH = RuleSet._meta.get_field("name").max_length
 
 
 # --- which rules score a project ----------------------------------------------------------------------
@@ -145,6 +146,8 @@ def save_version(
         name = name.strip()
         if not name:
             problems.append(_("请填写评分规则的名称。"))
+        elif len(name) > NAME_LENGTH:
+            problems.append(_("评分规则的名称不能超过 %(n)s 个字。") % {"n": NAME_LENGTH})
         elif RuleSet.objects.filter(name=name).exists():
             problems.append(_("已有名为“%(name)s”的评分规则；请为其新增版本，或另取名称。") % {"name": name})
     if problems:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -180,7 +180,7 @@ def rules_export(request, pk: int):
     versions = rule_set.versions.all()
     version = versions.filter(number=number).first() if number.isdigit() else versions.order_by("-number").first()
     if version is None:
-        raise PermissionDenied(_("该评分规则没有此版本。"))
+        raise Http404(_("该评分规则没有此版本。"))
     data = json.dumps(export_version(version), ensure_ascii=False, indent=2)
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rules-{rule_set.code}-v{version.number}.json"'

@@ -215,6 +215,9 @@ def test_a_rule_set_exported_and_imported_elsewhere_is_the_same_rules():
     ("data", "message"),
     [
         (b"{not json", "文件不是有效的 JSON"),
+        (b"\xff\xfe", "文件不是有效的 JSON"),
+        (json.dumps({"format": "jixiao-rules", "name": "长" * 101, "rules": {}}).encode(), "名称不能超过 100 个字"),
+        (b'{"format": "jixiao-rules", "name": "\u7532", "rules": []}', "评分规则应为 JSON 对象。"),
         (b'{"name": "x"}', "文件不是本系统导出的评分规则"),
         ('{"format": "jixiao-rules", "name": "甲", "rules": {"grades": "优"}}'.encode(), "“grades”应为对象列表。"),
     ],
