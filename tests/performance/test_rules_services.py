@@ -228,3 +228,19 @@ def test_a_file_that_is_not_a_good_rule_set_is_refused_whole(data, message):
         import_version(data=data, by=None)
     assert any(message in text for text in refused.value.messages)
     assert RuleSet.objects.count() == count
+
+
+def test_targets_whose_weights_depart_from_the_split_are_refused_where_the_departments_rules_say_so():
+    from performance.declaration.services import declaration_problems
+
+    unit = make_unit()
+    project = make_project(unit=unit)
+    make_indicator(project=project, level1="产出指标", target="≥10次", weight=D("60"))
+    make_indicator(project=project, level1="效益指标", level2="社会效益指标", target="≥90%", weight=D("20"))
+    make_indicator(project=project, level1="满意度指标", level2="服务对象满意度指标", target="≥90%", weight=D("10"))
+    assert not [p for p in declaration_problems(project) if "一级指标分值" in p]
+    strict = save_version(content=rules_to_json(Rules(weight_split="refused")), by=None, name="严格分配", source="测试")
+    choose_rules(department=unit.department, year=2021, version=strict, by=None)
+    assert "一级指标分值与评分规则的分配不一致：产出 60.00（规则为 50.00）、效益 20.00（规则为 30.00）。" in (
+        declaration_problems(project)
+    )
