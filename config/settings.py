@@ -283,11 +283,9 @@ JIXIAO_JOB_STALE_SECONDS = env_int("JIXIAO_JOB_STALE_SECONDS", 300, minimum=1)
 # Department-wide 自评表 / 目标表 workbooks above this many projects are built in the background.
 JIXIAO_SYNC_SHEETS_LIMIT = env_int("JIXIAO_SYNC_SHEETS_LIMIT", 50)
 
-# Optional department scoring rules (SPEC section 6), off by default.
-JIXIAO_SCORING = {
-    "OVERSHOOT_PENALTY": env_bool("JIXIAO_OVERSHOOT_PENALTY", False),
-    "EXECUTION_RATE_CAPS": env_bool("JIXIAO_EXECUTION_RATE_CAPS", False),
-}
+# Scoring rules are data (performance/rules, SPEC section 16), chosen by finance per department and year.
+# The former switches JIXIAO_OVERSHOOT_PENALTY and JIXIAO_EXECUTION_RATE_CAPS are read once, by the
+# migration that ships the rule sets (a deployment that had them on gets the matching rule set as default).
 # Target review rules a department switches off (codes from performance.review.RULES, comma list).
 JIXIAO_REVIEW_DISABLED = {c.strip() for c in os.environ.get("JIXIAO_REVIEW_DISABLED", "").split(",") if c.strip()}
 

@@ -489,3 +489,7 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# The scoring rule sets' admin lives beside them (issue 19).
+from .rules import admin as _rules_admin  # noqa: E402, F401

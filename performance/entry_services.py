@@ -27,8 +27,15 @@ from .evidence import check_evidence_file
 from .models import ActualResult, Evaluation, Evidence, Indicator, evaluation_of, result_of, target_of
 from .rights import EDITABLE_EVALUATION, is_unit_staff, require
 from .scores.keep import kept_scores
-from .scoring import BudgetInput, EvaluationScore, RowInput, score_evaluation
-from .services import scoring_rules
+from .scoring import (
+    BudgetInput,
+    EvaluationScore,
+    RowInput,
+    budget_reason_problem,
+    row_reason_problem,
+    score_evaluation,
+)
+from .services import rules_of
 
 EDITABLE = EDITABLE_EVALUATION  # performance.rights decides; the entry page and this service read it
 MONEY_KEYS = ("total", *FUND_SOURCES)
@@ -171,7 +178,7 @@ def score_entry(*, project: Project, indicators: list[Indicator], entry: Evaluat
         deviation_reason=entry.budget_deviation_reason,
     )
     return score_evaluation(
-        budget, rows, rules=scoring_rules(), reported_total=evaluation.reported_total if evaluation else None
+        budget, rows, rules=rules_of(project), reported_total=evaluation.reported_total if evaluation else None
     )
 
 
@@ -193,7 +200,7 @@ def entry_messages(*, indicators: list[Indicator], entry: EvaluationEntry, score
             else:
                 put(f"{prefix}-evaluator_score", error)
         if row.reason_required and not typed.deviation_reason.strip():
-            missing = _("“%(row)s”得分低于分值，请填写偏差原因分析及改进措施。") % {"row": row.name}
+            missing = row_reason_problem(row.name, below_weight=row.score < row.weight)
             if row.errors:  # the actual comes first; its reason is asked for once it is readable
                 placed.add(missing)
             else:
@@ -201,7 +208,7 @@ def entry_messages(*, indicators: list[Indicator], entry: EvaluationEntry, score
     for error in score.budget.errors:
         put("budget", error)
     if score.budget.reason_required and not entry.budget_deviation_reason.strip():
-        put("budget_deviation_reason", _("预算执行率低于 90%，请填写执行偏差原因。"))
+        put("budget_deviation_reason", budget_reason_problem(score.rules))
     general = [problem for problem in score.problems if problem not in placed]
     if general:
         messages[GENERAL] = general

@@ -156,6 +156,7 @@ def evaluation_document(project: Project, score) -> dict:
         "reported_total": _points(evaluation.reported_total if evaluation else None),
         "findings": list(score.findings),
         "evidence": evidence.get(None, []),
+        "rules": {"name": score.rules.name, "version": score.rules.version},  # SPEC section 16
     }
 
 

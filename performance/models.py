@@ -634,5 +634,8 @@ from .declaration.models import (  # noqa: E402, F401
     TargetSet,
 )
 
+# The scoring rule sets (issue 19).
+from .rules.models import RuleChoice, RuleSet, RuleVersion  # noqa: E402, F401
+
 # The stored scores live in their own package too (issue 20).
 from .scores.models import DepartmentYearVersion, IndicatorScore, ProjectScore  # noqa: E402, F401

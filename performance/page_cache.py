@@ -11,7 +11,8 @@ import, the admin, a plain UPDATE, another server), and needs no invalidation:
   The page caches what looks the same to every viewer under it; the workflow buttons, CSRF tokens,
   carry-forward buttons and messages are rendered on every request.
 
-It also digests the code and translations, the language, the time zone and the scoring and review settings.
+It also digests the code and translations, the language, the time zone and the review settings; the
+scoring rules through the stored score's rule set version.
 The rows are read by plain SQL statements, table names from the models' ``_meta``: a fraction of a
 millisecond, where the ORM would take longer to compile them than the database takes to answer.
 """
@@ -42,6 +43,7 @@ from .models import (
     IndicatorCategory,
     MonitoringRound,
     ProjectGoal,
+    ProjectScore,
     TargetSet,
 )
 
@@ -67,6 +69,8 @@ PAGE_STATEMENTS = [
     ("SELECT * FROM {department} WHERE id = %s", ["department"]),
     ("SELECT * FROM {goal} WHERE project_id = %s", ["project"]),
     ("SELECT * FROM {evaluation} WHERE project_id = %s", ["project"]),
+    # The rules that scored it (a version's rules never change; a new choice rescores and records another).
+    ("SELECT rule_version_id, total, grade FROM {score} WHERE project_id = %s", ["project"]),
     (
         "SELECT i.*, r.* FROM {indicator} i LEFT JOIN {result} r ON r.indicator_id = i.id"
         " WHERE i.project_id = %s ORDER BY i.id",
@@ -152,6 +156,7 @@ def _tables(vendor: str) -> dict[str, str]:
         "department": Department,
         "goal": ProjectGoal,
         "evaluation": Evaluation,
+        "score": ProjectScore,
         "indicator": Indicator,
         "result": ActualResult,
         "category": IndicatorCategory,
@@ -192,7 +197,6 @@ def context_version() -> bytes:
             code_version(),
             translation.get_language(),
             timezone.get_current_timezone_name(),
-            sorted((getattr(settings, "JIXIAO_SCORING", None) or {}).items()),
             sorted(getattr(settings, "JIXIAO_REVIEW_DISABLED", None) or ()),
         )
     ).encode()

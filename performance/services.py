@@ -15,12 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from budgets.models import FUND_SOURCES, Project, stage_total
 
 from .models import Indicator, evaluation_of, result_of
+from .rules.services import HEAD_FIELDS, Head, rules_by_version, versions_for, versions_for_heads
 from .scoring import BudgetInput, EvaluationScore, RowInput, Rules, score_evaluation
 from .targets import Target, is_cost, parse_target
 
@@ -33,13 +33,10 @@ RESULT_FIELDS = ["actual", "tier", "evaluator_score", "reported_score", "deviati
 ITERATOR_CHUNK = 2000
 
 
-def scoring_rules() -> Rules:
-    """The optional department rules switched on in settings.JIXIAO_SCORING (all off by default)."""
-    config = getattr(settings, "JIXIAO_SCORING", {}) or {}
-    return Rules(
-        overshoot_penalty=bool(config.get("OVERSHOOT_PENALTY", False)),
-        execution_rate_caps=bool(config.get("EXECUTION_RATE_CAPS", False)),
-    )
+def rules_of(project: Project) -> Rules:
+    """The rules that score ``project`` (performance.rules.services: its department's choice for its year, or
+    the rules its approved self-evaluation was scored by)."""
+    return versions_for(Project.objects.filter(pk=project.pk))[project.pk].rules()
 
 
 def indicators_for_scoring() -> QuerySet[Indicator]:
@@ -137,7 +134,7 @@ def score_project(project: Project, *, rules: Rules | None = None) -> Evaluation
     return score_evaluation(
         budget,
         [_row_input(*_indicator_values(indicator)) for indicator in indicators],
-        rules=rules if rules is not None else scoring_rules(),
+        rules=rules if rules is not None else rules_of(project),
         reported_total=evaluation.reported_total if evaluation else None,
     )
 
@@ -146,20 +143,36 @@ def score_project(project: Project, *, rules: Rules | None = None) -> Evaluation
 
 
 def score_project_rows(
-    projects: QuerySet[Project], *, indicator_ids: dict[int, list[int]] | None = None
+    projects: QuerySet[Project],
+    *,
+    indicator_ids: dict[int, list[int]] | None = None,
+    versions: dict[int, int] | None = None,
+    rules: dict[int, Rules] | None = None,
 ) -> dict[int, EvaluationScore]:
     """Score a queryset's projects from plain rows; ``indicator_ids``, when given, is filled with each project's
-    indicator ids in the order of its score's rows (``performance.scores`` stores each row's score)."""
-    return _score_rows(projects, scoring_rules(), indicator_ids)
+    indicator ids in the order of its score's rows (``performance.scores`` stores each row's score), and
+    ``versions`` with the id of the rule set version that scored each. ``rules`` scores projects by other
+    rules than their own (the preview of a change of rules)."""
+    return _score_rows(projects, indicator_ids, versions, rules)
 
 
 def _score_rows(
-    projects: QuerySet[Project], rules: Rules, indicator_ids: dict[int, list[int]] | None = None
+    projects: QuerySet[Project],
+    indicator_ids: dict[int, list[int]] | None = None,
+    versions: dict[int, int] | None = None,
+    rules: dict[int, Rules] | None = None,
 ) -> dict[int, EvaluationScore]:
     """Score a queryset's projects from two set-based queries of plain rows, one project at a time."""
     projects = projects.prefetch_related(None)
     evaluation = [f"evaluation__{name}" for name in EVALUATION_FIELDS]
-    heads = {row[0]: row[1:] for row in projects.values_list("pk", *BUDGET_FIELDS, *evaluation)}
+    heads = {row[0]: row[1:] for row in projects.values_list("pk", *BUDGET_FIELDS, *evaluation, *HEAD_FIELDS)}
+    chosen = versions_for_heads({pk: Head(*head[11:]) for pk, head in heads.items()})
+    by_version = rules_by_version(chosen.values())
+    if versions is not None:
+        versions.update({pk: version.pk for pk, version in chosen.items()})
+    rules_of_project = {pk: by_version[version.pk] for pk, version in chosen.items()}
+    if rules:
+        rules_of_project.update(rules)
     columns = ["project_id", "id", *INDICATOR_FIELDS, *[f"result__{name}" for name in RESULT_FIELDS]]
     indicators = (
         Indicator.objects.filter(project__in=projects.values("pk"))
@@ -173,7 +186,7 @@ def _score_rows(
     def score(pk: int, rows: list[RowInput]) -> None:
         head = heads[pk]
         budget = _budget_input(stage_total(*head[0:4]), stage_total(*head[4:8]), head[8], head[9])
-        scores[pk] = score_evaluation(budget, rows, rules=rules, reported_total=head[10])
+        scores[pk] = score_evaluation(budget, rows, rules=rules_of_project[pk], reported_total=head[10])
 
     current, rows, ids = None, [], []
     for values in indicators:
@@ -199,10 +212,11 @@ def score_projects(projects: QuerySet[Project] | Iterable[Project]) -> dict[int,
     needed and are ignored). A list of projects gets its indicators prefetched onto each project under
     ``SCORING_INDICATORS`` (the 自评表 lays them out) and is scored from them.
     """
-    rules = scoring_rules()
     if isinstance(projects, QuerySet):
-        return _score_rows(projects, rules)
+        return _score_rows(projects)
     projects = list(projects)
     lookup = Prefetch("indicators", queryset=indicators_for_scoring(), to_attr=SCORING_INDICATORS)
     prefetch_related_objects(projects, "evaluation", lookup)
-    return {project.pk: score_project(project, rules=rules) for project in projects}
+    chosen = versions_for(Project.objects.filter(pk__in=[project.pk for project in projects]))
+    by_version = rules_by_version(chosen.values())
+    return {project.pk: score_project(project, rules=by_version[chosen[project.pk].pk]) for project in projects}

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .declaration import views as declaration
+from .rules import views as rules
 from .views import carry_forward, disclosure, entry, jobs, monitoring, projects, sheets
 from .views.review import review_report
 
@@ -51,6 +52,13 @@ urlpatterns = [
     path("jobs/<int:pk>/retry/", jobs.job_retry, name="job-retry"),
     path("jobs/<int:pk>/confirm/", jobs.job_confirm, name="job-confirm"),
     path("review/", review_report, name="review-report"),
+    path("rules/", rules.rules_list, name="rules-list"),
+    path("rules/new/", rules.rules_create, name="rules-create"),
+    path("rules/import/", rules.rules_import, name="rules-import"),
+    path("rules/choose/", rules.rules_choose, name="rules-choose"),
+    path("rules/<int:pk>/", rules.rules_detail, name="rules-detail"),
+    path("rules/<int:pk>/edit/", rules.rules_edit, name="rules-edit"),
+    path("rules/<int:pk>/export.json", rules.rules_export, name="rules-export"),
     path("disclosure/upload/", disclosure.disclosure_upload, name="disclosure-upload"),
     path("disclosure/<str:code>/<int:year>/", disclosure.disclosure_page, name="disclosure"),
     path("disclosure/<str:code>/<int:year>.docx", disclosure.disclosure_docx_download, name="disclosure-docx"),

@@ -19,7 +19,8 @@ def walk(patterns=None, namespace=""):
 
 
 def url_for(name, converters, world) -> str:
-    """The URL of ``name`` filled from ``world``: its project, evidence, job, adjustment and department (year 2021)."""
+    """The URL of ``name`` filled from ``world``: its project, evidence, job, adjustment and department (year 2021);
+    a rule set's pages, the first rule set."""
     if converters == []:
         return reverse(name) + "?year=2021"
     if converters == ["pk"]:
@@ -29,6 +30,10 @@ def url_for(name, converters, world) -> str:
             pk = world["job"].pk
         elif name.startswith("performance:adjustment-") and name != "performance:adjustment-create":
             pk = world["adjustment"].pk
+        elif name.startswith("performance:rules-"):  # a rule set: the shipped 10号 (the migration's)
+            from performance.rules.models import RuleSet
+
+            pk = RuleSet.objects.order_by("pk").first().pk
         else:
             pk = world["project"].pk
         return reverse(name, kwargs={"pk": pk})

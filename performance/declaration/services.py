@@ -22,6 +22,7 @@ from budgets.models import Project
 from ..models import Indicator, IndicatorCategory, ProjectGoal
 from ..review import review_project
 from ..rights import require, target_set_of
+from ..rules.services import version_of
 from ..scores.keep import kept_scores
 from ..scoring import RowInput, weight_problems
 from ..targets import Target, is_cost, parse_target
@@ -90,7 +91,8 @@ def review_rows(project: Project, indicators: list[Indicator]):
 
 
 def declaration_problems(project: Project, indicators: list[Indicator] | None = None) -> list[str]:
-    """What refuses submitting the targets: no indicators, a review 错误, weights that do not sum."""
+    """What refuses submitting the targets: no indicators, a review 错误, weights that do not sum (or, where the
+    project's rules refuse it, that depart from their first-level split)."""
     if indicators is None:
         indicators = list(project.indicators.in_order())
     if not indicators:
@@ -110,7 +112,7 @@ def declaration_problems(project: Project, indicators: list[Indicator] | None = 
         )
         for indicator in indicators
     ]
-    return problems + weight_problems(rows)
+    return problems + weight_problems(rows, version_of(project).rules())  # its department's rules of the year
 
 
 def _stale(record, version: int | None) -> None:

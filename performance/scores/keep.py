@@ -2,8 +2,9 @@
 transaction.
 
 - Saves and deletes through the ORM (the admin, the forms, the workflow, ``save()`` anywhere) are caught by
-  the receivers below: an indicator, its actual result, a project (its money) or a category of the framework
-  (the scoring group and the cost rule follow its name).
+  the receivers below: an indicator, its actual result, a project (its money), its self-evaluation (reopened,
+  it is scored by its year's rules again) or a category of the framework (the scoring group and the cost
+  rule follow its name).
 - Bulk writes (``bulk_create``, ``bulk_update``, ``QuerySet.update``), which send no signal, name the projects
   they changed with ``changed(ids)``.
 - A service that writes many rows wraps them in ``kept_scores()``: the projects changed inside are rescored
@@ -137,6 +138,13 @@ def _project_deleted(sender, instance, **kwargs):
 def _project_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         changed([instance.pk])
+
+
+@receiver(post_save, sender=Evaluation, dispatch_uid="scores-evaluation")
+def _evaluation_changed(sender, instance, raw=False, **kwargs):
+    """An approved self-evaluation keeps the rules it was scored by; reopened, it is scored by its year's rules."""
+    if not raw:
+        changed([instance.project_id])
 
 
 @receiver(post_save, sender=IndicatorCategory, dispatch_uid="scores-category")

@@ -21,6 +21,14 @@ class ProjectScore(models.Model):
     rate = models.DecimalField(_("预算执行率"), max_digits=20, decimal_places=4, null=True, blank=True)
     total = models.DecimalField(_("总分"), max_digits=6, decimal_places=2, default=0)
     grade = models.CharField(_("等级"), max_length=1, blank=True)
+    rule_version = models.ForeignKey(
+        "performance.RuleVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="scores",
+        verbose_name=_("评分规则版本"),
+    )
     scored_at = models.DateTimeField(_("计分时间"), auto_now=True)
 
     class Meta:

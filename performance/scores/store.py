@@ -20,7 +20,7 @@ from .models import IndicatorScore, ProjectScore
 from .versions import touch
 
 CHUNK = 2000  # projects scored and written per round: bounded memory at any scale
-PROJECT_FIELDS = ["started", "complete", "rate", "total", "grade"]
+PROJECT_FIELDS = ["started", "complete", "rate", "total", "grade", "rule_version"]
 BATCH = 2000  # rows a call of executemany
 
 
@@ -32,12 +32,15 @@ class Figures(NamedTuple):
     rate: Decimal | None
     total: Decimal
     grade: str
+    rule_version: int | None  # the id of the rule set version that scored it
 
     @classmethod
-    def of(cls, score: EvaluationScore) -> Figures:
+    def of(cls, score: EvaluationScore, rule_version: int | None) -> Figures:
         started = score.started
         # A project nobody has started has no grade yet: 未填报, not 差.
-        return cls(started, all_entered(score), score.budget.rate, score.total, score.grade if started else "")
+        return cls(
+            started, all_entered(score), score.budget.rate, score.total, score.grade if started else "", rule_version
+        )
 
 
 def all_entered(score: EvaluationScore) -> bool:
@@ -78,7 +81,8 @@ def rescore(projects: Iterable[int] | QuerySet[Project], *, write: bool = True) 
 
 def _rescore_chunk(ids: list[int], result: Rescored, write: bool) -> None:
     rows: dict[int, list[int]] = {}
-    scores = score_project_rows(Project.objects.filter(pk__in=ids), indicator_ids=rows)
+    versions: dict[int, int] = {}
+    scores = score_project_rows(Project.objects.filter(pk__in=ids), indicator_ids=rows, versions=versions)
     stored = {
         values[0]: Figures(*values[1:])
         for values in ProjectScore.objects.filter(project_id__in=ids).values_list("project_id", *PROJECT_FIELDS)
@@ -92,7 +96,7 @@ def _rescore_chunk(ids: list[int], result: Rescored, write: bool) -> None:
     now_time = connection.ops.adapt_datetimefield_value(timezone.now())
     projects, indicators = [], []
     for pk, score in scores.items():
-        now = Figures.of(score)
+        now = Figures.of(score, versions[pk])
         was = stored.get(pk)
         if was != now:
             result.changed.append((pk, was, now))
@@ -103,7 +107,7 @@ def _rescore_chunk(ids: list[int], result: Rescored, write: bool) -> None:
     result.scored += len(scores)
     result.rows_changed += len(indicators)
     if write:
-        _upsert(ProjectScore, ["project_id", *PROJECT_FIELDS, "scored_at"], projects)
+        _upsert(ProjectScore, ["project_id", *PROJECT_FIELDS[:-1], "rule_version_id", "scored_at"], projects)
         _upsert(IndicatorScore, ["indicator_id", "weight", "score"], indicators)
 
 

@@ -22,7 +22,7 @@ from budgets.models import FUND_SOURCES, STAGES, Project
 from ..actuals import ActualKind, Tier
 from ..declaration.services import baseline_targets, shown_target
 from ..models import Evaluation, evaluation_of, goal_of, result_of
-from ..scoring import BUDGET_WEIGHT, EvaluationScore
+from ..scoring import EvaluationScore
 from ..services import SCORING_INDICATORS, score_projects
 from ..targets import Kind
 from .layout import (
@@ -139,7 +139,7 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
         cell = grid.put(5, col, project.total(stage), "input_money" if stage == "executed" else "money")
         if stage == "executed":
             remember("executed", "total", cell, project.executed_total)
-    grid.put(5, 7, BUDGET_WEIGHT, "score")
+    grid.put(5, 7, score.budget.weight, "score")
     grid.put(5, 8, score.budget.rate, "rate")
     grid.put(5, 9, score.budget.score if score.budget.rate is not None else None, "score")
     for row, source in enumerate(FUND_SOURCES, start=6):
@@ -205,11 +205,13 @@ def evaluation_grid(project: Project, score: EvaluationScore, meta: list[tuple])
     grid.put(total_row, 9, "", "text")
     grid.put(total_row + 1, 1, _("评价等级"), "label", cols=6)
     grid.put(total_row + 1, 7, shown_grade(score), "label", cols=3)
+    # The rules that scored it (SPEC section 16), and what they changed (a cap, a deduction).
+    rules = _("评分规则：%(rules)s") % {"rules": score.rules.label()}
+    grid.put(total_row + 2, 1, "；".join([rules, *score.adjustments]), "plain", cols=9)
     sign = total_row + 3
     grid.put(sign, 1, _("填表人："), "plain", cols=3)
     grid.put(sign, 4, _("单位负责人："), "plain", cols=3)
     grid.put(sign, 7, _("填报日期：    年   月   日"), "plain", cols=3)
-    grid.heights[total_row + 2] = 12
     grid.heights[sign] = 24
     note = _(
         "填写说明：浅黄色底纹的单元格为填写区（全年执行数、预算执行偏差原因、实际完成情况、各指标的实际完成值、"

@@ -45,6 +45,8 @@ from ..history import project_history
 from ..models import Evaluation, Evidence, MonitoringRound, ProjectGoal, evaluation_of, result_of
 from ..page_cache import PAGE_CACHE_SECONDS, cached, context_version, project_page_version
 from ..review import review_projects
+from ..rules.models import RuleVersion
+from ..rules.services import version_of
 from ..scores import versions
 from ..scoring import EvaluationScore
 from ..services import SCORING_INDICATORS, indicators_for_scoring, score_project
@@ -231,9 +233,19 @@ class ProjectPage:
         return getattr(self.project, SCORING_INDICATORS)
 
     @cached_property
+    def rule_version(self) -> RuleVersion:
+        """The rule set version that scores the project (its department's of the year, or its approved one's)."""
+        return version_of(self.project)
+
+    @cached_property
     def score(self) -> EvaluationScore:
         self.indicators  # noqa: B018 - loaded onto the project for score_project
-        return score_project(self.project)
+        return score_project(self.project, rules=self.rule_version.rules())
+
+    @cached_property
+    def differences(self) -> list[str]:
+        """The findings of 复核 besides what the rules changed (shown with the rules)."""
+        return [finding for finding in self.score.findings if finding not in self.score.adjustments]
 
     @cached_property
     def rate_percent(self) -> str | None:
@@ -335,6 +347,8 @@ def project_detail(request, pk: int):
         "score": SimpleLazyObject(lambda: page.score),
         "rate_percent": SimpleLazyObject(lambda: page.rate_percent),
         "rows": SimpleLazyObject(lambda: page.rows),
+        "rule_version": SimpleLazyObject(lambda: page.rule_version),
+        "differences": SimpleLazyObject(lambda: page.differences),
         "budget_rows": SimpleLazyObject(lambda: _budget_rows(page.project)),
         "review_findings": SimpleLazyObject(lambda: page.review_findings),
         "evidence": SimpleLazyObject(lambda: page.evidence),

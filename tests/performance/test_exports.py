@@ -222,7 +222,9 @@ def test_evaluation_document_has_the_shape_of_spec_section_12():
         "reported_total",
         "findings",
         "evidence",
+        "rules",
     ]
+    assert document["rules"] == {"name": "财预〔2020〕10号", "version": 1}
     sources = document["budget"].pop("sources")
     assert document["budget"] == {
         "initial": "27.00",

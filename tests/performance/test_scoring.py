@@ -10,10 +10,10 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from performance.actuals import Tier
+from performance.rules.shipped import ENV_RULES
 from performance.scoring import (
     BudgetInput,
     RowInput,
-    Rules,
     default_weights,
     grade_for,
     score_evaluation,
@@ -455,27 +455,32 @@ def test_total_is_the_sum_of_rounded_rows_and_the_budget_score():
 # --- optional rules ----------------------------------------------------------------------------------
 
 
-def test_overshoot_penalty_is_off_by_default_and_takes_20_percent_when_on():
+def test_overshoot_scores_a_share_of_the_weight_under_the_former_switch_rules():
     rows = [row("10次", "13次", weight=D("90"), name="培训次数", deviation_reason="目标偏低")]
     assert score_evaluation(FULL_BUDGET, rows).rows[0].score == D("90.00")
-    penalised = score_evaluation(FULL_BUDGET, rows, rules=Rules(overshoot_penalty=True))
+    penalised = score_evaluation(FULL_BUDGET, rows, rules=ENV_RULES)
     assert penalised.rows[0].score == D("72.00")
     assert penalised.rows[0].reason_required is True
-    assert penalised.findings == ["“培训次数”实际完成值超过指标值 30% 以上，指标值设定偏低，按规则得分为分值的 80%。"]
+    assert penalised.findings == [
+        "“培训次数”实际完成值超过指标值 30% 以上，指标值设定偏低，"
+        "按“10号文加可选规则（原环境变量）（第1版）”的规则得分为分值的 80%。"
+    ]
+    assert penalised.adjustments == penalised.findings
     below = [row("10次", "12.9次", weight=D("90"))]
-    assert score_evaluation(FULL_BUDGET, below, rules=Rules(overshoot_penalty=True)).rows[0].score == D("90.00")
+    assert score_evaluation(FULL_BUDGET, below, rules=ENV_RULES).rows[0].score == D("90.00")
 
 
-def test_execution_rate_caps_are_off_by_default():
+def test_execution_rate_caps_cap_the_total_under_the_former_switch_rules():
     rows = [row(weight=D("90"))]
     budget = BudgetInput(D("100"), D("50"), deviation_reason="x")
     assert score_evaluation(budget, rows).total == D("95.00")
-    capped = score_evaluation(budget, rows, rules=Rules(execution_rate_caps=True))
+    capped = score_evaluation(budget, rows, rules=ENV_RULES)
     assert (capped.total, capped.grade) == (D("60.00"), "中")
-    assert capped.findings == ["预算执行率低于 60%，总分按规则由 95.00 封顶为 60.00。"]
-    at_85 = score_evaluation(
-        BudgetInput(D("100"), D("85"), deviation_reason="x"), rows, rules=Rules(execution_rate_caps=True)
-    )
+    assert capped.adjustments == [
+        "预算执行率 50% 低于 60%，"
+        "总分按“10号文加可选规则（原环境变量）（第1版）”的执行率封顶规则由 95.00 封顶为 60.00。"
+    ]
+    at_85 = score_evaluation(BudgetInput(D("100"), D("85"), deviation_reason="x"), rows, rules=ENV_RULES)
     assert at_85.total == D("90.00")
 
 

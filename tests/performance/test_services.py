@@ -10,8 +10,10 @@ from budgets.models import Project
 from performance.actuals import Tier
 from performance.load_data import generate_load_data
 from performance.models import ActualResult, Evaluation, Indicator
-from performance.scoring import Rules
-from performance.services import score_project, score_projects, scoring_rules
+from performance.rules.models import RuleSet
+from performance.rules.services import choose_rules
+from performance.rules.shipped import ENV_SWITCHES
+from performance.services import score_project, score_projects
 from performance.targets import Comparator, Kind, Target, parse_target
 from tests.factories import make_evaluation, make_indicator, make_project
 
@@ -107,25 +109,24 @@ def test_score_projects_uses_a_constant_number_of_queries(django_assert_num_quer
     for _ in range(3):
         make_evaluation(project=build_poverty_project(), budget_deviation_reason="x")
     build_poverty_project()
-    with django_assert_num_queries(2):
+    # the projects, their rules (the departments' choices, the default version), their indicators
+    with django_assert_num_queries(4):
         scores = score_projects(Project.objects.all())
     assert len(scores) == 4
     assert {score.total for score in scores.values()} == {D("84.49")}
 
 
-def test_scoring_rules_read_settings(settings):
-    assert scoring_rules() == Rules()
-    settings.JIXIAO_SCORING = {"OVERSHOOT_PENALTY": True, "EXECUTION_RATE_CAPS": True}
-    assert scoring_rules() == Rules(overshoot_penalty=True, execution_rate_caps=True)
+def use_rules(department, year, code):
+    """Score the department's projects of the year by the latest version of the shipped rule set ``code``."""
+    choose_rules(department=department, year=year, version=RuleSet.objects.get(code=code).latest(), by=None)
 
 
-@pytest.mark.stale_scores
-def test_score_project_applies_the_configured_rules(settings):
+def test_score_project_applies_its_departments_rules_of_the_year():
     project = make_project(full_year_total=D("100"), executed_total=D("50"))
     make_evaluation(project=project, budget_deviation_reason="x")
     result(make_indicator(project=project, target="10次", weight=D("90")), "13次")
     assert score_project(project).total == D("95.00")
-    settings.JIXIAO_SCORING = {"OVERSHOOT_PENALTY": True, "EXECUTION_RATE_CAPS": True}
+    use_rules(project.unit.department, project.year, ENV_SWITCHES)
     capped = score_project(project)
     assert capped.rows[0].score == D("72.00")
     assert capped.total == D("60.00")
@@ -152,7 +153,8 @@ def test_score_projects_accepts_a_queryset_that_already_prefetches_indicators():
 
 def test_score_projects_accepts_a_list(django_assert_num_queries):
     projects = [build_poverty_project(), build_poverty_project()]
-    with django_assert_num_queries(2):
+    # the evaluations, the indicators, and the rules: the projects' heads, choices, default version
+    with django_assert_num_queries(5):
         scores = score_projects(projects)
     assert [scores[project.pk].total for project in projects] == [D("84.49"), D("84.49")]
 
@@ -184,13 +186,15 @@ def vary_generated_department(code: str) -> None:
 
 
 @pytest.mark.stale_scores
-def test_scores_from_rows_equal_score_project_on_a_varied_generated_department(settings):
+def test_scores_from_rows_equal_score_project_on_a_varied_generated_department():
     generate_load_data(units=4, projects_per_unit=5, indicators_per_project=12, seed=5, department_code="861")
     vary_generated_department("861")
     projects = Project.objects.filter(unit__department__code="861")
 
-    for scoring in ({}, {"OVERSHOOT_PENALTY": True, "EXECUTION_RATE_CAPS": True}):
-        settings.JIXIAO_SCORING = scoring
+    department = projects.first().unit.department
+    for code in (None, ENV_SWITCHES):
+        if code:
+            use_rules(department, projects.first().year, code)
         one_by_one = {project.pk: score_project(project) for project in Project.objects.all()}
         from_rows = score_projects(projects)
         assert from_rows == one_by_one
@@ -205,7 +209,7 @@ def test_score_projects_queries_do_not_grow_with_the_projects(django_assert_num_
     generate_load_data(units=2, projects_per_unit=3, indicators_per_project=6, department_code="871")
     generate_load_data(units=6, projects_per_unit=3, indicators_per_project=6, department_code="872")
     for code, count in (("871", 6), ("872", 18)):
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(4):
             scores = score_projects(Project.objects.filter(unit__department__code=code))
         assert len(scores) == count
 
