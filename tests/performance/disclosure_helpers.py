@@ -5,7 +5,8 @@ from django.db import models
 
 from budgets.models import Access, Department, DepartmentBudget, GlossaryTerm, Project, Unit
 
-FRAMEWORK = {"IndicatorCategory", "CategoryAlias"}
+# Configuration, not disclosed data: the indicator framework and the scoring rule sets (issue 19).
+FRAMEWORK = {"IndicatorCategory", "CategoryAlias", "RuleSet", "RuleVersion"}
 HISTORY_ONLY = {"history_id", "history_date", "history_change_reason", "history_user", "id"}
 WHEN_SCORED = "scored_at"  # a stored score's time of computing (performance.scores)
 VERSION_TOKEN = "token"  # a department-year's version: random on every write (performance.scores.versions)
