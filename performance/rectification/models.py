@@ -31,8 +31,9 @@ class RectificationItemQuerySet(models.QuerySet):
         return self.exclude(status=RectificationItem.Status.DONE)
 
     def overdue(self, today=None):
-        """Open items whose due date has passed."""
-        return self.open().filter(due_date__lt=today or timezone.localdate())
+        """Items still the unit's to work on (not awaiting acceptance, not finished) whose due date has passed."""
+        waiting = (RectificationItem.Status.SUBMITTED, RectificationItem.Status.DONE)
+        return self.exclude(status__in=waiting).filter(due_date__lt=today or timezone.localdate())
 
 
 class RectificationItem(ReviewedDocument):
@@ -112,7 +113,8 @@ class RectificationItem(ReviewedDocument):
 
     @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.due_date < timezone.localdate()
+        waiting = (self.Status.SUBMITTED, self.Status.DONE)
+        return self.status not in waiting and self.due_date < timezone.localdate()
 
 
 def rectification_upload_to(instance, filename: str) -> str:

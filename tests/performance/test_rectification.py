@@ -161,11 +161,16 @@ def test_a_unit_sees_only_its_own_items(world):
     assert list(items_for(world["reviewer"])) == [mine]
 
 
-def test_open_and_overdue_items(world):
+def test_an_item_past_due_is_overdue_until_the_unit_submits_it(world):
     late = new_item(world, due_date=datetime.date(2020, 1, 1))
     new_item(world, due_date=datetime.date(2999, 1, 1))
     assert list(RectificationItem.objects.overdue()) == [late]
+    assert late.is_overdue
     assert RectificationItem.objects.open().count() == 2
+    late = submit_item(item=save_response(item=late, response="已整改", by=world["staff"]), by=world["staff"])
+    assert not late.is_overdue
+    assert not RectificationItem.objects.overdue().exists()
+    assert RectificationItem.objects.open().count() == 2  # awaiting acceptance is still open
 
 
 # --- proposals ------------------------------------------------------------------------------------
