@@ -40,7 +40,7 @@ def _creatable_units(user):
     """The units the user may create items for: those of the departments they review, or all for finance."""
     units = units_for(user)
     if not is_finance_bureau(user):
-        reviewed = [d.pk for d in departments_for(user) if services.may_propose_for(user, d)]
+        reviewed = [d.pk for d in departments_for(user) if may_propose_for(user, d)]
         units = units.filter(department__in=reviewed)
     return units.order_by("department__code", "order", "code")
 
