@@ -634,6 +634,9 @@ from .declaration.models import (  # noqa: E402, F401
     TargetSet,
 )
 
+# Rectification items (issue 21 item 1).
+from .rectification.models import DismissedProposal, RectificationEvidence, RectificationItem  # noqa: E402, F401
+
 # The scoring rule sets (issue 19).
 from .rules.models import RuleChoice, RuleSet, RuleVersion  # noqa: E402, F401
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .declaration import views as declaration
+from .rectification import views as rectification
 from .rules import views as rules
 from .views import carry_forward, disclosure, entry, jobs, monitoring, projects, sheets
 from .views.review import review_report
@@ -62,4 +63,28 @@ urlpatterns = [
     path("disclosure/upload/", disclosure.disclosure_upload, name="disclosure-upload"),
     path("disclosure/<str:code>/<int:year>/", disclosure.disclosure_page, name="disclosure"),
     path("disclosure/<str:code>/<int:year>.docx", disclosure.disclosure_docx_download, name="disclosure-docx"),
+    path("rectification/", rectification.rectification_list, name="rectification-list"),
+    path("rectification/export.xlsx", rectification.rectification_export, name="rectification-export"),
+    path("rectification/new/", rectification.rectification_create, name="rectification-create"),
+    path("rectification/<int:pk>/", rectification.rectification_detail, name="rectification-detail"),
+    path("rectification/<int:pk>/respond/", rectification.rectification_respond, name="rectification-respond"),
+    path("rectification/<int:pk>/submit/", rectification.rectification_submit, name="rectification-submit"),
+    path("rectification/<int:pk>/accept/", rectification.rectification_accept, name="rectification-accept"),
+    path("rectification/<int:pk>/return/", rectification.rectification_return, name="rectification-return"),
+    path("rectification/files/<int:pk>/", rectification.rectification_evidence, name="rectification-evidence"),
+    path(
+        "rectification/suggestions/<str:code>/<int:year>/",
+        rectification.rectification_suggestions,
+        name="rectification-suggestions",
+    ),
+    path(
+        "rectification/suggestions/<str:code>/<int:year>/confirm/",
+        rectification.rectification_confirm,
+        name="rectification-confirm",
+    ),
+    path(
+        "rectification/suggestions/<str:code>/<int:year>/dismiss/",
+        rectification.rectification_dismiss,
+        name="rectification-dismiss",
+    ),
 ]

@@ -4,6 +4,7 @@ The walk (tests/url_walk.py) reads the URL configuration itself, so a page added
 """
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import openpyxl
@@ -16,6 +17,7 @@ from django.urls import reverse
 from budgets.models import Access, DepartmentBudget
 from performance.jobs import start_job
 from performance.models import ActualResult, Adjustment, AdjustmentItem, Evaluation, Evidence, Job, TargetSet
+from performance.rectification.models import RectificationEvidence, RectificationItem
 from tests.factories import (
     make_department,
     make_goal,
@@ -28,7 +30,7 @@ from tests.url_walk import url_for, walk
 
 pytestmark = pytest.mark.django_db
 
-SECRETS = ["甲部门", "甲单位", "甲单位秘密项目", "甲秘密指标", "甲秘密目标", "甲秘密调整"]
+SECRETS = ["甲部门", "甲单位", "甲单位秘密项目", "甲秘密指标", "甲秘密目标", "甲秘密调整", "甲秘密整改", "甲整改佐证"]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -56,6 +58,19 @@ def world(tmp_path, settings):
     target_set = TargetSet.objects.create(project=project, status=TargetSet.Status.APPROVED)
     adjustment = Adjustment.objects.create(project=project, reason="甲秘密调整")
     AdjustmentItem.objects.create(adjustment=adjustment, action="change", indicator=indicator, name="甲秘密指标")
+    rectification = RectificationItem.objects.create(
+        unit=unit,
+        project=project,
+        year=2021,
+        problem="甲秘密整改",
+        measures="甲秘密整改要求",
+        due_date=date(2000, 1, 1),
+    )
+    rectification_evidence = RectificationEvidence(
+        item=rectification, original_name="甲整改佐证.png", content_type="image/png", size=72
+    )
+    rectification_evidence.file.save("b.png", ContentFile(PNG), save=False)
+    rectification_evidence.save()
     return {
         "project": project,
         "evidence": evidence,
@@ -64,6 +79,8 @@ def world(tmp_path, settings):
         "job": job,
         "target_set": target_set,
         "adjustment": adjustment,
+        "rectification": rectification,
+        "rectification_evidence": rectification_evidence,
     }
 
 

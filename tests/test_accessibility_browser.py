@@ -12,6 +12,7 @@ The keyboard journeys below fill, submit and return an evaluation and fill the m
 Enter, Space, the arrow keys and typing alone, checking at every Tab that the focused element shows it.
 """
 
+import datetime
 import importlib
 import os
 from pathlib import Path
@@ -37,6 +38,7 @@ from performance.monitoring import (
     save_monitoring_entry,
     start_monitoring_round,
 )
+from performance.rectification.services import create_item, save_response
 from performance.workflow import record_transition, return_evaluation, submit_evaluation
 from tests.performance.sheet_helpers import seed_kepu
 from tests.performance.test_journey_browser import log_in
@@ -150,6 +152,18 @@ def seeded_states(live_server):
     return_monitoring(monitoring=returned, by=shenhe, reason="请补充截至监控日的完成情况")
 
     adjustment = pending_adjustment(approved, staff=kexie, reviewer=shenhe)
+    rectification = create_item(
+        unit=kepu.unit,
+        project=kepu,
+        year=2021,
+        problem="开展活动场次未达到年度目标",
+        measures="下半年补足活动场次",
+        due_date=datetime.date(2022, 3, 31),
+        by=shenhe,
+    )
+    photo = SimpleUploadedFile("整改照片.png", PNG, content_type="image/png")
+    rectification = save_response(item=rectification, response="已补足活动场次", files=[photo], by=kexie)
+    rectification_evidence = rectification.evidence_files.get()
 
     jobs = {}
     for username, user in users.items():
@@ -173,7 +187,16 @@ def seeded_states(live_server):
         for state, project_name, job in STATES:
             project = projects[project_name]
             world = {"project": project, "department": kepu.unit.department, "job": jobs[username][job]}
-            yield state, world | {"evidence": evidence, "adjustment": adjustment}
+            yield (
+                state,
+                world
+                | {
+                    "evidence": evidence,
+                    "adjustment": adjustment,
+                    "rectification": rectification,
+                    "rectification_evidence": rectification_evidence,
+                },
+            )
 
     return live_server.url, states
 

@@ -19,8 +19,8 @@ def walk(patterns=None, namespace=""):
 
 
 def url_for(name, converters, world) -> str:
-    """The URL of ``name`` filled from ``world``: its project, evidence, job, adjustment and department (year 2021);
-    a rule set's pages, the first rule set."""
+    """The URL of ``name`` filled from ``world``: its project, evidence, job, adjustment, rectification item (and its
+    file) and department (year 2021); a rule set's pages, the first rule set."""
     if converters == []:
         return reverse(name) + "?year=2021"
     if converters == ["pk"]:
@@ -30,6 +30,10 @@ def url_for(name, converters, world) -> str:
             pk = world["job"].pk
         elif name.startswith("performance:adjustment-") and name != "performance:adjustment-create":
             pk = world["adjustment"].pk
+        elif name == "performance:rectification-evidence":
+            pk = world["rectification_evidence"].pk
+        elif name.startswith("performance:rectification-"):
+            pk = world["rectification"].pk
         elif name.startswith("performance:rules-"):  # a rule set: the shipped 10号 (the migration's)
             from performance.rules.models import RuleSet
 

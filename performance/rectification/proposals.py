@@ -1,0 +1,148 @@
+"""What the app proposes for rectification in a department's year, from what it already finds:
+
+- ``score``: an indicator row of a fully entered self-evaluation scoring below its weight (the stored scores,
+  ``performance.scores``);
+- ``review``: a target-review finding of severity 错误 (``performance.review``);
+- ``monitoring``: a red light of the year's monitoring round, for a project's budget or one of its indicators
+  (``performance.monitoring``).
+
+Each proposal has a key naming the finding; a finding confirmed (an item with that key) or dismissed (a
+``DismissedProposal``) is not proposed again. Spot-check differences come with the spot checks (issue 20).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import F
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from budgets.consistency import Severity
+from budgets.models import Department, Project, Unit
+
+from ..models import MonitoringRound
+from ..monitoring import RED, department_report
+from ..review import review_projects
+from ..scores.models import IndicatorScore
+from .models import DismissedProposal, RectificationItem, Source
+
+DEFAULT_MEASURES = {
+    Source.SCORE: gettext_lazy("分析该指标未达目标的原因，提出改进措施，并在下一年度的绩效目标和预算安排中落实。"),
+    Source.MONITORING: gettext_lazy("查明偏离原因，采取纠偏措施，确保年度绩效目标和预算执行进度如期完成。"),
+}
+
+
+@dataclass(frozen=True)
+class Proposal:
+    key: str
+    source: str
+    unit: Unit
+    project: Project | None
+    problem: str
+    measures: str
+
+    @property
+    def source_label(self) -> str:
+        return Source(self.source).label
+
+
+def _score_proposals(projects) -> list[Proposal]:
+    rows = (
+        IndicatorScore.objects.filter(
+            indicator__project__in=projects, indicator__project__stored_score__complete=True, score__lt=F("weight")
+        )
+        .select_related("indicator__project__unit")
+        .order_by("indicator__project__unit__order", "indicator__project__order", "indicator__order", "indicator_id")
+    )
+    found = []
+    for row in rows:
+        indicator = row.indicator
+        problem = _("指标“%(name)s”（指标值 %(target)s）得分 %(score)s，低于分值 %(weight)s。") % {
+            "name": indicator.name,
+            "target": indicator.target or "—",
+            "score": row.score,
+            "weight": row.weight,
+        }
+        found.append(
+            Proposal(
+                f"score:{indicator.pk}",
+                Source.SCORE,
+                indicator.project.unit,
+                indicator.project,
+                problem,
+                str(DEFAULT_MEASURES[Source.SCORE]),
+            )
+        )
+    return found
+
+
+def _review_proposals(projects) -> list[Proposal]:
+    found = []
+    for finding in review_projects(projects.order_by("unit__order", "order", "id")):
+        if finding.severity != Severity.ERROR:
+            continue
+        indicator = finding.indicator.pk if finding.indicator is not None else 0
+        found.append(
+            Proposal(
+                f"review:{finding.project.pk}:{finding.code}:{indicator}",
+                Source.REVIEW,
+                finding.project.unit,
+                finding.project,
+                _("%(title)s（%(where)s）：%(message)s")
+                % {
+                    "title": finding.title,
+                    "where": finding.location,
+                    "message": finding.message,
+                },
+                finding.suggestion,
+            )
+        )
+    return found
+
+
+def _monitoring_proposals(department: Department, year: int, projects) -> list[Proposal]:
+    monitoring_round = MonitoringRound.objects.filter(department=department, year=year).first()
+    if monitoring_round is None:
+        return []
+    measures = str(DEFAULT_MEASURES[Source.MONITORING])
+    found = []
+    for report in department_report(monitoring_round=monitoring_round, projects=projects):
+        project = report.monitoring.project
+        prefix = f"monitoring:{monitoring_round.pk}:{project.pk}"
+        budget = report.assessment.budget
+        if budget.light == RED:
+            problem = _("运行监控（截至%(date)s）预算执行红灯：%(reason)s") % {
+                "date": monitoring_round.cut_off,
+                "reason": budget.reason,
+            }
+            found.append(Proposal(f"{prefix}:budget", Source.MONITORING, project.unit, project, problem, measures))
+        for row in report.assessment.rows:
+            if row.light.light != RED:
+                continue
+            problem = _("运行监控（截至%(date)s）指标“%(name)s”红灯：%(reason)s") % {
+                "date": monitoring_round.cut_off,
+                "name": row.indicator.name,
+                "reason": row.light.reason,
+            }
+            found.append(
+                Proposal(f"{prefix}:{row.indicator.pk}", Source.MONITORING, project.unit, project, problem, measures)
+            )
+    return found
+
+
+def proposals_for(department: Department, year: int) -> list[Proposal]:
+    """The department's year's proposals not yet confirmed nor dismissed, by source, then by unit and project."""
+    projects = Project.objects.filter(unit__department=department, year=year).select_related("unit")
+    found = [
+        *_score_proposals(projects),
+        *_review_proposals(projects),
+        *_monitoring_proposals(department, year, projects),
+    ]
+    handled = set(
+        RectificationItem.objects.filter(source_key__in=[p.key for p in found]).values_list("source_key", flat=True)
+    )
+    handled.update(
+        DismissedProposal.objects.filter(source_key__in=[p.key for p in found]).values_list("source_key", flat=True)
+    )
+    return [proposal for proposal in found if proposal.key not in handled]
