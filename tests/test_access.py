@@ -16,6 +16,7 @@ from django.urls import reverse
 from budgets.models import Access, DepartmentBudget
 from performance.jobs import start_job
 from performance.models import ActualResult, Adjustment, AdjustmentItem, Evaluation, Evidence, Job, TargetSet
+from performance.tasks.models import Notification, Task
 from tests.factories import (
     make_department,
     make_goal,
@@ -28,7 +29,7 @@ from tests.url_walk import url_for, walk
 
 pytestmark = pytest.mark.django_db
 
-SECRETS = ["甲部门", "甲单位", "甲单位秘密项目", "甲秘密指标", "甲秘密目标", "甲秘密调整"]
+SECRETS = ["甲部门", "甲单位", "甲单位秘密项目", "甲秘密指标", "甲秘密目标", "甲秘密调整", "甲秘密任务"]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -56,7 +57,15 @@ def world(tmp_path, settings):
     target_set = TargetSet.objects.create(project=project, status=TargetSet.Status.APPROVED)
     adjustment = Adjustment.objects.create(project=project, reason="甲秘密调整")
     AdjustmentItem.objects.create(adjustment=adjustment, action="change", indicator=indicator, name="甲秘密指标")
+    task = Task.objects.create(kind=Task.Kind.SELF_EVALUATION, year=2021, deadline="2022-04-30", note="甲秘密任务")
+    task.departments.set([department])
+    task.all_departments = False
+    task.save(update_fields=["all_departments"])
+    Notification.objects.create(
+        user=owner, kind=Notification.Kind.RETURNED, project=project, text="甲单位秘密项目被退回"
+    )
     return {
+        "task": task,
         "project": project,
         "evidence": evidence,
         "department": department,

@@ -19,8 +19,8 @@ def walk(patterns=None, namespace=""):
 
 
 def url_for(name, converters, world) -> str:
-    """The URL of ``name`` filled from ``world``: its project, evidence, job, adjustment and department (year 2021);
-    a rule set's pages, the first rule set."""
+    """The URL of ``name`` filled from ``world``: its project, evidence, job, adjustment, task and department (year
+    2021); a rule set's pages, the first rule set."""
     if converters == []:
         return reverse(name) + "?year=2021"
     if converters == ["pk"]:
@@ -30,6 +30,11 @@ def url_for(name, converters, world) -> str:
             pk = world["job"].pk
         elif name.startswith("performance:adjustment-") and name != "performance:adjustment-create":
             pk = world["adjustment"].pk
+        elif name.startswith("performance:task-"):  # a task: the world's, else the first (0: none, a 404)
+            from performance.tasks.models import Task
+
+            task = world.get("task") or Task.objects.order_by("pk").first()
+            pk = task.pk if task else 0
         elif name.startswith("performance:rules-"):  # a rule set: the shipped 10号 (the migration's)
             from performance.rules.models import RuleSet
 

@@ -316,13 +316,14 @@ def test_demo_users_log_in_and_see_their_units(demo, client):
     User = get_user_model()
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
-    for username in ("admin", "kexie", "kejiguan", "shenhe"):
+    for username in ("admin", "kexie", "kejiguan", "shenhe", "caizheng"):
         assert client.login(username=username, password=DEMO_PASSWORD), username
     accesses = sorted(
         (a.user.username, a.role, a.unit.code if a.unit else None, a.department.code if a.department else None)
         for a in Access.objects.select_related("user", "unit", "department")
     )
     assert accesses == [
+        ("caizheng", "finance", None, None),
         ("kejiguan", "staff", "731005", None),
         ("kexie", "staff", "731001", None),
         ("shenhe", "reviewer", None, "731"),
