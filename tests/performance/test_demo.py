@@ -392,3 +392,17 @@ def test_load_demo_command_prints_what_it_loaded():
     assert "预算项目: 6" in text
     assert "政府采购预算: 12" in text
     assert "预算单位: 4" in text
+
+
+def test_demo_has_finance_user_caizheng_with_an_open_2021_self_evaluation_task(demo):
+    from performance.demo import DEMO_TASK_DEADLINE
+    from performance.tasks.models import Task
+    from performance.tasks.services import tasks_for
+
+    task = Task.objects.get()
+    assert (task.kind, task.year, task.status, task.deadline) == ("self_evaluation", 2021, "open", DEMO_TASK_DEADLINE)
+    assert task.all_departments and task.issued_by.username == "caizheng"
+    kexie = get_user_model().objects.get(username="kexie")
+    assert list(tasks_for(kexie)) == [task]
+    load_demo()
+    assert Task.objects.count() == 1  # running it again changes nothing
