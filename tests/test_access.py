@@ -1,4 +1,5 @@
-"""Every URL of the app, walked as an anonymous user and as staff of another unit (SPEC section 7).
+"""Every URL of the app, walked as an anonymous user, as staff of another unit and as the reviewer of another department
+(SPEC section 7).
 
 The walk (tests/url_walk.py) reads the URL configuration itself, so a page added later is walked too.
 """
@@ -51,6 +52,7 @@ def world(tmp_path, settings):
     other = make_unit(department=make_department(code="902", name="乙部门"), code="902001", name="乙单位")
     make_project(unit=other, name="乙单位项目")
     stranger = make_user_with_access(role=Access.Role.STAFF, unit=other)
+    other_reviewer = make_user_with_access(role=Access.Role.REVIEWER, department=other.department)
     owner = make_user_with_access(role=Access.Role.STAFF, unit=unit)
     job = start_job(kind=Job.Kind.EXPORT_WORKBOOK, user=owner, title="甲单位导出", params={"year": 2021})
     assert Job.objects.get(pk=job.pk).output_file  # a finished export of the secrets, owned by 甲's staff
@@ -70,6 +72,7 @@ def world(tmp_path, settings):
         "evidence": evidence,
         "department": department,
         "stranger": stranger,
+        "other_reviewer": other_reviewer,
         "job": job,
         "target_set": target_set,
         "adjustment": adjustment,
@@ -104,8 +107,9 @@ def test_anonymous_users_are_sent_to_login_everywhere(client, world):
         assert response["Location"].startswith(reverse("login")), name
 
 
-def test_staff_of_another_unit_get_nothing_of_this_unit(client, world):
-    client.force_login(world["stranger"])
+@pytest.mark.parametrize("outsider", ["stranger", "other_reviewer"])
+def test_staff_and_reviewers_of_another_department_get_nothing_of_this_unit(client, world, outsider):
+    client.force_login(world[outsider])
     for name, converters in walk():
         url = url_for(name, converters, world)
         response = client.get(url)
