@@ -21,6 +21,7 @@ from .notifications import mark_read
 from .services import close_task, days_left, issue_task, overdue_projects, tasks_for, update_task
 
 NOTIFICATIONS_SHOWN = 50
+OVERDUE_SHOWN = 200  # the task list shows the first of the overdue projects, and how many there are
 
 
 def finance_required(view):
@@ -56,8 +57,12 @@ def task_list(request):
         Task.objects.prefetch_related("departments").select_related("issued_by").order_by("status", "deadline", "id")
     )
     rows = [{"task": t, "days_left": days_left(t.deadline, today)} for t in tasks]
-    overdue = list(overdue_projects(request.user, today=today)[:200])
-    return render(request, "performance/task_list.html", {"rows": rows, "overdue": overdue, "today": today})
+    overdue = overdue_projects(request.user, today=today)
+    return render(
+        request,
+        "performance/task_list.html",
+        {"rows": rows, "overdue": list(overdue[:OVERDUE_SHOWN]), "overdue_count": overdue.count(), "today": today},
+    )
 
 
 @finance_required

@@ -89,7 +89,7 @@ def test_the_task_list_shows_the_days_left_and_the_overdue_projects(client, peop
     make_project(unit=people["unit"], name="迟交项目")
     client.force_login(people["finance"])
     text = client.get(reverse("performance:task-list")).content.decode()
-    assert "已逾期2天" in text and "迟交项目" in text
+    assert "已逾期2天" in text and "迟交项目" in text and "逾期未提交的项目（1）" in text
 
 
 @pytest.mark.parametrize("who", ["staff", "reviewer"])
