@@ -289,6 +289,15 @@ JIXIAO_SYNC_SHEETS_LIMIT = env_int("JIXIAO_SYNC_SHEETS_LIMIT", 50)
 # Target review rules a department switches off (codes from performance.review.RULES, comma list).
 JIXIAO_REVIEW_DISABLED = {c.strip() for c in os.environ.get("JIXIAO_REVIEW_DISABLED", "").split(",") if c.strip()}
 
+# Mail (the inbox's daily digest, ``python manage.py send_digest``): printed to the console unless SMTP is set.
+EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "jixiao@localhost")
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

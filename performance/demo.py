@@ -9,6 +9,7 @@ The disclosure publishes the approved budget, so its targets are loaded as appro
 project's declaration is approved and its baseline frozen, once.
 """
 
+import datetime
 import json
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,8 @@ from .declaration.models import TargetSet
 from .declaration.recorded import record_targets_status
 from .disclosure.write import WriteSummary, _upsert, write_disclosure
 from .rights import targets_status
+from .tasks.models import Task
+from .tasks.services import issue_task
 
 SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "seed_2021.json"
 DEMO_PASSWORD = "jixiao-demo"  # noqa: S105 - published demo password (README, make run)
@@ -33,7 +36,9 @@ DEMO_USERS = [
     ("kexie", Access.Role.STAFF, "731001"),
     ("kejiguan", Access.Role.STAFF, "731005"),
     ("shenhe", Access.Role.REVIEWER, "731"),
+    ("caizheng", Access.Role.FINANCE, ""),
 ]
+DEMO_TASK_DEADLINE = datetime.date(2022, 4, 30)  # the 2021 self-evaluation task's deadline (自评任务)
 
 DemoSummary = WriteSummary
 
@@ -51,7 +56,22 @@ def load_demo(*, path: Path = SEED_FIXTURE) -> DemoSummary:
             )
         written.summary.add("已批复的绩效目标", "same" if approved else "created")
     _load_users(department=written.department, units=written.units, summary=written.summary)
+    _load_task(summary=written.summary)
     return written.summary
+
+
+def _load_task(*, summary: DemoSummary) -> None:
+    """An open self-evaluation task for 2021 to every department, issued by finance (caizheng)."""
+    exists = Task.objects.filter(kind=Task.Kind.SELF_EVALUATION, year=2021).exists()
+    if not exists:
+        issue_task(
+            kind=Task.Kind.SELF_EVALUATION,
+            year=2021,
+            deadline=DEMO_TASK_DEADLINE,
+            note="请各部门组织所属单位完成2021年度项目支出绩效自评，按时提交审核。",
+            by=get_user_model().objects.get(username="caizheng"),
+        )
+    summary.add("绩效任务", "same" if exists else "created")
 
 
 def _load_users(*, department: Department, units: dict[str, Unit], summary: DemoSummary) -> None:
@@ -63,6 +83,8 @@ def _load_users(*, department: Department, units: dict[str, Unit], summary: Demo
         summary.add("用户", outcome)
         if role == Access.Role.STAFF:
             access = {"user": user, "role": role, "unit": units[scope], "department": None}
+        elif role == Access.Role.FINANCE:
+            access = {"user": user, "role": role, "unit": None, "department": None}
         else:
             access = {"user": user, "role": role, "unit": None, "department": department}
         summary.add("用户权限", _upsert(Access, access, {})[1])

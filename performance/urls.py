@@ -3,6 +3,7 @@ from django.urls import path
 from .declaration import views as declaration
 from .rectification import views as rectification
 from .rules import views as rules
+from .tasks import views as tasks
 from .views import carry_forward, disclosure, entry, jobs, monitoring, projects, sheets
 from .views.review import review_report
 
@@ -60,6 +61,12 @@ urlpatterns = [
     path("rules/<int:pk>/", rules.rules_detail, name="rules-detail"),
     path("rules/<int:pk>/edit/", rules.rules_edit, name="rules-edit"),
     path("rules/<int:pk>/export.json", rules.rules_export, name="rules-export"),
+    path("tasks/", tasks.task_list, name="task-list"),
+    path("tasks/new/", tasks.task_create, name="task-create"),
+    path("tasks/<int:pk>/edit/", tasks.task_edit, name="task-edit"),
+    path("tasks/<int:pk>/close/", tasks.task_close, name="task-close"),
+    path("inbox/", tasks.inbox, name="inbox"),
+    path("inbox/read/", tasks.notifications_read, name="notifications-read"),
     path("disclosure/upload/", disclosure.disclosure_upload, name="disclosure-upload"),
     path("disclosure/<str:code>/<int:year>/", disclosure.disclosure_page, name="disclosure"),
     path("disclosure/<str:code>/<int:year>.docx", disclosure.disclosure_docx_download, name="disclosure-docx"),

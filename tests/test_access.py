@@ -1,4 +1,5 @@
-"""Every URL of the app, walked as an anonymous user and as staff of another unit (SPEC section 7).
+"""Every URL of the app, walked as an anonymous user, as staff of another unit and as the reviewer of another department
+(SPEC section 7).
 
 The walk (tests/url_walk.py) reads the URL configuration itself, so a page added later is walked too.
 """
@@ -18,6 +19,7 @@ from budgets.models import Access, DepartmentBudget
 from performance.jobs import start_job
 from performance.models import ActualResult, Adjustment, AdjustmentItem, Evaluation, Evidence, Job, TargetSet
 from performance.rectification.models import RectificationEvidence, RectificationItem
+from performance.tasks.models import Notification, Task
 from tests.factories import (
     make_department,
     make_goal,
@@ -30,7 +32,17 @@ from tests.url_walk import url_for, walk
 
 pytestmark = pytest.mark.django_db
 
-SECRETS = ["甲部门", "甲单位", "甲单位秘密项目", "甲秘密指标", "甲秘密目标", "甲秘密调整", "甲秘密整改", "甲整改佐证"]
+SECRETS = [
+    "甲部门",
+    "甲单位",
+    "甲单位秘密项目",
+    "甲秘密指标",
+    "甲秘密目标",
+    "甲秘密调整",
+    "甲秘密整改",
+    "甲整改佐证",
+    "甲秘密任务",
+]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -52,6 +64,7 @@ def world(tmp_path, settings):
     other = make_unit(department=make_department(code="902", name="乙部门"), code="902001", name="乙单位")
     make_project(unit=other, name="乙单位项目")
     stranger = make_user_with_access(role=Access.Role.STAFF, unit=other)
+    other_reviewer = make_user_with_access(role=Access.Role.REVIEWER, department=other.department)
     owner = make_user_with_access(role=Access.Role.STAFF, unit=unit)
     job = start_job(kind=Job.Kind.EXPORT_WORKBOOK, user=owner, title="甲单位导出", params={"year": 2021})
     assert Job.objects.get(pk=job.pk).output_file  # a finished export of the secrets, owned by 甲's staff
@@ -71,11 +84,20 @@ def world(tmp_path, settings):
     )
     rectification_evidence.file.save("b.png", ContentFile(PNG), save=False)
     rectification_evidence.save()
+    task = Task.objects.create(kind=Task.Kind.SELF_EVALUATION, year=2021, deadline="2022-04-30", note="甲秘密任务")
+    task.departments.set([department])
+    task.all_departments = False
+    task.save(update_fields=["all_departments"])
+    Notification.objects.create(
+        user=owner, kind=Notification.Kind.RETURNED, project=project, text="甲单位秘密项目被退回"
+    )
     return {
+        "task": task,
         "project": project,
         "evidence": evidence,
         "department": department,
         "stranger": stranger,
+        "other_reviewer": other_reviewer,
         "job": job,
         "target_set": target_set,
         "adjustment": adjustment,
@@ -112,8 +134,9 @@ def test_anonymous_users_are_sent_to_login_everywhere(client, world):
         assert response["Location"].startswith(reverse("login")), name
 
 
-def test_staff_of_another_unit_get_nothing_of_this_unit(client, world):
-    client.force_login(world["stranger"])
+@pytest.mark.parametrize("outsider", ["stranger", "other_reviewer"])
+def test_staff_and_reviewers_of_another_department_get_nothing_of_this_unit(client, world, outsider):
+    client.force_login(world[outsider])
     for name, converters in walk():
         url = url_for(name, converters, world)
         response = client.get(url)

@@ -20,7 +20,7 @@ def walk(patterns=None, namespace=""):
 
 def url_for(name, converters, world) -> str:
     """The URL of ``name`` filled from ``world``: its project, evidence, job, adjustment, rectification item (and its
-    file) and department (year 2021); a rule set's pages, the first rule set."""
+    file), task and department (year 2021); a rule set's pages, the first rule set."""
     if converters == []:
         return reverse(name) + "?year=2021"
     if converters == ["pk"]:
@@ -34,6 +34,11 @@ def url_for(name, converters, world) -> str:
             pk = world["rectification_evidence"].pk
         elif name.startswith("performance:rectification-"):
             pk = world["rectification"].pk
+        elif name.startswith("performance:task-"):  # a task: the world's, else the first (0: none, a 404)
+            from performance.tasks.models import Task
+
+            task = world.get("task") or Task.objects.order_by("pk").first()
+            pk = task.pk if task else 0
         elif name.startswith("performance:rules-"):  # a rule set: the shipped 10号 (the migration's)
             from performance.rules.models import RuleSet
 

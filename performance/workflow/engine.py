@@ -48,12 +48,14 @@ class Transition:
 @dataclass(frozen=True)
 class Flow:
     """A kind of document: its model, the relations a transition reads, its transitions and a guard that
-    every transition passes (a monitoring round must be open)."""
+        every transition passes (a monitoring round must be open), and whom each transition notifies (the inbox,
+    ``performance.tasks.notifications``)."""
 
     model: type[models.Model]
     transitions: dict[str, Transition]
     related: tuple[str, ...] = ()
     guard: Callable[[models.Model], None] | None = None
+    notify: Callable[..., None] | None = None  # (record, transition=name, by=, reason=): tells who acts next
 
     def available(self, record, user) -> list[Transition]:
         """The transitions this user may make on the record as it stands (for the buttons a page shows)."""
@@ -119,4 +121,6 @@ def run(flow: Flow, record, name: str, *, by, reason: str = ""):
     record_transition(record, by=by, reason=transition.history % {"reason": reason}, **changes)
     if transition.after is not None:
         transition.after(record, by=by, reason=reason)
+    if flow.notify is not None:
+        flow.notify(record, transition=name, by=by, reason=reason)
     return record

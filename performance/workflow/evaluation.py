@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ..models import Evaluation
 from ..rights import may
 from ..services import score_project
+from ..tasks.notifications import notify_evaluation
 from .engine import Flow, run
 from .review_cycle import review_cycle
 
@@ -18,6 +19,7 @@ EVALUATION = Flow(
         requires=lambda evaluation: score_project(evaluation.project).problems,
         reopen_missing=_("重新打开已审核的自评必须填写原因。"),
     ),
+    notify=notify_evaluation,
 )
 
 

@@ -316,13 +316,14 @@ def test_demo_users_log_in_and_see_their_units(demo, client):
     User = get_user_model()
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
-    for username in ("admin", "kexie", "kejiguan", "shenhe"):
+    for username in ("admin", "kexie", "kejiguan", "shenhe", "caizheng"):
         assert client.login(username=username, password=DEMO_PASSWORD), username
     accesses = sorted(
         (a.user.username, a.role, a.unit.code if a.unit else None, a.department.code if a.department else None)
         for a in Access.objects.select_related("user", "unit", "department")
     )
     assert accesses == [
+        ("caizheng", "finance", None, None),
         ("kejiguan", "staff", "731005", None),
         ("kexie", "staff", "731001", None),
         ("shenhe", "reviewer", None, "731"),
@@ -391,3 +392,17 @@ def test_load_demo_command_prints_what_it_loaded():
     assert "预算项目: 6" in text
     assert "政府采购预算: 12" in text
     assert "预算单位: 4" in text
+
+
+def test_demo_has_finance_user_caizheng_with_an_open_2021_self_evaluation_task(demo):
+    from performance.demo import DEMO_TASK_DEADLINE
+    from performance.tasks.models import Task
+    from performance.tasks.services import tasks_for
+
+    task = Task.objects.get()
+    assert (task.kind, task.year, task.status, task.deadline) == ("self_evaluation", 2021, "open", DEMO_TASK_DEADLINE)
+    assert task.all_departments and task.issued_by.username == "caizheng"
+    kexie = get_user_model().objects.get(username="kexie")
+    assert list(tasks_for(kexie)) == [task]
+    load_demo()
+    assert Task.objects.count() == 1  # running it again changes nothing

@@ -12,4 +12,4 @@ class Command(DataCommand):
         for label, count in summary.counts.items():
             self.stdout.write(f"{label}: {count}")
         self.stdout.write(self.style.SUCCESS(f"演示数据已载入：新增 {summary.created} 行，更新 {summary.changed} 行。"))
-        self.stdout.write(f"演示用户 admin、kexie、kejiguan、shenhe，密码 {DEMO_PASSWORD}")
+        self.stdout.write(f"演示用户 admin、kexie、kejiguan、shenhe、caizheng（财政），密码 {DEMO_PASSWORD}")

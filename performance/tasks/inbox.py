@@ -1,0 +1,106 @@
+"""What waits for a user (待办): projects to fill, returned, to review, overdue, and unread notifications.
+
+Counted in a constant number of queries whatever the number of projects, tasks or departments (the
+navigation shows the counts on every page): the user's accesses, the open tasks with their departments,
+one aggregate over the projects, one count of notifications. The lists of the inbox page use the same
+conditions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from budgets.models import Project
+from budgets.permissions import projects_for, scope_of
+
+from .models import Notification, Task
+from .services import NOT_SUBMITTED, covered_by, tasks_for
+
+PROJECT_ORDER = ("unit__department__code", "unit__order", "order", "id")
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    to_fill: int = 0
+    returned: int = 0
+    to_review: int = 0
+    overdue: int = 0
+    unread: int = 0
+
+    @property
+    def waiting(self) -> int:
+        """What the navigation counts: items that wait for this user to act (overdue ones are among them)."""
+        return self.to_fill + self.returned + self.to_review
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """The inbox's conditions on projects for one user, read once."""
+
+    to_fill: Q
+    returned: Q
+    to_review: Q
+    overdue: Q
+    scope: Q | None  # the projects the conditions pick from; None: every project (finance)
+
+
+NOTHING = Q(pk__isnull=True)  # matches no project (an empty IN would make the aggregate raise)
+
+
+def conditions_for(user, *, today: datetime.date) -> Conditions:
+    scope = scope_of(user)
+    tasks = [t for t in tasks_for(user) if t.kind == Task.Kind.SELF_EVALUATION]
+    open_tasks = covered_by(tasks)
+    overdue_tasks = covered_by([t for t in tasks if t.deadline < today])
+    if scope[0] == "nothing":
+        return Conditions(NOTHING, NOTHING, NOTHING, NOTHING, NOTHING)
+    if scope[0] == "everything":  # finance: what is overdue anywhere
+        return Conditions(NOTHING, NOTHING, NOTHING, overdue_tasks & NOT_SUBMITTED, None)
+    _kind, staff_units, reviewer_departments = scope
+    own = Q(unit__in=staff_units) if staff_units else NOTHING
+    reviewed = Q(unit__department__in=reviewer_departments) if reviewer_departments else NOTHING
+    return Conditions(
+        to_fill=own & open_tasks & (Q(evaluation__isnull=True) | Q(evaluation__status="draft")),
+        returned=own & Q(evaluation__status="returned"),
+        to_review=reviewed & Q(evaluation__status="submitted"),
+        overdue=(own | reviewed) & overdue_tasks & NOT_SUBMITTED,
+        scope=own | reviewed,
+    )
+
+
+def inbox_counts(user, *, today: datetime.date) -> InboxCounts:
+    """How many items of each kind wait for the user."""
+    if not user.is_authenticated:
+        return InboxCounts()
+    c = conditions_for(user, today=today)
+    projects = Project.objects.all() if c.scope is None else Project.objects.filter(c.scope)
+    counted = projects.aggregate(
+        to_fill=Count("pk", filter=c.to_fill),
+        returned=Count("pk", filter=c.returned),
+        to_review=Count("pk", filter=c.to_review),
+        overdue=Count("pk", filter=c.overdue),
+    )
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return InboxCounts(unread=unread, **counted)
+
+
+def inbox_lists(user, *, today: datetime.date, limit: int = 100) -> dict[str, list[Project]]:
+    """The projects of each kind (the first ``limit``), for the inbox page."""
+    c = conditions_for(user, today=today)
+    visible = projects_for(user).select_related("unit__department", "evaluation").order_by(*PROJECT_ORDER)
+    return {
+        name: list(_pick(visible, condition)[:limit])
+        for name, condition in (
+            ("to_fill", c.to_fill),
+            ("returned", c.returned),
+            ("to_review", c.to_review),
+            ("overdue", c.overdue),
+        )
+    }
+
+
+def _pick(projects: QuerySet[Project], condition: Q) -> QuerySet[Project]:
+    return projects.filter(condition)
