@@ -32,7 +32,7 @@ from django.forms.models import model_to_dict
 from django.test import RequestFactory
 from django.urls import reverse
 
-from budgets.models import Access, Project
+from budgets.models import Project
 from performance.admin import ActualResultAdmin, IndicatorAdmin
 from performance.declaration.models import Adjustment, TargetSet
 from performance.declaration.services import DeclaredRow, request_adjustment, save_declaration
@@ -49,7 +49,6 @@ from performance.models import (
 )
 from performance.scores.store import rescore
 from performance.sheets import project_sheet_bytes
-from tests.factories import make_user_with_access
 from tests.performance.sheet_helpers import open_workbook, saved
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +67,7 @@ def users(kepu):
         "staff": User.objects.get(username="kexie"),
         "other_staff": User.objects.get(username="kejiguan"),
         "reviewer": User.objects.get(username="shenhe"),
-        "finance": make_user_with_access(role=Access.Role.FINANCE, username="caizheng"),
+        "finance": User.objects.get(username="caizheng"),  # the demo's finance bureau (load_demo)
         "superuser": User.objects.get(username="admin"),
     }
     permissions = list(Permission.objects.filter(content_type__app_label__in=["budgets", "performance"]))
