@@ -5,8 +5,9 @@ from django.db import models
 
 from budgets.models import Access, Department, DepartmentBudget, GlossaryTerm, Project, Unit
 
-# Configuration, not disclosed data: the indicator framework and the scoring rule sets (issue 19).
-FRAMEWORK = {"IndicatorCategory", "CategoryAlias", "RuleSet", "RuleVersion"}
+# Not disclosed data: the indicator framework and the scoring rule sets (configuration, issue 19), and finance's
+# tasks (load_demo issues one; a disclosure holds none).
+FRAMEWORK = {"IndicatorCategory", "CategoryAlias", "RuleSet", "RuleVersion", "Task", "HistoricalTask", "Notification"}
 HISTORY_ONLY = {"history_id", "history_date", "history_change_reason", "history_user", "id"}
 WHEN_SCORED = "scored_at"  # a stored score's time of computing (performance.scores)
 VERSION_TOKEN = "token"  # a department-year's version: random on every write (performance.scores.versions)
@@ -53,5 +54,9 @@ def flush_disclosure_rows() -> None:
     Unit.objects.all().delete()
     Department.objects.all().delete()
     GlossaryTerm.objects.all().delete()
-    for model in disclosure_models():
+    tracked = [model for model in disclosure_models() if not model.__name__.startswith("Historical")]
+    for model in tracked:
         model.objects.all().delete()
+    for model in disclosure_models():  # last: a deletion above writes its own history record
+        if model.__name__.startswith("Historical"):
+            model.objects.all().delete()
