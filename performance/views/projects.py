@@ -100,16 +100,19 @@ def _years(shown: versions.Shown, projects) -> list[int]:
     )
 
 
-def _sheet_scopes(request, filterset, year: int | None):
-    """The year's standard workbooks the user may download, for the department or unit the filter chose."""
+def _sheet_scopes(request, shown: versions.Shown, filterset, year: int | None, years: list[int]):
+    """The year's standard workbooks the user may download, for the department or unit the filter chose (the
+    newest year by default): a scan of the year's projects, cached under its versions."""
     data = filterset.form.cleaned_data if filterset.is_bound and filterset.form.is_valid() else {}
     if year is None:
-        year = projects_for(request.user).order_by("-year").values_list("year", flat=True).first()
-        if year is None:
+        if not years:
             return None
+        year = years[0]
     department, unit = data.get("department"), data.get("unit")
-    return year_scopes_for(
-        request.user, year, department=department.code if department else "", unit=unit.code if unit else ""
+    department, unit = (department.code if department else ""), (unit.code if unit else "")
+    return cached(
+        shown.key("sheet-scopes", year=year, extra=(department, unit)),
+        lambda: year_scopes_for(request.user, year, department=department, unit=unit),
     )
 
 
@@ -121,7 +124,8 @@ def project_list(request):
     (``performance.scores.versions``): a repeated view costs one small query, a write anywhere in them a new key.
     """
     shown = _shown_to(request.user)
-    filterset = _project_filter(request, _years(shown, projects_for(request.user)))
+    years = _years(shown, projects_for(request.user))
+    filterset = _project_filter(request, years)
     per_page = filterset.page_size
     if request.GET.get("per_page") != str(per_page):  # django-tables2 reads the size from the query: only ours
         request.GET = request.GET.copy()
@@ -144,7 +148,7 @@ def project_list(request):
             "count": count,
             "table_html": mark_safe(html),  # django-tables2's own escaped markup
             "export_query": request.GET.urlencode(),
-            "sheet_scopes": _sheet_scopes(request, filterset, _chosen_year(filterset)),
+            "sheet_scopes": _sheet_scopes(request, shown, filterset, _chosen_year(filterset), years),
         },
     )
 
@@ -475,7 +479,8 @@ def dashboard(request):
     """
     visible = projects_for(request.user)
     shown = _shown_to(request.user)
-    filterset = DashboardFilter(request.GET or None, queryset=visible, request=request, years=_years(shown, visible))
+    years = _years(shown, visible)
+    filterset = DashboardFilter(request.GET or None, queryset=visible, request=request, years=years)
     year = filterset.chosen_year
     chosen = with_scores(filterset.qs.filter(year=year) if year is not None else visible.none()).annotate(
         status_code=Coalesce("evaluation__status", Value(Status.DRAFT))
@@ -486,6 +491,6 @@ def dashboard(request):
         "year": year,
         **figures,
         "unit_summary": mark_safe(figures["unit_summary"]),  # a template's escaped markup
-        "sheet_scopes": _sheet_scopes(request, filterset, year) if year is not None else None,
+        "sheet_scopes": _sheet_scopes(request, shown, filterset, year, years) if year is not None else None,
     }
     return render(request, "performance/dashboard.html", context)

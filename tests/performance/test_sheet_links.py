@@ -231,3 +231,14 @@ def test_a_unit_is_named_in_the_sheet_links_as_everywhere_else(client):
     page = client.get("/projects/").content.decode()
     assert f"{unit.code} 张家口市科协本级：" in page
     assert str(unit) == f"{unit.code} 张家口市科协本级"
+
+
+def test_a_unit_given_its_first_project_gets_its_links_at_once_on_a_list_already_cached(client):
+    department = make_department()
+    first = make_unit(department=department)
+    make_project(unit=first, year=2021, name="科普经费")
+    client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=department))
+    later = make_unit(department=department)
+    assert f'sheet-links-unit-{later.code}"' not in client.get("/projects/").content.decode()
+    make_project(unit=later, year=2021, name="学会经费")
+    assert f'sheet-links-unit-{later.code}"' in client.get("/projects/").content.decode()
