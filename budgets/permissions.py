@@ -17,7 +17,7 @@ def _accesses(user):
         return None
     cache = getattr(user, "_jixiao_accesses", None)
     if cache is None:
-        cache = list(Access.objects.filter(user=user))
+        cache = list(Access.objects.filter(user=user).select_related("unit"))  # with each unit's department id
         user._jixiao_accesses = cache
     return cache
 
@@ -51,10 +51,8 @@ def department_ids_for(user) -> list[int] | None:
         return []
     if sees_everything(user):
         return None
-    units = [a.unit_id for a in accesses if a.role == Access.Role.STAFF]
     departments = {a.department_id for a in accesses if a.role == Access.Role.REVIEWER}
-    if units:
-        departments.update(Unit.objects.filter(pk__in=units).values_list("department_id", flat=True))
+    departments.update(a.unit.department_id for a in accesses if a.role == Access.Role.STAFF and a.unit is not None)
     return sorted(departments)
 
 

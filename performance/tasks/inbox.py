@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from budgets.models import Project
-from budgets.permissions import projects_for, scope_of
+from budgets.permissions import department_ids_for, projects_for, scope_of
 
+from ..page_cache import cached
+from ..scores.versions import Shown
 from .models import Notification, Task
 from .services import NOT_SUBMITTED, covered_by, tasks_for
 
@@ -72,19 +74,32 @@ def conditions_for(user, *, today: datetime.date) -> Conditions:
 
 
 def inbox_counts(user, *, today: datetime.date) -> InboxCounts:
-    """How many items of each kind wait for the user."""
+    """How many items of each kind wait for the user.
+
+    The counts of projects are cached under the versions of the department-years the user sees (a saved
+    self-evaluation or project renews them) and under the conditions themselves, which hold the user's units
+    and departments and the open tasks with their years, departments and whether their deadline has passed:
+    a new or closed task, a passed deadline or a changed access is a new key. Every page shows the count, and
+    counting scans every project the user sees (29 ms at 50,000 projects)."""
     if not user.is_authenticated:
         return InboxCounts()
     c = conditions_for(user, today=today)
+    key = Shown(department_ids_for(user), parts="inbox").key(
+        "inbox", extra=tuple(repr(q) for q in (c.to_fill, c.returned, c.to_review, c.overdue, c.scope))
+    )
+    counted = cached(key, lambda: _count_projects(c))
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return InboxCounts(unread=unread, **counted)
+
+
+def _count_projects(c: Conditions) -> dict[str, int]:
     projects = Project.objects.all() if c.scope is None else Project.objects.filter(c.scope)
-    counted = projects.aggregate(
+    return projects.aggregate(
         to_fill=Count("pk", filter=c.to_fill),
         returned=Count("pk", filter=c.returned),
         to_review=Count("pk", filter=c.to_review),
         overdue=Count("pk", filter=c.overdue),
     )
-    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return InboxCounts(unread=unread, **counted)
 
 
 def inbox_lists(user, *, today: datetime.date, limit: int = 100) -> dict[str, list[Project]]:

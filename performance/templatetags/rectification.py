@@ -24,9 +24,9 @@ def open_rectification(context, project=None, last_year_of=None):
     """The open items the user sees: of ``project``; of the same project the year before ``last_year_of``'s
     year; or, with neither, those of the units the user is staff of (their home page)."""
     user = context["request"].user
+    if project is not None:  # the page of a project the user sees: its items are of its unit, which they see
+        return _shown(RectificationItem.objects.open().filter(project=project), _("未完成的整改事项"))
     items = items_for(user).open()
-    if project is not None:
-        return _shown(items.filter(project=project), _("未完成的整改事项"))
     if last_year_of is not None:
         earlier = same_project(last_year_of, last_year_of.year - 1)
         return _shown(items.filter(project__in=earlier), _("上年度同一项目未完成的整改事项"))

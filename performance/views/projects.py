@@ -120,37 +120,62 @@ def _sheet_scopes(request, shown: versions.Shown, filterset, year: int | None, y
 def project_list(request):
     """The projects the user may see: filtered, searched, sorted (by score too, in SQL), 25 a page.
 
-    The count and the table's page are cached under the versions of the department-years the user sees
-    (``performance.scores.versions``): a repeated view costs one small query, a write anywhere in them a new key.
+    The page's content (the filter form, the sheet links, the count and the table) is cached under the versions
+    of the department-years the user sees (``performance.scores.versions``) and the query: a repeated view costs
+    one small query and renders only the navigation; a write anywhere in them is a new key. The filter, the
+    count and the table are built only on a miss (``ListPage``).
     """
     shown = _shown_to(request.user)
-    years = _years(shown, projects_for(request.user))
-    filterset = _project_filter(request, years)
-    per_page = filterset.page_size
-    if request.GET.get("per_page") != str(per_page):  # django-tables2 reads the size from the query: only ours
-        request.GET = request.GET.copy()
-        request.GET["per_page"] = str(per_page)
-    key = shown.key("project-list", extra=request.GET.urlencode())
+    return render(
+        request,
+        "performance/project_list.html",
+        {
+            "page_key": shown.key("project-list-page", extra=request.GET.urlencode()),
+            "page_cache_seconds": PAGE_CACHE_SECONDS,
+            "page": ListPage(request, shown),
+            "export_query": request.GET.urlencode(),
+        },
+    )
 
-    def page() -> tuple[int, str]:
+
+class ListPage:
+    """What the project list shows, built when the cached content is rendered again."""
+
+    def __init__(self, request, shown: versions.Shown):
+        self.request, self.shown = request, shown
+
+    @cached_property
+    def years(self) -> list[int]:
+        return _years(self.shown, projects_for(self.request.user))
+
+    @cached_property
+    def filter(self) -> ProjectFilter:
+        return _project_filter(self.request, self.years)
+
+    @cached_property
+    def _counted_page(self) -> tuple[int, str]:
+        request, filterset = self.request, self.filter
+        per_page = filterset.page_size
+        if request.GET.get("per_page") != str(per_page):  # django-tables2 reads the size from the query: only ours
+            request.GET = request.GET.copy()
+            request.GET["per_page"] = str(per_page)
         table = ProjectTable(_listed(filterset.qs))
         count = filterset.qs.count()
         # A page past the end shows the last (django-tables2's "silent" pagination).
         RequestConfig(request, paginate={"per_page": per_page, "paginator_class": _counted(count)}).configure(table)
         return count, table.as_html(request)
 
-    count, html = cached(key, page)
-    return render(
-        request,
-        "performance/project_list.html",
-        {
-            "filter": filterset,
-            "count": count,
-            "table_html": mark_safe(html),  # django-tables2's own escaped markup
-            "export_query": request.GET.urlencode(),
-            "sheet_scopes": _sheet_scopes(request, shown, filterset, _chosen_year(filterset), years),
-        },
-    )
+    @property
+    def count(self) -> int:
+        return self._counted_page[0]
+
+    @property
+    def table_html(self) -> str:
+        return mark_safe(self._counted_page[1])  # django-tables2's own escaped markup
+
+    @cached_property
+    def sheet_scopes(self):
+        return _sheet_scopes(self.request, self.shown, self.filter, _chosen_year(self.filter), self.years)
 
 
 def _chosen_year(filterset) -> int | None:
@@ -474,23 +499,54 @@ def dashboard(request):
     """A department's (or every visible department's) year: status counts, scores, grades, who is behind.
 
     Everything is counted and summed in SQL from the stored scores (``performance.scores``): the page costs the
-    same few queries for a unit's year and a province's, and the figures are cached under the versions of the
-    department-years shown (``performance.scores.versions``), so a repeated view costs one small query.
+    same few queries for a unit's year and a province's. Its content is cached under the versions of the
+    department-years the user sees (``performance.scores.versions``) and the query, so a repeated view costs one
+    small query and renders only the navigation; ``DashboardPage`` builds the figures on a miss.
     """
-    visible = projects_for(request.user)
     shown = _shown_to(request.user)
-    years = _years(shown, visible)
-    filterset = DashboardFilter(request.GET or None, queryset=visible, request=request, years=years)
-    year = filterset.chosen_year
-    chosen = with_scores(filterset.qs.filter(year=year) if year is not None else visible.none()).annotate(
-        status_code=Coalesce("evaluation__status", Value(Status.DRAFT))
-    )
-    figures = cached(shown.key("dashboard", year=year, extra=request.GET.urlencode()), lambda: _figures(chosen))
     context = {
-        "filter": filterset,
-        "year": year,
-        **figures,
-        "unit_summary": mark_safe(figures["unit_summary"]),  # a template's escaped markup
-        "sheet_scopes": _sheet_scopes(request, shown, filterset, year, years) if year is not None else None,
+        "page_key": shown.key("dashboard-page", extra=request.GET.urlencode()),
+        "page_cache_seconds": PAGE_CACHE_SECONDS,
+        "page": DashboardPage(request, shown),
     }
     return render(request, "performance/dashboard.html", context)
+
+
+class DashboardPage:
+    """What the dashboard shows, built when its cached content is rendered again."""
+
+    def __init__(self, request, shown: versions.Shown):
+        self.request, self.shown = request, shown
+
+    @cached_property
+    def _visible(self):
+        return projects_for(self.request.user)
+
+    @cached_property
+    def years(self) -> list[int]:
+        return _years(self.shown, self._visible)
+
+    @cached_property
+    def filter(self) -> DashboardFilter:
+        return DashboardFilter(self.request.GET or None, queryset=self._visible, request=self.request, years=self.years)
+
+    @property
+    def year(self) -> int | None:
+        return self.filter.chosen_year
+
+    @cached_property
+    def figures(self) -> dict:
+        year = self.year
+        chosen = with_scores(self.filter.qs.filter(year=year) if year is not None else self._visible.none()).annotate(
+            status_code=Coalesce("evaluation__status", Value(Status.DRAFT))
+        )
+        figures = cached(
+            self.shown.key("dashboard", year=year, extra=self.request.GET.urlencode()), lambda: _figures(chosen)
+        )
+        return {**figures, "unit_summary": mark_safe(figures["unit_summary"])}  # a template's escaped markup
+
+    @cached_property
+    def sheet_scopes(self):
+        if self.year is None:
+            return None
+        return _sheet_scopes(self.request, self.shown, self.filter, self.year, self.years)

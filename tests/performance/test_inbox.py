@@ -108,7 +108,28 @@ def test_counting_the_inbox_takes_the_same_queries_however_many_projects_tasks_a
         for status in ("draft", "returned", "submitted"):
             make_evaluation(project=make_project(unit=office["unit"]), status=status)
             make_evaluation(project=make_project(unit=make_unit(department=other)), status=status)
-    assert counting_queries(office[who]) == few <= 6  # accesses, their units, tasks, departments, counts, unread
+    # accesses (with their units), tasks, their departments, versions, counts (on a miss), unread
+    assert counting_queries(office[who]) == few <= 6
+
+
+def test_the_counts_follow_every_change_though_they_are_cached(office):
+    """The navigation's counts are cached: a submitted evaluation, a new task or a passed deadline shows at once."""
+    reviewer, staff = office["reviewer"], office["staff"]
+    assert inbox_counts(reviewer, today=BEFORE) == InboxCounts(to_review=1)
+    make_evaluation(project=make_project(unit=office["unit"]), status="submitted")
+    assert inbox_counts(reviewer, today=BEFORE) == InboxCounts(to_review=2)
+    assert inbox_counts(staff, today=BEFORE) == InboxCounts(returned=1)
+    open_task()
+    assert inbox_counts(staff, today=BEFORE) == InboxCounts(to_fill=2, returned=1)
+    assert inbox_counts(staff, today=AFTER).overdue == 3
+
+
+def test_a_second_look_at_the_counts_reads_no_project(office):
+    open_task()
+    staff = office["staff"]
+    first = counting_queries(staff)
+    again = counting_queries(staff)
+    assert again == first - 1  # the aggregate over the projects is not run again
 
 
 def complete_evaluation(unit):

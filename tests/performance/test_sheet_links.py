@@ -201,15 +201,16 @@ def test_dashboard_averages_count_only_complete_evaluations_and_say_how_many(cli
     entered_project(unit=world["unit"], name="填了一半", executed="10", actuals=("12次", ""))  # would drag it down
     client.force_login(world["reviewer"])
     response = client.get("/dashboard/", {"year": "2021", "department": "731"})
-    assert response.context["average"] == D("74.50")  # (99 + 50) / 2, without the half-filled project
-    assert response.context["average_rate"] == D("70.00")
-    grades = {item["grade"]: item["count"] for item in response.context["grade_counts"]}
+    figures = response.context["page"].figures  # what the dashboard showed
+    assert figures["average"] == D("74.50")  # (99 + 50) / 2, without the half-filled project
+    assert figures["average_rate"] == D("70.00")
+    grades = {item["grade"]: item["count"] for item in figures["grade_counts"]}
     assert grades == {"优": 1, "良": 0, "中": 0, "差": 1}
     page = text_of(response)
     assert "平均分按已全部填报的2个项目计算" in page
     assert "等级分布按已全部填报的2个项目计算" in page
     assert "另有 1 个项目尚未填完实际完成值" in page
-    units = {item["name"]: (item["complete"], item["average"]) for item in response.context["units"]}
+    units = {item["name"]: (item["complete"], item["average"]) for item in figures["units"]}
     assert units["科协本级"] == (1, D("99.00"))
     assert "各单位的平均得分只按已全部填报实际完成值的项目计算" in page
 
