@@ -15,8 +15,10 @@ SHOWN = 10
 
 
 def _shown(items, title: str) -> dict:
-    items = list(items.select_related("unit", "project").order_by("due_date", "id")[: SHOWN + 1])
-    return {"open_items": items[:SHOWN], "open_more": len(items) > SHOWN, "open_title": title}
+    """The first ``SHOWN`` items by due date, and how many more there are (counted only when there are)."""
+    first = list(items.select_related("unit", "project").order_by("due_date", "id")[: SHOWN + 1])
+    more = items.count() - SHOWN if len(first) > SHOWN else 0
+    return {"open_items": first[:SHOWN], "open_more": more, "open_title": title}
 
 
 @register.inclusion_tag("performance/_rectification_open.html", takes_context=True)

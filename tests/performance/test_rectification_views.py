@@ -206,3 +206,20 @@ def test_next_years_declaration_of_the_same_project_shows_last_years_open_items(
     page = client.get(reverse("performance:declaration-edit", args=[next_year.pk])).content.decode()
     assert "上年度同一项目未完成的整改事项" in page
     assert "培训次数未完成" in page
+
+
+def test_a_project_with_more_open_items_than_shown_says_how_many_more(client, world):
+    for n in range(11):  # 12 open items on the project with the world's: 10 shown
+        create_item(
+            unit=world["unit"],
+            project=world["project"],
+            year=2021,
+            problem=f"第{n}个问题",
+            measures="整改",
+            due_date=datetime.date(2999, 1, 1),
+            by=world["reviewer"],
+        )
+    client.force_login(world["staff"])
+    page = client.get(reverse("performance:project-detail", args=[world["project"].pk])).content.decode()
+    assert page.count('data-testid="rectification-open-item"') == 10
+    assert "还有 2 项未完成的整改事项" in page
