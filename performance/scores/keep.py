@@ -134,10 +134,24 @@ def _project_deleted(sender, instance, **kwargs):
         versions.touch_years([(department, instance.year)])
 
 
+@receiver(pre_save, sender=Project, dispatch_uid="versions-project-moving")
+def _project_moving(sender, instance, raw=False, update_fields=None, **kwargs):
+    """A project moved to another unit (of another department) or year leaves the old department-year's pages:
+    they change too."""
+    moving = update_fields is None or {"unit", "unit_id", "year"} & set(update_fields)
+    if not raw and instance.pk is not None and moving:
+        instance._jixiao_was_in = (
+            Project.objects.filter(pk=instance.pk).values_list("unit__department_id", "year").first()
+        )
+
+
 @receiver(post_save, sender=Project, dispatch_uid="scores-project")
 def _project_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         changed([instance.pk])
+        was_in = getattr(instance, "_jixiao_was_in", None)
+        if was_in is not None:
+            versions.touch_years([was_in])
 
 
 @receiver(post_save, sender=Evaluation, dispatch_uid="scores-evaluation")

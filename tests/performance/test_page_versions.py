@@ -112,6 +112,20 @@ def test_a_unit_moved_to_another_department_leaves_its_old_departments_pages(cli
     assert names_listed(client.get(LIST)) == []
 
 
+def test_a_project_moved_to_another_department_or_year_leaves_its_old_pages(client, world):
+    client.force_login(world["reviewer"])
+    later = scored_project(unit=world["unit"], name="学会经费")
+    assert names_listed(client.get(LIST, {"year": "2021"})) == ["科普经费", "学会经费"]
+    later.year = 2022  # as the admin moves it
+    later.save()
+    assert names_listed(client.get(LIST, {"year": "2021"})) == ["科普经费"]
+    assert dashboard_count(client, "status-draft") == "1"
+    world["mine"].unit = world["other"]
+    world["mine"].save()
+    assert names_listed(client.get(LIST)) == ["学会经费"]
+    assert dashboard_count(client, "status-draft") == "0"
+
+
 def test_users_of_different_units_never_share_a_cached_page(client, world):
     client.force_login(world["staff"])
     assert names_listed(client.get(LIST)) == ["科普经费"]
