@@ -107,7 +107,10 @@ class Writer:
             for cell, value in zip(cells, values, strict=True):
                 cell.text = ""
                 _font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 10.5)
-        if widths:
+        if widths:  # fixed widths (LibreOffice and Word both keep them), set on the grid and on every cell
+            table.autofit = False
+            for column, width in zip(table.columns, widths, strict=True):
+                column.width = Cm(width)
             for row in table.rows:
                 for cell, width in zip(row.cells, widths, strict=True):
                     cell.width = Cm(width)
@@ -179,7 +182,7 @@ def _indicators(writer: Writer, document: dict) -> None:
             _("等级：%(grade)s") % {"grade": document["grade"] or "—"},
         ]
     )
-    writer.table([_(h) for h in INDICATOR_HEADERS], rows, widths=[1.8, 1.8, 2.6, 2.0, 2.0, 1.2, 1.2, 3.2])
+    writer.table([_(h) for h in INDICATOR_HEADERS], rows, widths=[1.7, 1.8, 2.4, 1.8, 1.8, 1.5, 1.5, 3.3])
 
 
 def _goal(writer: Writer, document: dict) -> None:
@@ -259,7 +262,7 @@ def _basic(writer: Writer, report: Report) -> None:
     writer.table(
         [_("单位"), _("项目名称"), _("全年预算数（万元）"), _("全年执行数（万元）"), _("执行率"), _("总分"), _("等级")],
         rows,
-        widths=[3.2, 4.0, 2.2, 2.2, 1.6, 1.4, 1.2],
+        widths=[3.0, 3.6, 2.2, 2.2, 1.8, 1.6, 1.4],
     )
 
 
