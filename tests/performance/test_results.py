@@ -7,6 +7,8 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budgets.models import Access, Project
@@ -193,3 +195,22 @@ def test_next_years_project_carried_forward_shows_the_opinion(client, world):
         page = client.get(url).content.decode()
         assert "2021年度绩效评价结果应用意见" in page and "下年压减10%" in page, url
     assert "下年压减10%" not in client.get(reverse("performance:project-detail", args=[project.pk])).content.decode()
+
+
+def queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_sheet_and_the_department_report_take_as_many_queries_for_four_projects_as_for_eight(client, world):
+    client.force_login(world["finance"])
+    urls = [sheet_url(world), reverse("performance:report-year", args=[world["department"].code, 2021])]
+    for n, project in enumerate(world["projects"].values()):
+        record_opinion(project=project, opinion=f"意见{n}", decided=None, by=world["finance"])
+    client.get(urls[0])  # the year's first rule version is stored by the first visit
+    before = [queries_for(client, url) for url in urls]
+    for grade, actual in (("优", "12次"), ("良", "10次"), ("中", "8次"), ("差", "5次")):
+        project = graded_project(world["unit"], f"又一{grade}项目", actual)
+        record_opinion(project=project, opinion="又一意见", decided=None, by=world["finance"])
+    assert [queries_for(client, url) for url in urls] == before
