@@ -25,16 +25,19 @@ from .arithmetic import DEFAULT_RULES, GradeRule, rules_problems, rules_to_json,
 from .models import ResultOpinion, ResultRuleVersion
 
 
-def version_for(year: int) -> ResultRuleVersion:
-    """The rule version in force for ``year``: its latest, or version 1 with the default rules."""
+def version_for(year: int, *, store: bool = False) -> ResultRuleVersion:
+    """The rule version in force for ``year``: its latest; a year without one has version 1 with the default rules,
+    saved when ``store`` (when an opinion or a new version needs it), otherwise unsaved (a page only reads)."""
     version = ResultRuleVersion.objects.filter(year=year).order_by("-number").first()
     if version is not None:
         return version
+    default = ResultRuleVersion(year=year, number=1, content=rules_to_json(DEFAULT_RULES), note=_("默认规则"))
+    if not store:
+        return default
     try:
         with transaction.atomic():
-            return ResultRuleVersion.objects.create(
-                year=year, number=1, content=rules_to_json(DEFAULT_RULES), note=_("默认规则")
-            )
+            default.save()
+            return default
     except IntegrityError:  # another request stored it first
         return ResultRuleVersion.objects.get(year=year, number=1)
 
@@ -47,7 +50,7 @@ def save_rule_version(*, year: int, rules: dict[str, GradeRule], note: str, by) 
     problems = rules_problems(rules)
     if problems:
         raise ValidationError(problems)
-    current = version_for(year)
+    current = version_for(year, store=True)
     if current.content == rules_to_json(rules):
         raise ValidationError(_("规则没有变化，无需保存新版本。"))
     latest = ResultRuleVersion.objects.filter(year=year).aggregate(n=Max("number"))["n"] or 0
@@ -115,7 +118,7 @@ def record_opinion(*, project: Project, opinion: str, decided: Decimal | None, b
         raise PermissionDenied
     if not opinion.strip():
         raise ValidationError(_("请填写结果应用意见。"))
-    version = version_for(project.year)
+    version = version_for(project.year, store=True)
     row = _row(with_figures(Project.objects.filter(pk=project.pk)).get(), version.rules())
     record = ResultOpinion.objects.filter(project=project).first() or ResultOpinion(project=project)
     record.grade, record.total = row.grade, row.total
