@@ -94,7 +94,10 @@ class Writer:
             paragraph.paragraph_format.line_spacing = 1.4
             _font(paragraph.add_run(line.strip()), BODY_FONT, 12)
 
-    def table(self, headers: list[str], rows: list[list[str]], *, widths: list[float] | None = None) -> None:
+    def table(
+        self, headers: list[str], rows: list[list[str]], *, widths: list[float] | None = None, numeric: range = range(0)
+    ) -> None:
+        """A bordered table, its header bold and centred; the ``numeric`` columns right-aligned."""
         table = self.doc.add_table(rows=1, cols=len(headers))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -104,9 +107,11 @@ class Writer:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         for values in rows:
             cells = table.add_row().cells
-            for cell, value in zip(cells, values, strict=True):
+            for index, (cell, value) in enumerate(zip(cells, values, strict=True)):
                 cell.text = ""
                 _font(cell.paragraphs[0].add_run(str(value)), BODY_FONT, 10.5)
+                if index in numeric:
+                    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         if widths:  # fixed widths (LibreOffice and Word both keep them), set on the grid and on every cell
             table.autofit = False
             for column, width in zip(table.columns, widths, strict=True):
@@ -140,6 +145,7 @@ def _funds(writer: Writer, document: dict) -> None:
         [_("项目资金（万元）"), _("年初预算数"), _("全年预算数"), _("全年执行数"), _("执行率")],
         rows,
         widths=[4.4, 2.9, 2.9, 2.9, 2.7],
+        numeric=range(1, 5),
     )
 
 
@@ -177,12 +183,14 @@ def _indicators(writer: Writer, document: dict) -> None:
             "",
             "",
             "",
-            "100.00",
+            "100",
             document["total"] or "—",
             _("等级：%(grade)s") % {"grade": document["grade"] or "—"},
         ]
     )
-    writer.table([_(h) for h in INDICATOR_HEADERS], rows, widths=[1.7, 1.8, 2.4, 1.8, 1.8, 1.5, 1.5, 3.3])
+    writer.table(
+        [_(h) for h in INDICATOR_HEADERS], rows, widths=[1.7, 1.8, 2.2, 1.8, 1.8, 1.6, 1.6, 3.3], numeric=range(5, 7)
+    )
 
 
 def _goal(writer: Writer, document: dict) -> None:
@@ -263,6 +271,7 @@ def _basic(writer: Writer, report: Report) -> None:
         [_("单位"), _("项目名称"), _("全年预算数（万元）"), _("全年执行数（万元）"), _("执行率"), _("总分"), _("等级")],
         rows,
         widths=[3.0, 3.6, 2.2, 2.2, 1.8, 1.6, 1.4],
+        numeric=range(2, 6),
     )
 
 
@@ -342,6 +351,7 @@ def _results(writer: Writer, report: Report) -> None:
             ],
             rows,
             widths=[3.2, 1.2, 2.4, 2.4, 2.4, 4.2],
+            numeric=range(3, 5),
         )
     else:
         writer.text(_("财政部门尚未提出结果应用意见。"))
