@@ -637,6 +637,10 @@ from .declaration.models import (  # noqa: E402, F401
 # Rectification items (issue 21 item 1).
 from .rectification.models import DismissedProposal, RectificationEvidence, RectificationItem  # noqa: E402, F401
 
+# Results application and the self-evaluation report's texts (issue 17).
+from .report.models import ReportText  # noqa: E402, F401
+from .results.models import ResultOpinion, ResultRuleVersion  # noqa: E402, F401
+
 # The scoring rule sets (issue 19).
 from .rules.models import RuleChoice, RuleSet, RuleVersion  # noqa: E402, F401
 

@@ -2,6 +2,8 @@ from django.urls import path
 
 from .declaration import views as declaration
 from .rectification import views as rectification
+from .report import views as report
+from .results import views as results
 from .rules import views as rules
 from .tasks import views as tasks
 from .views import carry_forward, disclosure, entry, jobs, monitoring, projects, sheets
@@ -94,4 +96,12 @@ urlpatterns = [
         rectification.rectification_dismiss,
         name="rectification-dismiss",
     ),
+    path("results/", results.results_home, name="results-home"),
+    path("results/opinion/<int:pk>/", results.results_opinion, name="results-opinion"),
+    path("results/<str:code>/<int:year>/", results.results_sheet, name="results-sheet"),
+    path("results/<str:code>/<int:year>/export.xlsx", results.results_export, name="results-export"),
+    path("report/project/<int:pk>/", report.report_project, name="report-project"),
+    path("report/project/<int:pk>/download.docx", report.report_project_download, name="report-project-download"),
+    path("report/<str:code>/<int:year>/", report.report_year, name="report-year"),
+    path("report/<str:code>/<int:year>/download.docx", report.report_year_download, name="report-year-download"),
 ]

@@ -19,6 +19,8 @@ from budgets.models import Access, DepartmentBudget
 from performance.jobs import start_job
 from performance.models import ActualResult, Adjustment, AdjustmentItem, Evaluation, Evidence, Job, TargetSet
 from performance.rectification.models import RectificationEvidence, RectificationItem
+from performance.report.models import ReportText
+from performance.results.models import ResultOpinion
 from performance.tasks.models import Notification, Task
 from tests.factories import (
     make_department,
@@ -42,6 +44,8 @@ SECRETS = [
     "甲秘密整改",
     "甲整改佐证",
     "甲秘密任务",
+    "甲秘密意见",
+    "甲秘密报告",
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -84,6 +88,9 @@ def world(tmp_path, settings):
     )
     rectification_evidence.file.save("b.png", ContentFile(PNG), save=False)
     rectification_evidence.save()
+    ResultOpinion.objects.create(project=project, grade="良", opinion="甲秘密意见")
+    ReportText.objects.create(project=project, year=2021, sections={"overview": "甲秘密报告"})
+    ReportText.objects.create(department=department, year=2021, sections={"overview": "甲秘密报告"})
     task = Task.objects.create(kind=Task.Kind.SELF_EVALUATION, year=2021, deadline="2022-04-30", note="甲秘密任务")
     task.departments.set([department])
     task.all_departments = False
