@@ -34,21 +34,32 @@ def percent(value: Decimal | None) -> str:
 
 @dataclass(frozen=True)
 class Spending:
-    """The department's budget and execution: 基本支出 (entered on the evaluation) and 项目支出 (its projects)."""
+    """The department's budget and execution: 基本支出 (its budget disclosed, its execution entered on the
+    evaluation) and 项目支出 (its projects' full-year budgets and execution; the disclosed 项目支出 where the
+    projects carry no amounts). None where the data does not give the figure."""
 
     basic_full_year: Decimal | None
     basic_executed: Decimal | None
-    project_full_year: Decimal
-    project_executed: Decimal
+    project_full_year: Decimal | None
+    project_executed: Decimal | None
     projects: int
+    project_budget_disclosed: bool = False  # project_full_year is the disclosure's 项目支出, not the projects' sum
 
     @property
     def full_year(self) -> Decimal | None:
-        return None if self.basic_full_year is None else self.basic_full_year + self.project_full_year
+        return _sum(self.basic_full_year, self.project_full_year)
 
     @property
     def executed(self) -> Decimal | None:
-        return None if self.basic_executed is None else self.basic_executed + self.project_executed
+        return _sum(self.basic_executed, self.project_executed)
+
+
+def _sum(*parts: Decimal | None) -> Decimal | None:
+    return None if any(part is None for part in parts) else sum(parts, ZERO)
+
+
+def _all_known(values: list[Decimal | None]) -> Decimal | None:
+    return sum(values, ZERO) if values and all(value is not None for value in values) else None
 
 
 def spending(
@@ -57,40 +68,55 @@ def spending(
     basic_full_year = evaluation.basic_full_year if evaluation else None
     if basic_full_year is None and budget is not None:
         basic_full_year = budget.basic_total
+    project_full_year = _all_known([p.total("full_year") or p.total("initial") for p in projects])
+    disclosed = project_full_year is None and budget is not None and budget.project_total is not None
     return Spending(
         basic_full_year=basic_full_year,
         basic_executed=evaluation.basic_executed if evaluation else None,
-        project_full_year=sum((p.total("full_year") or p.total("initial") or ZERO for p in projects), ZERO),
-        project_executed=sum((p.total("executed") or ZERO for p in projects), ZERO),
+        project_full_year=budget.project_total if disclosed else project_full_year,
+        project_executed=_all_known([p.total("executed") for p in projects]),
         projects=len(projects),
+        project_budget_disclosed=disclosed,
     )
 
 
+def _amount(value: Decimal | None) -> str:
+    return format_money(value, _("未填写"))
+
+
 def execution_figure(money: Spending) -> Figure:
-    project_rate = ratio(money.project_executed, money.project_full_year)
-    shown = _("项目支出 %(executed)s / %(budget)s 万元（%(rate)s）") % {
-        "executed": format_money(money.project_executed),
-        "budget": format_money(money.project_full_year),
-        "rate": percent(project_rate),
+    rate = None
+    if money.full_year is not None and money.executed is not None:
+        rate = ratio(money.executed, money.full_year)
+    shown = _("%(executed)s / %(budget)s 万元（%(rate)s）；基本支出 %(be)s / %(bb)s，项目支出 %(pe)s / %(pb)s") % {
+        "executed": _amount(money.executed),
+        "budget": _amount(money.full_year),
+        "rate": percent(rate),
+        "be": _amount(money.basic_executed),
+        "bb": _amount(money.basic_full_year),
+        "pe": _amount(money.project_executed),
+        "pb": _amount(money.project_full_year),
     }
     source = _(
         "项目支出：本年度 %(n)s 个项目的全年预算数与全年执行数之和；"
         "基本支出：部门自评填写（全年预算数缺省取预算公开的基本支出）。"
     ) % {"n": money.projects}
-    if money.full_year is None or money.executed is None:
-        missing = _("基本支出的全年执行数未填写（预算公开只有预算数），部门预算执行率暂不能计算。")
-        return Figure("execution_rate", _("部门预算执行率"), shown, None, source, missing)
-    rate = ratio(money.executed, money.full_year)
-    shown = _("%(executed)s / %(budget)s 万元（%(rate)s）；其中 基本支出 %(be)s / %(bb)s，%(projects)s") % {
-        "executed": format_money(money.executed),
-        "budget": format_money(money.full_year),
-        "rate": percent(rate),
-        "be": format_money(money.basic_executed),
-        "bb": format_money(money.basic_full_year),
-        "projects": shown,
-    }
-    missing = "" if rate is not None else _("全年预算数为 0，无法计算执行率。")
-    return Figure("execution_rate", _("部门预算执行率"), shown, rate, source, missing)
+    if money.project_budget_disclosed:
+        source += _("项目没有填写预算数，项目支出预算取预算公开数。")
+    missing = []
+    if money.basic_full_year is None:
+        missing.append(_("基本支出的全年预算数未知。"))
+    if money.basic_executed is None:
+        missing.append(_("基本支出的全年执行数未填写（预算公开只有预算数）。"))
+    if money.project_full_year is None:
+        missing.append(_("项目支出的全年预算数未知。"))
+    if money.project_executed is None:
+        missing.append(_("有项目未填写全年执行数。"))
+    if not missing and rate is None:
+        missing.append(_("全年预算数为 0，无法计算执行率。"))
+    if missing:
+        missing.append(_("部门预算执行率暂不能计算。"))
+    return Figure("execution_rate", _("部门预算执行率"), shown, rate, source, "".join(missing))
 
 
 def _share(key: str, label: str, count: int, total: int, source: str) -> Figure:

@@ -237,7 +237,7 @@ def assess(framework: Framework, figures: dict[str, Figure], decisions: dict[str
             rows.append(leaf_rows[item.code])
             continue
         parts = [leaf_rows[code] for code in _leaves_under(framework, item.code, leaves)]
-        score = sum((p.score or ZERO for p in parts), ZERO)
+        score = money2(sum((p.score or ZERO for p in parts), ZERO))
         rows.append(AssessedItem(item, framework.depth(item), item.weight, None, None, score, "group", leaf=False))
     total = money2(sum((row.score or ZERO for row in leaf_rows.values()), ZERO))
     return Assessment(rows, total, grade_for(total), pending)
