@@ -21,12 +21,14 @@ from performance.department.models import (
     DepartmentFramework,
     DepartmentFrameworkVersion,
     DepartmentIndicator,
+    DepartmentTask,
     ItemDecision,
 )
 from performance.department.services import decide_item, department_assessment, save_framework_version
 from performance.department.shipped import SICHUAN_CODE
 from performance.disclosure.docx import read_docx
 from performance.disclosure.generate import build_disclosure, disclosure_docx
+from performance.disclosure.importer import import_disclosure
 from performance.disclosure.model import Paragraph
 from performance.models import Evaluation
 from performance.rectification.models import RectificationItem
@@ -270,3 +272,49 @@ def test_the_seeds_department_goals_are_imported_shown_and_generated_back_identi
     generated = [b.text for b in blocks if isinstance(b, Paragraph)]
     assert _part_one(generated) == _part_one(published)
     assert len(_part_one(published)) == 17
+
+
+def test_main_tasks_and_department_indicators_are_disclosed_and_read_back_from_the_generated_docx(client):
+    call_command("import_disclosure", str(SEED), stdout=io.StringIO())
+    department = Department.objects.get(code="731")
+    DepartmentTask.objects.create(
+        department=department,
+        year=2021,
+        number=1,
+        name="科普活动",
+        content="开展全国科普日等主题活动",
+        amount_total=D("147.9"),
+        amount_fiscal=D("147.9"),
+        amount_other=D("0"),
+    )
+    DepartmentTask.objects.create(department=department, year=2021, number=2, name="学会建设", content="学术交流")
+    DepartmentIndicator.objects.create(
+        department=department,
+        year=2021,
+        order=1,
+        level1=category("产出指标"),
+        level2=category("产出指标", "数量指标"),
+        name="科普活动场次",
+        description="全年举办的科普活动",
+        target="≥20场",
+        basis="计划标准",
+        actual="22场",
+    )
+    tasks = list(
+        DepartmentTask.objects.values("number", "name", "content", "amount_total", "amount_fiscal", "amount_other")
+    )
+    indicators = list(DepartmentIndicator.objects.values("level1", "level2", "name", "description", "target", "basis"))
+    data = disclosure_docx(build_disclosure(department, 2021))
+    texts = [b.text for b in read_docx(data) if isinstance(b, Paragraph)]
+    assert "（四）年度主要任务" in texts and "（五）部门整体绩效指标" in texts
+    DepartmentTask.objects.all().delete()
+    DepartmentIndicator.objects.all().delete()
+
+    outcome = import_disclosure(content=data)
+
+    assert outcome.gaps == []
+    assert list(DepartmentTask.objects.values(*tasks[0])) == tasks
+    assert list(DepartmentIndicator.objects.values(*indicators[0])) == indicators
+    client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=department))
+    page = client.get(reverse("budgets:department-detail", args=["731", 2021])).content.decode()
+    assert "开展全国科普日等主题活动" in page and "科普活动场次" in page
