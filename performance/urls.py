@@ -87,6 +87,11 @@ urlpatterns = [
         name="department-evaluation-basic",
     ),
     path(
+        "departments/<str:code>/<int:year>/self-evaluation/indicators/",
+        department.department_evaluation_indicators,
+        name="department-evaluation-indicators",
+    ),
+    path(
         "departments/<str:code>/<int:year>/self-evaluation/framework/",
         department.department_evaluation_framework,
         name="department-evaluation-framework",

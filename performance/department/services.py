@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from budgets.models import Department, DepartmentBudget, Project
 
+from ..actuals import read_actual
 from ..scoring import EvaluationScore
 from . import figures as f
 from .framework import (
@@ -207,3 +208,27 @@ def department_document(assessment: DepartmentAssessment) -> dict:
         "grade": result.grade,
         "pending": len(result.pending),
     }
+
+
+@transaction.atomic
+def record_indicator_actuals(*, department: Department, year: int, entries: dict[int, tuple[str, str]]) -> int:
+    """The department's indicators' actual values and deviation reasons, all or nothing: an actual that cannot be
+    read against its target (a negative number, an unknown tier) is refused with the indicator named. How many
+    indicators changed."""
+    indicators = DepartmentIndicator.objects.filter(department=department, year=year, pk__in=list(entries))
+    problems, changed = [], []
+    for indicator in indicators.select_related("level1", "level2"):
+        actual, reason = (value.strip() for value in entries[indicator.pk])
+        read = read_actual(actual, indicator.parsed_target)
+        if read.error:
+            problems.append(_("“%(name)s”：%(error)s") % {"name": indicator.name, "error": read.error})
+            continue
+        if (indicator.actual, indicator.deviation_reason) != (actual, reason):
+            indicator.actual, indicator.deviation_reason = actual, reason
+            changed.append(indicator)
+    if problems:
+        raise ValidationError(problems)
+    for indicator in changed:
+        indicator.full_clean()
+        indicator.save()
+    return len(changed)

@@ -22,6 +22,7 @@ from .services import (
     decide_item,
     department_assessment,
     record_basic_spending,
+    record_indicator_actuals,
     save_framework_version,
 )
 from .sheet import evaluation_workbook
@@ -130,6 +131,28 @@ def department_evaluation_basic(request, code: str, year: int):
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
+    return _back(code, year)
+
+
+@login_required
+@require_POST
+def department_evaluation_indicators(request, code: str, year: int):
+    """The reviewer's actual values and deviation reasons for the department's own indicators."""
+    department = _reviewer_department(request, code)
+    entries = {}
+    for indicator in department.indicators.filter(year=year):
+        if f"actual-{indicator.pk}" in request.POST:
+            entries[indicator.pk] = (
+                request.POST.get(f"actual-{indicator.pk}", "")[:500],
+                request.POST.get(f"reason-{indicator.pk}", "")[:2000],
+            )
+    try:
+        changed = record_indicator_actuals(department=department, year=year, entries=entries)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已保存 %(n)s 项实际完成值。") % {"n": changed})
     return _back(code, year)
 
 

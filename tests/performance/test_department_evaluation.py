@@ -318,3 +318,48 @@ def test_main_tasks_and_department_indicators_are_disclosed_and_read_back_from_t
     client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=department))
     page = client.get(reverse("budgets:department-detail", args=["731", 2021])).content.decode()
     assert "开展全国科普日等主题活动" in page and "科普活动场次" in page
+
+
+def test_a_reviewer_records_the_departments_actuals_and_an_unreadable_one_changes_nothing(client, year_data):
+    indicator = DepartmentIndicator.objects.create(
+        department=year_data,
+        year=2021,
+        level1=category("产出指标"),
+        level2=category("产出指标", "数量指标"),
+        name="科普活动",
+        target="≥10场",
+    )
+    client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=year_data))
+    url = reverse("performance:department-evaluation-indicators", args=["801", 2021])
+    response = client.post(url, {f"actual-{indicator.pk}": "-3场", f"reason-{indicator.pk}": ""})
+    assert any("科普活动" in str(m) for m in response.wsgi_request._messages)
+    indicator.refresh_from_db()
+    assert indicator.actual == ""
+    client.post(url, {f"actual-{indicator.pk}": "8场", f"reason-{indicator.pk}": "场地受限"})
+    indicator.refresh_from_db()
+    assert (indicator.actual, indicator.deviation_reason) == ("8场", "场地受限")
+    assert indicator.history.count() == 2
+    output = next(r for r in department_assessment(year_data, 2021).assessment.rows if r.item.code == "output")
+    assert output.suggested == D("40.00")  # 50 × 8/10
+
+
+def test_finance_edits_a_frameworks_weights_on_its_page_as_a_new_version(client):
+    framework = DepartmentFramework.objects.get(code=SICHUAN_CODE)
+    client.force_login(make_user_with_access(role=Access.Role.FINANCE))
+    url = reverse("performance:framework-edit", args=[framework.pk])
+    items = framework.latest().content["items"]
+    data = {"form-TOTAL_FORMS": len(items), "form-INITIAL_FORMS": len(items), "note": "资产管理加权"}
+    for n, item in enumerate(items):
+        data |= {f"form-{n}-code": item["code"], f"form-{n}-name": item["name"], f"form-{n}-guidance": item["guidance"]}
+        data[f"form-{n}-weight"] = item["weight"]
+    data[f"form-{[i['code'] for i in items].index('management.assets')}-weight"] = "7"
+    response = client.post(url, data)
+    assert "“综合管理”的分值 30 不等于其下各项之和 31。" in [str(m) for m in response.wsgi_request._messages]
+    assert framework.versions.count() == 1
+    data[f"form-{[i['code'] for i in items].index('management.controls')}-weight"] = "1"
+    client.post(url, data)
+    latest = framework.latest()
+    assert latest.number == 2 and latest.note == "资产管理加权"
+    assert {i["code"]: i["weight"] for i in latest.content["items"]}["management.assets"] == "7"
+    client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=make_department()))
+    assert client.post(url, data).status_code == 403

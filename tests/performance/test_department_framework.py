@@ -3,6 +3,8 @@
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from performance.department.framework import (
     ITEMS,
@@ -115,3 +117,30 @@ def test_three_level_scheme_scores_the_departments_indicators_by_section_6_with_
     assert [row.score for row in result.rows] == [D("8.50"), D("43.75"), D("30.00"), D("9.00")]
     assert result.total == score.total == D("91.25")
     assert result.grade == "优"
+
+
+@given(
+    ratios=st.lists(st.one_of(st.none(), st.decimals(min_value=-1, max_value=3, places=4)), min_size=24, max_size=24),
+    actions=st.lists(st.sampled_from(["confirm", "override", "none"]), min_size=24, max_size=24),
+    scores=st.lists(st.decimals(min_value=-5, max_value=30, places=2), min_size=24, max_size=24),
+)
+def test_a_total_is_the_sum_of_its_leaves_each_within_its_weight_and_never_above_100(ratios, actions, scores):
+    leaves = SICHUAN_FRAMEWORK.leaves()
+    figures = {
+        leaf.code: Figure(leaf.code, leaf.name, "", ratio, "来源") for leaf, ratio in zip(leaves, ratios, strict=True)
+    }
+    framework = Framework(
+        ITEMS, tuple(Item(**{**i.__dict__, "figure": i.code if i in leaves else ""}) for i in SICHUAN_FRAMEWORK.items)
+    )
+    decisions = {
+        leaf.code: Decision(action, score, "理由")
+        for leaf, action, score in zip(leaves, actions, scores, strict=True)
+        if action != "none"
+    }
+    result = assess(framework, figures, decisions)
+    leaf_rows = [row for row in result.rows if row.leaf]
+    assert all(D("0") <= (row.score or 0) <= row.weight for row in leaf_rows)
+    assert result.total == sum((row.score or D("0") for row in leaf_rows), D("0"))
+    assert D("0") <= result.total <= D("100")
+    top = [row for row in result.rows if not row.item.parent]
+    assert sum((row.score for row in top), D("0")) == result.total
