@@ -171,3 +171,13 @@ def can_review_unit(user, unit: Unit) -> bool:
     if user.is_superuser:
         return True
     return any(a.role == Access.Role.REVIEWER and a.department_id == unit.department_id for a in accesses)
+
+
+def can_review_department(user, department: Department) -> bool:
+    """Reviewers of the department (审核人) decide its self-evaluation's items; superusers too."""
+    accesses = _accesses(user)
+    if accesses is None:
+        return False
+    if user.is_superuser:
+        return True
+    return any(a.role == Access.Role.REVIEWER and a.department_id == department.pk for a in accesses)

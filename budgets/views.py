@@ -98,6 +98,8 @@ def department_detail(request, code: str, year: int):
         "goals": goals,
         "sub_goals": list(department.sub_goals.filter(year=year)),
         "measures": list(department.guarantee_measures.filter(year=year)),
+        "main_tasks": list(department.main_tasks.filter(year=year)),
+        "department_indicators": list(department.indicators.filter(year=year).select_related("level1", "level2")),
         "project_tables": [_goal_table(project) for project in projects],
         "procurement": procurement,
         "asset_lines": list(budget.asset_lines.all()) if budget else [],

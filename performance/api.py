@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from budgets.permissions import projects_for
 
-from .exports import evaluation_document, evaluations_document, with_related
+from .exports import department_object, evaluation_document, evaluations_document, with_related
 from .services import score_project
 
 JSON_OPTIONS = {"ensure_ascii": False}
@@ -47,6 +47,7 @@ def project_evaluation(request, pk: int):
     """GET /api/projects/<id>/evaluation/: one project's self-evaluation; 404 if the user may not see it."""
     project = get_object_or_404(with_related(projects_for(request.user)), pk=pk)
     document = {"id": project.pk, **evaluation_document(project, score_project(project))}
+    document["department"] = department_object(project)
     response = JsonResponse(document, json_dumps_params=JSON_OPTIONS)
     if "download" in request.GET:  # the project page's 下载 JSON: a file, named for the project
         response["Content-Disposition"] = content_disposition_header(True, f"{project.year}-{project.name}.json")

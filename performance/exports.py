@@ -164,9 +164,23 @@ def evaluations_document(projects: QuerySet[Project], *, with_ids: bool = False)
     """``{"projects": [...]}`` for the projects, scored in a constant number of queries."""
     scores = score_projects(projects)
     documents = []
+    departments: dict[tuple[int, int], dict] = {}
     for project in with_related(projects):
         document = evaluation_document(project, scores[project.pk])
+        document["department"] = department_object(project, departments)
         if with_ids:
             document = {"id": project.pk, **document}
         documents.append(document)
     return {"projects": documents}
+
+
+def department_object(project: Project, known: dict | None = None) -> dict:
+    """The ``department`` object (issue 18): the project's department's self-evaluation of the year, computed once
+    per department and year in ``known``."""
+    from .department.services import department_assessment, department_document
+
+    known = {} if known is None else known
+    key = (project.unit.department_id, project.year)
+    if key not in known:
+        known[key] = department_document(department_assessment(project.unit.department, project.year))
+    return known[key]

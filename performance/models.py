@@ -634,6 +634,16 @@ from .declaration.models import (  # noqa: E402, F401
     TargetSet,
 )
 
+# The department as a whole: main tasks, indicators, self-evaluation frameworks (issue 18).
+from .department.models import (  # noqa: E402, F401
+    DepartmentEvaluation,
+    DepartmentFramework,
+    DepartmentFrameworkVersion,
+    DepartmentIndicator,
+    DepartmentTask,
+    ItemDecision,
+)
+
 # Rectification items (issue 21 item 1).
 from .rectification.models import DismissedProposal, RectificationEvidence, RectificationItem  # noqa: E402, F401
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .declaration import views as declaration
+from .department import views as department
 from .rectification import views as rectification
 from .report import views as report
 from .results import views as results
@@ -72,6 +73,38 @@ urlpatterns = [
     path("disclosure/upload/", disclosure.disclosure_upload, name="disclosure-upload"),
     path("disclosure/<str:code>/<int:year>/", disclosure.disclosure_page, name="disclosure"),
     path("disclosure/<str:code>/<int:year>.docx", disclosure.disclosure_docx_download, name="disclosure-docx"),
+    path(
+        "departments/<str:code>/<int:year>/self-evaluation/",
+        department.department_evaluation,
+        name="department-evaluation",
+    ),
+    path(
+        "departments/<str:code>/<int:year>/self-evaluation/decide/",
+        department.department_evaluation_decide,
+        name="department-evaluation-decide",
+    ),
+    path(
+        "departments/<str:code>/<int:year>/self-evaluation/basic/",
+        department.department_evaluation_basic,
+        name="department-evaluation-basic",
+    ),
+    path(
+        "departments/<str:code>/<int:year>/self-evaluation/indicators/",
+        department.department_evaluation_indicators,
+        name="department-evaluation-indicators",
+    ),
+    path(
+        "departments/<str:code>/<int:year>/self-evaluation/framework/",
+        department.department_evaluation_framework,
+        name="department-evaluation-framework",
+    ),
+    path(
+        "departments/<str:code>/<int:year>/self-evaluation.xlsx",
+        department.department_evaluation_sheet,
+        name="department-evaluation-sheet",
+    ),
+    path("frameworks/", department.framework_list, name="framework-list"),
+    path("frameworks/<int:pk>/", department.framework_edit, name="framework-edit"),
     path("rectification/", rectification.rectification_list, name="rectification-list"),
     path("rectification/export.xlsx", rectification.rectification_export, name="rectification-export"),
     path("rectification/new/", rectification.rectification_create, name="rectification-create"),

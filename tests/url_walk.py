@@ -43,6 +43,10 @@ def url_for(name, converters, world) -> str:
             from performance.rules.models import RuleSet
 
             pk = RuleSet.objects.order_by("pk").first().pk
+        elif name.startswith("performance:framework-"):  # a department framework: the first shipped
+            from performance.department.models import DepartmentFramework
+
+            pk = DepartmentFramework.objects.order_by("pk").first().pk
         else:
             pk = world["project"].pk
         return reverse(name, kwargs={"pk": pk})

@@ -20,8 +20,8 @@ from docx.shared import Cm, Pt
 from budgets.models import Department, DepartmentBudget, GlossaryTerm, ProcurementLine, Project
 from budgets.numbers import plain
 
-from ..models import DepartmentGoal, DepartmentSubGoal, GuaranteeMeasure
-from .parse import AMOUNT, SECTION_TITLES, SECTIONS, THREE_PUBLIC_LABELS
+from ..models import DepartmentGoal, DepartmentIndicator, DepartmentSubGoal, DepartmentTask, GuaranteeMeasure
+from .parse import AMOUNT, DEPARTMENT_PARTS, SECTION_TITLES, SECTIONS, TASK_COLUMNS, THREE_PUBLIC_LABELS
 from .write import THREE_PUBLIC_PARTS
 
 DIGITS = "零一二三四五六七八九"
@@ -282,6 +282,7 @@ def _section5(department: Department, year: int) -> Section:
     items.append(Para("（三）工作保障措施", "sub"))
     for measure in GuaranteeMeasure.objects.filter(**scope).order_by("number"):
         items.append(Para(f"（{chinese_number(measure.number)}）{measure.title}。{measure.text}"))
+    items += _department_tables(department, year)
     items.append(Para("第二部分  预算项目绩效目标", "sub"))
     projects = (
         Project.objects.filter(unit__department=department, year=year)
@@ -293,6 +294,45 @@ def _section5(department: Department, year: int) -> Section:
         items.append(Para(f"{number}、{project.title_as_published or project.name + '绩效目标表'}", "caption"))
         items.append(_goal_table(project))
     return Section(5, SECTION_TITLES[5], items)
+
+
+def _department_tables(department: Department, year: int) -> list:
+    """The department's main tasks and own indicators (财预〔2015〕88号 annex 2), after the seed's three parts and
+    only where the app holds them: a disclosure without them prints exactly as the seed."""
+    scope = {"department": department, "year": year}
+    items, number = [], 4
+    tasks = list(DepartmentTask.objects.filter(**scope).order_by("number"))
+    if tasks:
+        rows = [
+            [
+                str(t.number),
+                t.name,
+                t.content,
+                _amount(t.amount_total),
+                _amount(t.amount_fiscal),
+                _amount(t.amount_other),
+            ]
+            for t in tasks
+        ]
+        items += [
+            Para(f"（{chinese_number(number)}）{DEPARTMENT_PARTS[0]}", "sub"),
+            Grid([TASK_COLUMNS, *rows], kind="tasks"),
+        ]
+        number += 1
+    indicators = list(
+        DepartmentIndicator.objects.filter(**scope).select_related("level1", "level2").order_by("order", "id")
+    )
+    if indicators:
+        rows = [[i.level1.name, i.level2.name, i.name, i.description, i.target, i.basis] for i in indicators]
+        items += [
+            Para(f"（{chinese_number(number)}）{DEPARTMENT_PARTS[1]}", "sub"),
+            Grid([GOAL_HEAD, *rows], kind="goals"),
+        ]
+    return items
+
+
+def _amount(value: Decimal | None) -> str:
+    return "" if value is None else plain(value)
 
 
 def _section6(department: Department, budget: DepartmentBudget) -> Section:
@@ -455,6 +495,7 @@ def _widths(kind: str, columns: int, total: float) -> list[float]:
         "goals": [2, 2.4, 3, 4, 3.2, 2.4],
         "procurement": [3.2, 1.4, 2.6, 2.4, 1.1, 1, 1, 1.3, 1.6, 1.3, 1.6, 1.3, 1.2],
         "assets": [7, 3, 5],
+        "tasks": [1, 3, 6, 2, 2, 2],
     }.get(kind, [1] * columns)
     scale = total / sum(shares)
     return [share * scale for share in shares]

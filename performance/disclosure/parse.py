@@ -30,6 +30,11 @@ UP = ("增加", "增长", "上升")
 DOWN = ("减少", "下降", "降低")
 GOAL_COLUMNS = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
 GOAL_KEYS = ["level1", "level2", "name", "description", "target", "basis"]
+# The department's main tasks and own indicators (财预〔2015〕88号 annex 2): parts of 第一部分 after the seed's three,
+# printed by the generator where the app holds them.
+DEPARTMENT_PARTS = ("年度主要任务", "部门整体绩效指标")
+TASK_COLUMNS = ["序号", "任务名称", "主要内容", "总额", "财政拨款", "其他资金"]
+TASK_KEYS = ["number", "name", "content", "amount_total", "amount_fiscal", "amount_other"]
 UNIT_COLUMNS = {"单位名称": "name", "单位性质": "nature", "单位规格": "rank", "经费保障形式": "funding_form"}
 PROCUREMENT_COLUMNS = 13
 THREE_PUBLIC_LABELS = {
@@ -280,7 +285,7 @@ class _Reader:
                 break
             if match := CN_NUMBER.match(text):
                 heading = match.group(2)
-                if heading in ("总体绩效目标", "分项绩效目标", "工作保障措施"):
+                if heading in ("总体绩效目标", "分项绩效目标", "工作保障措施", *DEPARTMENT_PARTS):
                     part = heading
                     continue
             if part == "总体绩效目标":
@@ -304,6 +309,43 @@ class _Reader:
         if not goals:
             self.gap(5, self.where(5), "未读出部门总体绩效目标。")
         return goals, subs, measures
+
+    def department_tables(self) -> tuple[list, list]:
+        """The main tasks and the department's own indicators: the table after each part's heading."""
+        tasks, indicators = [], []
+        part = None
+        for block in self.sections[5]:
+            if isinstance(block, Paragraph):
+                if block.text.strip().startswith("第二部分"):
+                    break
+                match = CN_NUMBER.match(block.text)
+                part = match.group(2).strip() if match else part
+                continue
+            if part not in DEPARTMENT_PARTS:
+                continue
+            columns, keys = (TASK_COLUMNS, TASK_KEYS) if part == DEPARTMENT_PARTS[0] else (GOAL_COLUMNS, GOAL_KEYS)
+            head = [cell.strip() for cell in block.rows[0].cells] if block.rows else []
+            if head != columns:
+                self.gap(5, block.label(), f"“{part}”表的表头应为：{'、'.join(columns)}。")
+                continue
+            for row in block.rows[1:]:
+                cells = [cell.strip() for cell in row.cells]
+                if len(cells) != len(columns):
+                    self.gap(5, block.label(row), f"“{part}”表的这一行应有 {len(columns)} 列。")
+                    continue
+                values = dict(zip(keys, cells, strict=True))
+                if part == DEPARTMENT_PARTS[0]:
+                    if not values["number"].isdigit():
+                        self.gap(5, block.label(row), "年度主要任务的序号应为数字。")
+                        continue
+                    values["number"] = int(values["number"])
+                    for key in ("amount_total", "amount_fiscal", "amount_other"):
+                        values[key] = None if _decimal(values[key]) is None else str(_decimal(values[key]))
+                    tasks.append(values)
+                else:
+                    indicators.append(values)
+            part = None
+        return tasks, indicators
 
     def projects(self, units: list[dict], department: dict) -> list[dict]:
         projects = []
@@ -575,6 +617,7 @@ def parse_blocks(blocks: list[Block], *, year: int | None = None) -> ParsedDiscl
     reader.operating(budget)
     reader.three_public(budget)
     goals, subs, measures = reader.goals()
+    department_tasks, department_indicators = reader.department_tables()
     projects = reader.projects(units, department)
     procurement = reader.procurement(budget, units, department)
     assets = reader.assets(budget)
@@ -591,6 +634,8 @@ def parse_blocks(blocks: list[Block], *, year: int | None = None) -> ParsedDiscl
         "department_goals": goals,
         "sub_goals": subs,
         "guarantee_measures": measures,
+        "department_tasks": department_tasks,
+        "department_indicators": department_indicators,
         "projects": projects,
         "glossary": glossary,
     }

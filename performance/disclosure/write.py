@@ -27,7 +27,9 @@ from budgets.models import (
 from ..models import (
     CategoryAlias,
     DepartmentGoal,
+    DepartmentIndicator,
     DepartmentSubGoal,
+    DepartmentTask,
     Evaluation,
     GuaranteeMeasure,
     Indicator,
@@ -203,6 +205,26 @@ def _drop_surplus(queryset, kept: int, summary: WriteSummary, label: str) -> Non
         summary.counts[f"{label}（删除）"] = deleted
 
 
+def _write_department_tables(seed: dict, scope: dict, summary: WriteSummary) -> None:
+    """The main tasks and the department's own indicators where the document has them. Rows the document lacks
+    are kept: the seed's layout has no such tables, and its import must not remove what was entered in the app."""
+    for task in seed.get("department_tasks", []):
+        values = {
+            "name": task["name"],
+            "content": task["content"],
+            **{key: _dec(task[key]) for key in ("amount_total", "amount_fiscal", "amount_other")},
+        }
+        summary.add("部门年度主要任务", _upsert(DepartmentTask, {**scope, "number": task["number"]}, values)[1])
+    for order, row in enumerate(seed.get("department_indicators", []), start=1):
+        categories = _categories(row["level1"], row["level2"])
+        values = {
+            "level1": categories["level1"],
+            "level2": categories["level2"],
+            **{key: row[key] for key in ("name", "description", "target", "basis")},
+        }
+        summary.add("部门整体绩效指标", _upsert(DepartmentIndicator, {**scope, "order": order}, values)[1])
+
+
 def _write_targets(project: Project, item: dict, summary: WriteSummary) -> bool:
     """Write a project's goal and indicators as published; whether anything changed."""
     outcomes = [_upsert(ProjectGoal, {"project": project}, {"text": item["goal"]})[1]]
@@ -342,6 +364,7 @@ def write_disclosure(seed: dict, *, keep_fixed_targets: bool = False) -> Written
     for measure in seed["guarantee_measures"]:
         values = {"title": measure["title"], "text": measure["text"]}
         summary.add("工作保障措施", _upsert(GuaranteeMeasure, {**scope, "number": measure["number"]}, values)[1])
+    _write_department_tables(seed, scope, summary)
 
     projects, refused = [], []
     for item in seed["projects"]:
