@@ -5,8 +5,8 @@ same few queries for two departments and for two hundred.
 Per row: coverage (projects; with a self-evaluation started; submitted or approved; approved), the grade
 distribution and the average score (projects whose actuals are all entered, as the dashboard counts them), the
 average budget execution rate, overdue projects of overdue self-evaluation tasks, spot-check results (drawn,
-re-reviewed, found inflated) and open inflation flags: projects whose self-reported total is above the computed
-one (虚高) and which no spot check has concluded on yet.
+re-reviewed, found inflated) and open inflation flags: projects with every actual entered whose self-reported
+total is above the computed one (虚高) and which no spot check has concluded on yet.
 """
 
 from __future__ import annotations
@@ -56,9 +56,11 @@ class ConsoleRow:
 
 
 def inflation_flagged(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """Projects whose self-reported total is above the computed one and on which no spot check has concluded."""
+    """Projects with every actual entered whose self-reported total is above the computed one and on which no spot
+    check has concluded."""
     concluded = SpotCheckItem.objects.filter(project=OuterRef("pk")).exclude(conclusion="")
-    return projects.filter(evaluation__reported_total__gt=F("stored_score__total")).filter(~Exists(concluded))
+    inflated = Q(stored_score__complete=True, evaluation__reported_total__gt=F("stored_score__total"))
+    return projects.filter(inflated).filter(~Exists(concluded))
 
 
 def _overdue_tasks(year: int, today) -> list[Task]:

@@ -23,7 +23,7 @@ from .models import SpotCheck, SpotCheckItem, SpotCheckRowScore
 from .risk import Risk, draw, risk_of, sample_size
 from .signals import signals_for
 
-HUNDRED = Decimal("100")
+HUNDRED = Decimal("100.00")
 ZERO = Decimal("0")
 
 

@@ -135,3 +135,19 @@ def test_the_console_offers_the_grade_chart_with_its_table(client, finance):
     assert chart["datasets"][0]["data"] == [1]
     assert 'id="jx-console-chart"' in response.content.decode()
     assert "vendor/chartjs/chart.umd.min.js" in response.content.decode()
+
+
+def test_a_project_whose_actuals_are_not_all_entered_is_not_flagged_as_inflated(client, finance):
+    unit = make_unit(department=make_department(code="801"))
+    project = scored_project(unit, reported_total=Decimal("100"))
+    project.indicators.get().result.delete()  # its computed total is not final yet
+    client.force_login(finance)
+    assert rows_of(client.get(reverse("performance:console"), {"year": 2021}))["801"].flags == 0
+
+
+@pytest.mark.parametrize(("role", "shown"), [(Access.Role.REVIEWER, True), (Access.Role.STAFF, False)])
+def test_the_navigation_offers_the_console_to_reviewers_not_to_unit_staff(client, role, shown):
+    client.force_login(make_user_with_access(role=role))
+    page = client.get(reverse("performance:inbox")).content.decode()
+    assert (reverse("performance:console") in page) is shown
+    assert reverse("performance:spotcheck-list") not in page
