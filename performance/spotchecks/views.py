@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -35,11 +35,16 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+YEARS = range(2000, 2101)  # what a year field takes; beyond it PostgreSQL's smallint would overflow
+
+
 def _year(request) -> int:
+    """The year asked for, or last year when none or no sensible one is given."""
     try:
-        return int(request.GET.get("year", ""))
+        year = int(request.GET.get("year", ""))
     except ValueError:
         return today_year()
+    return year if year in YEARS else today_year()
 
 
 # --- the console -----------------------------------------------------------------------------------------------
@@ -76,6 +81,8 @@ def _percent(project):
 def console_department(request, code: str, year: int):
     """One department's year by unit, and its projects with their scores, spot checks and flags."""
     department = get_object_or_404(_console_departments(request.user), code=code)
+    if year not in YEARS:
+        raise Http404
     units = list(Unit.objects.filter(department=department).order_by("order", "code").values_list("pk", "code", "name"))
     projects = projects_for(request.user).filter(year=year, unit__department=department)
     rows = console_rows(projects, units, by="unit_id", year=year)

@@ -71,7 +71,7 @@ def test_the_console_costs_the_same_queries_for_two_departments_and_for_six(clie
 
     two, six = queries(2), queries(4)
     assert (two[0], six[0]) == (2, 6)
-    assert two[1] == six[1]
+    assert two[1] == six[1] > 5  # counted: the console reads its figures in a few queries
 
 
 def test_the_drill_down_lists_the_departments_units_and_projects_with_their_flags(client, finance):
@@ -98,7 +98,7 @@ def test_the_drill_downs_queries_do_not_grow_with_its_units(client, finance):
             client.get(url)
         return len(captured)
 
-    assert queries(2) == queries(4)
+    assert queries(2) == queries(4) > 5
 
 
 def test_a_reviewer_sees_only_their_departments_row_and_drill_down(client):
@@ -121,8 +121,11 @@ def test_unit_staff_may_not_open_the_console(client):
 
 
 def test_a_bad_year_falls_back_to_last_year_rather_than_failing(client, finance):
+    make_department(code="801")
     client.force_login(finance)
-    assert client.get(reverse("performance:console"), {"year": "abc"}).status_code == 200
+    for year in ("abc", "99999999999", "-3"):
+        assert client.get(reverse("performance:console"), {"year": year}).status_code == 200
+    assert client.get(reverse("performance:console-department", args=["801", 99999999])).status_code == 404
 
 
 def test_the_console_offers_the_grade_chart_with_its_table(client, finance):
