@@ -48,6 +48,7 @@ class ConsoleRow:
     reviewed: int = 0
     inflated: int = 0
     flags: int = 0
+    href: str = ""  # the row's drill-down, where it has one
     # 部门提交状态 (issue 16 item 2, the department's submission to finance) joins here when it exists.
 
     @property

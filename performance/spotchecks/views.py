@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP
 from io import BytesIO
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -66,8 +68,11 @@ def console(request):
     departments = _console_departments(request.user)
     year = _year(request)
     groups = list(departments.order_by("code").values_list("pk", "code", "name"))
-    projects = projects_for(request.user).filter(year=year, unit__department__in=[pk for pk, _c, _n in groups])
+    projects = projects_for(request.user).filter(year=year)  # rows of departments not in ``groups`` are left out
     rows = console_rows(projects, groups, by="unit__department_id", year=year)
+    prefix, suffix = reverse("performance:console-department", args=["-", year]).split("/-/")
+    for row in rows:  # one reverse for every row
+        row.href = f"{prefix}/{quote(row.code, safe='')}/{suffix}"
     context = {"year": year, "rows": rows, "total": totals(rows), "chart": chart_data(rows)}
     return render(request, "performance/console.html", context)
 

@@ -138,6 +138,7 @@ def test_the_console_offers_the_grade_chart_with_its_table(client, finance):
     assert chart["datasets"][0]["data"] == [1]
     assert 'id="jx-console-chart"' in response.content.decode()
     assert "vendor/chartjs/chart.umd.min.js" in response.content.decode()
+    assert f'href="{reverse("performance:console-department", args=["801", 2021])}"' in response.content.decode()
 
 
 def test_a_project_whose_actuals_are_not_all_entered_is_not_flagged_as_inflated(client, finance):
