@@ -12,8 +12,7 @@ from budgets.models import Access
 from performance.models import Evaluation
 from performance.spotchecks.services import draw_sample, record_review
 from performance.tasks.models import Task
-from tests.factories import make_department, make_unit, make_user_with_access
-from tests.performance.test_spotchecks import scored_project
+from tests.factories import make_department, make_scored_project, make_unit, make_user_with_access
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +29,9 @@ def rows_of(response):
 def test_a_department_row_counts_coverage_grades_scores_overdue_spot_checks_and_flags(client, finance):
     department = make_department(code="801", name="甲部门")
     unit = make_unit(department=department)
-    inflated = scored_project(unit, reported_total=Decimal("100"))  # computed 99: an open inflation flag
-    scored_project(unit, status=Evaluation.Status.SUBMITTED)
-    scored_project(unit, status=Evaluation.Status.DRAFT, actual="6次")  # 良 or worse, not submitted
+    inflated = make_scored_project(unit, reported_total=Decimal("100"))  # computed 99: an open inflation flag
+    make_scored_project(unit, status=Evaluation.Status.SUBMITTED)
+    make_scored_project(unit, status=Evaluation.Status.DRAFT, actual="6次")  # 良 or worse, not submitted
     Task.objects.create(kind=Task.Kind.SELF_EVALUATION, year=2021, deadline=date(2022, 1, 31))
     client.force_login(finance)
     row = rows_of(client.get(reverse("performance:console"), {"year": 2021}))["801"]
@@ -61,8 +60,8 @@ def test_the_console_costs_the_same_queries_for_two_departments_and_for_six(clie
     def queries(departments):
         for _ in range(departments):
             unit = make_unit(department=make_department())
-            scored_project(unit, reported_total=Decimal("100"))
-            scored_project(unit, status=Evaluation.Status.DRAFT)
+            make_scored_project(unit, reported_total=Decimal("100"))
+            make_scored_project(unit, status=Evaluation.Status.DRAFT)
         draw_sample(year=2021, size=1, seed=1, by=finance)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(reverse("performance:console"), {"year": 2021})
@@ -77,8 +76,8 @@ def test_the_console_costs_the_same_queries_for_two_departments_and_for_six(clie
 def test_the_drill_down_lists_the_departments_units_and_projects_with_their_flags(client, finance):
     department = make_department(code="801")
     first, second = make_unit(department=department, name="甲一"), make_unit(department=department, name="甲二")
-    scored_project(first, name="甲一项目", reported_total=Decimal("100"))
-    scored_project(second, name="甲二项目")
+    make_scored_project(first, name="甲一项目", reported_total=Decimal("100"))
+    make_scored_project(second, name="甲二项目")
     client.force_login(finance)
     response = client.get(reverse("performance:console-department", args=["801", 2021]))
     assert [row.name for row in response.context["rows"]] == ["甲一", "甲二"]
@@ -93,7 +92,7 @@ def test_the_drill_downs_queries_do_not_grow_with_its_units(client, finance):
 
     def queries(units):
         for _ in range(units):
-            scored_project(make_unit(department=department))
+            make_scored_project(make_unit(department=department))
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
         return len(captured)
@@ -103,8 +102,8 @@ def test_the_drill_downs_queries_do_not_grow_with_its_units(client, finance):
 
 def test_a_reviewer_sees_only_their_departments_row_and_drill_down(client):
     mine, other = make_department(code="801", name="甲部门"), make_department(code="802", name="乙部门")
-    scored_project(make_unit(department=mine), name="甲项目")
-    scored_project(make_unit(department=other), name="乙项目")
+    make_scored_project(make_unit(department=mine), name="甲项目")
+    make_scored_project(make_unit(department=other), name="乙项目")
     client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=mine))
     response = client.get(reverse("performance:console"), {"year": 2021})
     assert list(rows_of(response)) == ["801"]
@@ -129,7 +128,7 @@ def test_a_bad_year_falls_back_to_last_year_rather_than_failing(client, finance)
 
 
 def test_the_console_offers_the_grade_chart_with_its_table(client, finance):
-    scored_project(make_unit(department=make_department(code="801", name="甲部门")))
+    make_scored_project(make_unit(department=make_department(code="801", name="甲部门")))
     client.force_login(finance)
     response = client.get(reverse("performance:console"), {"year": 2021})
     chart = response.context["chart"]
@@ -143,7 +142,7 @@ def test_the_console_offers_the_grade_chart_with_its_table(client, finance):
 
 def test_a_project_whose_actuals_are_not_all_entered_is_not_flagged_as_inflated(client, finance):
     unit = make_unit(department=make_department(code="801"))
-    project = scored_project(unit, reported_total=Decimal("100"))
+    project = make_scored_project(unit, reported_total=Decimal("100"))
     project.indicators.get().result.delete()  # its computed total is not final yet
     client.force_login(finance)
     assert rows_of(client.get(reverse("performance:console"), {"year": 2021}))["801"].flags == 0

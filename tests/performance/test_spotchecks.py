@@ -20,21 +20,9 @@ from performance.spotchecks.models import SpotCheck
 from performance.spotchecks.services import comparison, draw_sample, record_review, sample
 from performance.spotchecks.signals import signals_for
 from performance.workflow.evaluation import return_evaluation, submit_evaluation
-from tests.factories import make_indicator, make_project, make_unit, make_user_with_access
+from tests.factories import make_indicator, make_project, make_scored_project, make_unit, make_user_with_access
 
 pytestmark = pytest.mark.django_db
-APPROVED = Evaluation.Status.APPROVED
-
-
-def scored_project(unit, *, name=None, actual="12次", reported_total=None, status=APPROVED, year=2021, **fields):
-    """A project of one 数量 row (≥12次 → weight 90) and a budget of 10 of which 9 executed (rate 90%)."""
-    project = make_project(
-        unit=unit, year=year, name=name, full_year_total=Decimal("10"), executed_total=Decimal("9"), **fields
-    )
-    indicator = make_indicator(project=project, target="≥12次", name="培训次数")
-    ActualResult.objects.create(indicator=indicator, actual=actual, deviation_reason="")
-    Evaluation.objects.create(project=project, status=status, reported_total=reported_total)
-    return project
 
 
 @pytest.fixture
@@ -48,12 +36,12 @@ def unit():
 
 
 def test_a_stored_score_is_what_the_comparison_computes_from(unit):
-    project = scored_project(unit)
+    project = make_scored_project(unit)
     assert ProjectScore.objects.get(project=project).total == Decimal("99.00")
 
 
 def test_signals_name_the_reported_total_missing_reasons_and_unevidenced_qualitative_rows(unit):
-    project = scored_project(unit, actual="6次", reported_total=Decimal("99.00"))
+    project = make_scored_project(unit, actual="6次", reported_total=Decimal("99.00"))
     qualitative = make_indicator(project=project, level1="效益指标", level2="社会效益指标", target="效果明显")
     ActualResult.objects.create(indicator=qualitative, actual="效果明显", tier="met")
     s = signals_for(Project.objects.filter(pk=project.pk))[project.pk]
@@ -65,7 +53,7 @@ def test_signals_name_the_reported_total_missing_reasons_and_unevidenced_qualita
 
 def test_a_qualitative_row_with_its_evidence_file_is_no_signal(unit, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
-    project = scored_project(unit)
+    project = make_scored_project(unit)
     qualitative = make_indicator(project=project, level1="效益指标", level2="社会效益指标", target="效果明显")
     ActualResult.objects.create(indicator=qualitative, actual="效果明显", tier="met")
     Evidence.objects.create(project=project, indicator=qualitative, file="x.png", original_name="x.png", size=1)
@@ -75,7 +63,7 @@ def test_a_qualitative_row_with_its_evidence_file_is_no_signal(unit, tmp_path, s
 def test_returns_are_counted_from_the_evaluations_history(unit):
     staff = make_user_with_access(role=Access.Role.STAFF, unit=unit)
     reviewer = make_user_with_access(role=Access.Role.REVIEWER, department=unit.department)
-    project = scored_project(unit, status=Evaluation.Status.DRAFT)
+    project = make_scored_project(unit, status=Evaluation.Status.DRAFT)
     project.evaluation.budget_deviation_reason = "执行进度滞后"
     project.evaluation.save()
     for _ in range(2):
@@ -87,7 +75,7 @@ def test_returns_are_counted_from_the_evaluations_history(unit):
 
 
 def test_a_target_below_last_years_actual_is_a_signal(unit):
-    last = scored_project(unit, name="科普活动", year=2020, code="P1", actual="15次")
+    last = make_scored_project(unit, name="科普活动", year=2020, code="P1", actual="15次")
     assert last.year == 2020
     this = make_project(unit=unit, year=2021, name="科普活动", code="P1")
     make_indicator(project=this, target="≥12次", name="培训次数")
@@ -97,8 +85,8 @@ def test_a_target_below_last_years_actual_is_a_signal(unit):
 def test_signals_cost_the_same_queries_for_three_projects_and_for_twelve(unit):
     def queries(more):
         for _ in range(more):
-            last = scored_project(make_unit(), name="科普活动", code="P", year=2020)
-            scored_project(last.unit, name="科普活动", code="P", reported_total=Decimal("80"))
+            last = make_scored_project(make_unit(), name="科普活动", code="P", year=2020)
+            make_scored_project(last.unit, name="科普活动", code="P", reported_total=Decimal("80"))
         with CaptureQueriesContext(connection) as captured:
             signals = signals_for(Project.objects.filter(year=2021))
         return len(signals), len(captured)
@@ -109,8 +97,8 @@ def test_signals_cost_the_same_queries_for_three_projects_and_for_twelve(unit):
 
 
 def test_a_draw_keeps_who_when_the_seed_and_each_project_with_its_risk_and_reasons(unit, finance):
-    projects = [scored_project(unit, reported_total=Decimal("100")) for _ in range(5)]
-    scored_project(unit, status=Evaluation.Status.SUBMITTED)  # not approved: not in the default population
+    projects = [make_scored_project(unit, reported_total=Decimal("100")) for _ in range(5)]
+    make_scored_project(unit, status=Evaluation.Status.SUBMITTED)  # not approved: not in the default population
     check = draw_sample(year=2021, size=3, seed=7, by=finance)
     assert (check.drawn_by, check.seed, check.population, check.scope) == (finance, 7, 5, "approved")
     items = list(check.items.order_by("rank"))
@@ -121,19 +109,19 @@ def test_a_draw_keeps_who_when_the_seed_and_each_project_with_its_risk_and_reaso
 
 
 def test_a_project_checked_once_loses_the_never_checked_points(unit, finance):
-    scored_project(unit)
+    make_scored_project(unit)
     draw_sample(year=2021, size=1, seed=1, by=finance)
     assert draw_sample(year=2021, size=1, seed=1, by=finance).items.get().risk == 0
 
 
 def test_the_draw_by_share_and_of_every_state(unit, finance):
     for status in ("draft", "submitted", "approved", "approved"):
-        scored_project(unit, status=status)
+        make_scored_project(unit, status=status)
     assert draw_sample(year=2021, share=Decimal("50"), seed=3, scope="any", by=finance).items.count() == 2
 
 
 def test_a_draw_is_refused_to_anyone_but_finance_and_without_size_or_share(unit, finance):
-    scored_project(unit)
+    make_scored_project(unit)
     reviewer = make_user_with_access(role=Access.Role.REVIEWER, department=unit.department)
     with pytest.raises(PermissionDenied):
         draw_sample(year=2021, size=1, by=reviewer)
@@ -148,7 +136,7 @@ def test_a_draw_is_refused_to_anyone_but_finance_and_without_size_or_share(unit,
 
 def test_the_command_prints_the_sample_the_web_then_draws_and_keeps(client, unit, finance):
     for i in range(8):
-        scored_project(unit, reported_total=Decimal("100") if i % 2 else None)
+        make_scored_project(unit, reported_total=Decimal("100") if i % 2 else None)
     out = io.StringIO()
     call_command("draw_sample", "--year", "2021", "--size", "3", "--seed", "11", "--format", "json", stdout=out)
     printed = json.loads(out.getvalue())
@@ -164,14 +152,14 @@ def test_the_command_prints_the_sample_the_web_then_draws_and_keeps(client, unit
 
 
 def test_the_command_text_lists_each_project_with_its_reasons(unit):
-    scored_project(unit, name="科普活动")
+    make_scored_project(unit, name="科普活动")
     out = io.StringIO()
     call_command("draw_sample", "--year", "2021", "--share", "100", "--seed", "1", stdout=out)
     assert "科普活动" in out.getvalue() and "从未被抽查" in out.getvalue()
 
 
 def test_finance_records_row_scores_and_a_conclusion_shown_beside_the_reported_and_computed(unit, finance):
-    project = scored_project(unit, reported_total=Decimal("100"))
+    project = make_scored_project(unit, reported_total=Decimal("100"))
     item = draw_sample(year=2021, size=1, seed=1, by=finance).items.get()
     indicator = project.indicators.get()
     record_review(
@@ -199,7 +187,7 @@ def test_finance_records_row_scores_and_a_conclusion_shown_beside_the_reported_a
 
 
 def test_a_row_score_above_its_weight_or_a_missing_conclusion_is_refused_and_nothing_is_saved(unit, finance):
-    project = scored_project(unit)
+    project = make_scored_project(unit)
     item = draw_sample(year=2021, size=1, seed=1, by=finance).items.get()
     indicator = project.indicators.get()
     with pytest.raises(ValidationError) as raised:
@@ -216,7 +204,7 @@ def test_a_row_score_above_its_weight_or_a_missing_conclusion_is_refused_and_not
 
 
 def test_the_results_workbook_holds_the_three_scores_and_the_differences(client, unit, finance):
-    project = scored_project(unit, name="科普活动", reported_total=Decimal("100"))
+    project = make_scored_project(unit, name="科普活动", reported_total=Decimal("100"))
     item = draw_sample(year=2021, size=1, seed=1, by=finance).items.get()
     record_review(
         item=item,
@@ -250,7 +238,7 @@ def test_the_results_workbook_holds_the_three_scores_and_the_differences(client,
 
 
 def test_the_item_page_shows_the_three_scores_and_saves_the_review(client, unit, finance):
-    project = scored_project(unit, reported_total=Decimal("100"))
+    project = make_scored_project(unit, reported_total=Decimal("100"))
     item = draw_sample(year=2021, size=1, seed=1, by=finance).items.get()
     client.force_login(finance)
     url = reverse("performance:spotcheck-item", args=[item.pk])
@@ -278,7 +266,7 @@ def test_a_bad_draw_form_keeps_the_input_and_says_why(client, finance):
 
 @pytest.mark.parametrize("role", [Access.Role.STAFF, Access.Role.REVIEWER])
 def test_units_and_reviewers_may_not_draw_or_open_spot_checks(client, unit, finance, role):
-    scored_project(unit)
+    make_scored_project(unit)
     item = draw_sample(year=2021, size=1, seed=1, by=finance).items.get()
     client.force_login(make_user_with_access(role=role, unit=unit))
     for url in (
@@ -294,7 +282,7 @@ def test_units_and_reviewers_may_not_draw_or_open_spot_checks(client, unit, fina
 
 def test_sample_is_what_draw_sample_keeps(unit, finance):
     for _ in range(6):
-        scored_project(unit)
+        make_scored_project(unit)
     drawn, _population = sample(year=2021, seed=99, size=4)
     kept = draw_sample(year=2021, seed=99, size=4, by=finance)
     assert [d.project.pk for d in drawn] == list(kept.items.order_by("rank").values_list("project_id", flat=True))
