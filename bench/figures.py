@@ -409,9 +409,60 @@ def task_import(args) -> dict:
     return {"seconds": seconds, "indicators": rows["n"], "projects": Project.objects.count(), "peak_mb": peak_mb()}
 
 
+CONSOLE_USER = "bench-finance"
+CONSOLE_REQUESTS = 20  # per run: the console's p95 is the 95th percentile of runs × this many views
+
+
+def spread_departments(code: str) -> int:
+    """Give each unit of department ``code`` a department of its own (``code``-0001 …): the same projects, as many
+    departments as units (200 at the default data set). The departments the console shows afterwards."""
+    units = list(Unit.objects.filter(department__code=code).order_by("order", "id"))
+    with transaction.atomic():
+        for n, unit in enumerate(units[1:], start=1):
+            department = Department.objects.create(code=f"{code}-{n:04d}", name=f"压力测试部门{code}-{n:04d}")
+            Unit.objects.filter(pk=unit.pk).update(department=department)
+    return Department.objects.count()
+
+
+def task_console(args) -> dict:
+    """The finance console (every department's year) in this process, as a finance user: p95 and median of
+    ``runs`` × CONSOLE_REQUESTS views, and the queries one view makes; ``--what spread``: first one department per
+    unit (``spread_departments``)."""
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    if args.what == "spread":
+        spread_departments(args.department)
+    user, _created = get_user_model().objects.get_or_create(username=CONSOLE_USER)
+    user.set_password(BENCH_PASSWORD)
+    user.save()
+    Access.objects.get_or_create(user=user, role=Access.Role.FINANCE)
+    client = Client(HTTP_HOST="127.0.0.1")
+    assert client.login(username=CONSOLE_USER, password=BENCH_PASSWORD)
+    path = f"/console/?year={args.year}"
+
+    def view() -> None:
+        response = client.get(path)
+        assert response.status_code == 200, response.status_code
+
+    view()  # warm
+    with CaptureQueriesContext(connection) as captured:
+        view()
+    queries = len(captured)  # now: the captured list is a slice of a log the next request clears
+    times = sorted(timed(view) for _ in range(args.runs * CONSOLE_REQUESTS))
+    p95 = times[max(0, round(0.95 * len(times)) - 1)]
+    return {
+        "departments": Department.objects.count(),
+        "queries": queries,
+        "views": len(times),
+        "p95_ms": p95 * 1000,
+        "median_ms": statistics.median(times) * 1000,
+    }
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("task", choices=["prepare", "timings", "memory", "import", "pages"])
+    parser.add_argument("task", choices=["prepare", "timings", "memory", "import", "pages", "console"])
     parser.add_argument("--department", default="900")
     parser.add_argument("--year", type=int, default=2021)
     parser.add_argument("--runs", type=int, default=3)
@@ -425,6 +476,7 @@ def main(argv: list[str]) -> None:
         "memory": task_memory,
         "import": task_import,
         "pages": task_pages,
+        "console": task_console,
     }
     result = tasks[args.task](args)
     print(json.dumps(result, ensure_ascii=False))

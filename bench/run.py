@@ -294,6 +294,20 @@ def http_figures(url: str, prepared: dict, runs: int) -> None:
         server.wait(timeout=30)
 
 
+def console_figures(url: str, common: list[str], runs: int) -> None:
+    """The finance console's p95 in-process (issue 16): at the data set as generated (one department), then with
+    each unit made a department of its own (as many departments as units: 200 at the default data set). Last,
+    since the spread changes the data the other figures read."""
+    for label, extra in (("", []), ("_spread", ["--what", "spread"])):
+        console = figures("console", *common, "--runs", str(runs), *extra, url=url)
+        departments = console["departments"]
+        suffix = f"_at_{departments}_departments"
+        say(f"console{label}_departments", departments)
+        say(f"console_p95{suffix}", f"{console['p95_ms']:.1f} ms ({console['views']} views, in-process)")
+        say(f"console_median{suffix}", f"{console['median_ms']:.1f} ms")
+        say(f"console_queries{suffix}", console["queries"])
+
+
 # --- main --------------------------------------------------------------------------------------
 
 
@@ -425,6 +439,7 @@ def main() -> None:
             say(f"page_{name}_hit", f"{timing['hit_ms']:.1f} ms")
 
         http_figures(databases.main_url, prepared, runs)
+        console_figures(databases.main_url, common, runs)
         say("load_average_at_end", " ".join(f"{v:.2f}" for v in os.getloadavg()))
         say("bench_wall_time", seconds(time.monotonic() - started))
     finally:

@@ -64,6 +64,14 @@ def is_finance_bureau(user) -> bool:
     return user.is_superuser or any(a.role == Access.Role.FINANCE for a in accesses)
 
 
+def reviewed_department_ids(user) -> list[int]:
+    """The departments the user reviews (审核人), from their accesses; finance's everything is not included."""
+    accesses = _accesses(user)
+    if accesses is None:
+        return []
+    return sorted(a.department_id for a in accesses if a.role == Access.Role.REVIEWER)
+
+
 def _unit_filter(user, prefix: str = "") -> Q | None:
     """A filter on units the user may see, or None for everything; Q(pk__in=[]) for nothing."""
     accesses = _accesses(user)

@@ -657,5 +657,8 @@ from .rules.models import RuleChoice, RuleSet, RuleVersion  # noqa: E402, F401
 # The stored scores live in their own package too (issue 20).
 from .scores.models import DepartmentYearVersion, IndicatorScore, ProjectScore  # noqa: E402, F401
 
+# Spot checks (抽查复核, issue 16 item 3).
+from .spotchecks.models import SpotCheck, SpotCheckItem, SpotCheckRowScore  # noqa: E402, F401
+
 # Finance's tasks and the inbox's notifications (issue 16).
 from .tasks.models import Notification, Task  # noqa: E402, F401

@@ -6,6 +6,7 @@ from .rectification import views as rectification
 from .report import views as report
 from .results import views as results
 from .rules import views as rules
+from .spotchecks import views as spotchecks
 from .tasks import views as tasks
 from .views import carry_forward, disclosure, entry, jobs, monitoring, projects, sheets
 from .views.review import review_report
@@ -70,6 +71,13 @@ urlpatterns = [
     path("tasks/<int:pk>/close/", tasks.task_close, name="task-close"),
     path("inbox/", tasks.inbox, name="inbox"),
     path("inbox/read/", tasks.notifications_read, name="notifications-read"),
+    path("console/", spotchecks.console, name="console"),
+    path("console/<str:code>/<int:year>/", spotchecks.console_department, name="console-department"),
+    path("spot-checks/", spotchecks.spotcheck_list, name="spotcheck-list"),
+    path("spot-checks/new/", spotchecks.spotcheck_create, name="spotcheck-create"),
+    path("spot-checks/<int:pk>/", spotchecks.spotcheck_detail, name="spotcheck-detail"),
+    path("spot-checks/<int:pk>/results.xlsx", spotchecks.spotcheck_export, name="spotcheck-export"),
+    path("spot-checks/items/<int:pk>/", spotchecks.spotcheck_item, name="spotcheck-item"),
     path("disclosure/upload/", disclosure.disclosure_upload, name="disclosure-upload"),
     path("disclosure/<str:code>/<int:year>/", disclosure.disclosure_page, name="disclosure"),
     path("disclosure/<str:code>/<int:year>.docx", disclosure.disclosure_docx_download, name="disclosure-docx"),

@@ -11,7 +11,7 @@ from itertools import count
 from django.contrib.auth import get_user_model
 
 from budgets.models import Access, Department, Project, Unit
-from performance.models import Evaluation, Indicator, IndicatorCategory, ProjectGoal
+from performance.models import ActualResult, Evaluation, Indicator, IndicatorCategory, ProjectGoal
 
 PASSWORD = "test-password-1"
 
@@ -126,3 +126,16 @@ def log_in_as(client, username: str):
     user = get_user_model().objects.get(username=username)
     client.force_login(user)
     return user
+
+
+def make_scored_project(
+    unit, *, name=None, actual="12次", reported_total=None, status=Evaluation.Status.APPROVED, year=2021, **fields
+):
+    """A project of one 数量 row (≥12次 → weight 90) and a budget of 10 of which 9 executed (rate 90%)."""
+    project = make_project(
+        unit=unit, year=year, name=name, full_year_total=Decimal("10"), executed_total=Decimal("9"), **fields
+    )
+    indicator = make_indicator(project=project, target="≥12次", name="培训次数")
+    ActualResult.objects.create(indicator=indicator, actual=actual, deviation_reason="")
+    Evaluation.objects.create(project=project, status=status, reported_total=reported_total)
+    return project

@@ -21,6 +21,7 @@ from performance.models import ActualResult, Adjustment, AdjustmentItem, Evaluat
 from performance.rectification.models import RectificationEvidence, RectificationItem
 from performance.report.models import ReportText
 from performance.results.models import ResultOpinion
+from performance.spotchecks.services import draw_sample
 from performance.tasks.models import Notification, Task
 from tests.factories import (
     make_department,
@@ -98,7 +99,12 @@ def world(tmp_path, settings):
     Notification.objects.create(
         user=owner, kind=Notification.Kind.RETURNED, project=project, text="甲单位秘密项目被退回"
     )
+    finance = make_user_with_access(role=Access.Role.FINANCE)
+    Evaluation.objects.filter(project=project).update(status=Evaluation.Status.APPROVED, reported_total=Decimal("100"))
+    spotcheck = draw_sample(year=2021, size=1, seed=1, by=finance)
     return {
+        "spotcheck": spotcheck,
+        "spotcheck_item": spotcheck.items.get(),
         "task": task,
         "project": project,
         "evidence": evidence,

@@ -39,6 +39,7 @@ from performance.monitoring import (
     start_monitoring_round,
 )
 from performance.rectification.services import create_item, save_response
+from performance.spotchecks.services import draw_sample
 from performance.workflow import record_transition, return_evaluation, submit_evaluation
 from tests.performance.sheet_helpers import seed_kepu
 from tests.performance.test_journey_browser import log_in
@@ -152,6 +153,7 @@ def seeded_states(live_server):
     return_monitoring(monitoring=returned, by=shenhe, reason="请补充截至监控日的完成情况")
 
     adjustment = pending_adjustment(approved, staff=kexie, reviewer=shenhe)
+    draw_sample(year=2021, size=1, seed=1, by=users["admin"])  # the spot-check pages (the walk takes the first)
     rectification = create_item(
         unit=kepu.unit,
         project=kepu,

@@ -20,7 +20,7 @@ def walk(patterns=None, namespace=""):
 
 def url_for(name, converters, world) -> str:
     """The URL of ``name`` filled from ``world``: its project, evidence, job, adjustment, rectification item (and its
-    file), task and department (year 2021); a rule set's pages, the first rule set."""
+    file), task, spot check and sampled project, and department (year 2021); a rule set's pages, the first rule set."""
     if converters == []:
         return reverse(name) + "?year=2021"
     if converters == ["pk"]:
@@ -39,6 +39,16 @@ def url_for(name, converters, world) -> str:
 
             task = world.get("task") or Task.objects.order_by("pk").first()
             pk = task.pk if task else 0
+        elif name == "performance:spotcheck-item":  # a sampled project: the world's, else the first (0: none, a 404)
+            from performance.spotchecks.models import SpotCheckItem
+
+            item = world.get("spotcheck_item") or SpotCheckItem.objects.order_by("pk").first()
+            pk = item.pk if item else 0
+        elif name.startswith("performance:spotcheck-"):  # a spot check: the world's, else the first
+            from performance.spotchecks.models import SpotCheck
+
+            check = world.get("spotcheck") or SpotCheck.objects.order_by("pk").first()
+            pk = check.pk if check else 0
         elif name.startswith("performance:rules-"):  # a rule set: the shipped 10号 (the migration's)
             from performance.rules.models import RuleSet
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from budgets.permissions import is_finance_bureau
+from budgets.permissions import is_finance_bureau, reviewed_department_ids
 
 from ..tasks.inbox import InboxCounts, inbox_counts
 from ..tasks.services import days_left, tasks_for
@@ -29,6 +29,12 @@ def inbox_for(context) -> InboxCounts:
 def manages_tasks(user) -> bool:
     """Whether the user issues tasks (finance, superusers): the navigation shows them the task list."""
     return is_finance_bureau(user)
+
+
+@register.filter
+def sees_console(user) -> bool:
+    """Whether the navigation shows the finance console: finance (every department), reviewers (their own)."""
+    return is_finance_bureau(user) or bool(reviewed_department_ids(user))
 
 
 @register.filter

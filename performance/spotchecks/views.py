@@ -1,0 +1,212 @@
+"""The spot-check pages (finance only) and the finance console (finance; a reviewer sees their departments)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP
+from io import BytesIO
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from budgets.models import Department, Unit
+from budgets.permissions import is_finance_bureau, projects_for, reviewed_department_ids
+
+from ..tasks.views import finance_required, today_year
+from .console import CENT, chart_data, console_rows, inflation_flagged, totals
+from .forms import DrawForm, ReviewForm
+from .models import SpotCheck, SpotCheckItem
+from .services import comparison, draw_sample, record_review
+from .sheets import spot_check_workbook
+
+PROJECTS_SHOWN = 500  # a department's drill-down lists its first projects and says how many there are
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+YEARS = range(2000, 2101)  # what a year field takes; beyond it PostgreSQL's smallint would overflow
+
+
+def _year(request) -> int:
+    """The year asked for, or last year when none or no sensible one is given."""
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return today_year()
+    return year if year in YEARS else today_year()
+
+
+# --- the console -----------------------------------------------------------------------------------------------
+
+
+def _console_departments(user):
+    """The departments whose rows the user may see on the console: every one for finance, a reviewer's own."""
+    if is_finance_bureau(user):
+        return Department.objects.all()
+    reviewed = reviewed_department_ids(user)
+    if not reviewed:
+        raise PermissionDenied(_("财政总览只对财政部门和部门审核人开放。"))
+    return Department.objects.filter(pk__in=reviewed)
+
+
+@login_required
+def console(request):
+    """Every department's year in one table (and charts): coverage, grades, scores, overdue, spot checks, flags."""
+    departments = _console_departments(request.user)
+    year = _year(request)
+    groups = list(departments.order_by("code").values_list("pk", "code", "name"))
+    projects = projects_for(request.user).filter(year=year)  # rows of departments not in ``groups`` are left out
+    rows = console_rows(projects, groups, by="unit__department_id", year=year)
+    prefix, suffix = reverse("performance:console-department", args=["-", year]).split("/-/")
+    for row in rows:  # one reverse for every row
+        row.href = f"{prefix}/{quote(row.code, safe='')}/{suffix}"
+    context = {"year": year, "rows": rows, "total": totals(rows), "chart": chart_data(rows)}
+    return render(request, "performance/console.html", context)
+
+
+def _percent(project):
+    stored = getattr(project, "stored_score", None)
+    return None if stored is None or stored.rate is None else (stored.rate * 100).quantize(CENT, ROUND_HALF_UP)
+
+
+@login_required
+def console_department(request, code: str, year: int):
+    """One department's year by unit, and its projects with their scores, spot checks and flags."""
+    department = get_object_or_404(_console_departments(request.user), code=code)
+    if year not in YEARS:
+        raise Http404
+    units = list(Unit.objects.filter(department=department).order_by("order", "code").values_list("pk", "code", "name"))
+    projects = projects_for(request.user).filter(year=year, unit__department=department)
+    rows = console_rows(projects, units, by="unit_id", year=year)
+    flagged = set(inflation_flagged(projects).values_list("pk", flat=True))
+    listed = (
+        projects.select_related("unit", "evaluation", "stored_score")
+        .annotate(reported=F("evaluation__reported_total"))
+        .order_by("unit__order", "order", "id")
+    )
+    project_rows = [{"project": p, "flagged": p.pk in flagged, "rate": _percent(p)} for p in listed[:PROJECTS_SHOWN]]
+    context = {
+        "year": year,
+        "department": department,
+        "rows": rows,
+        "total": totals(rows),
+        "chart": chart_data(rows),
+        "projects": project_rows,
+        "project_count": projects.count(),
+    }
+    return render(request, "performance/console_department.html", context)
+
+
+# --- spot checks -----------------------------------------------------------------------------------------------
+
+
+@finance_required
+def spotcheck_list(request):
+    """Every spot check drawn, newest first, and the form of a new draw."""
+    checks = SpotCheck.objects.select_related("drawn_by").order_by("-drawn_at", "-id")
+    form = DrawForm(initial={"year": today_year(), "scope": SpotCheck.Scope.APPROVED})
+    return render(request, "performance/spotcheck_list.html", {"checks": checks, "form": form})
+
+
+@finance_required
+@require_POST
+def spotcheck_create(request):
+    form = DrawForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            check = draw_sample(
+                year=data["year"],
+                size=data["size"],
+                share=data["share"],
+                seed=data["seed"],
+                scope=data["scope"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("已抽取 %(n)s 个项目。") % {"n": check.items.count()})
+            return redirect("performance:spotcheck-detail", pk=check.pk)
+    checks = SpotCheck.objects.select_related("drawn_by").order_by("-drawn_at", "-id")
+    return render(request, "performance/spotcheck_list.html", {"checks": checks, "form": form}, status=400)
+
+
+@finance_required
+def spotcheck_detail(request, pk: int):
+    """A draw's sampled projects, riskiest first, with their reasons and the three totals."""
+    check = get_object_or_404(SpotCheck.objects.select_related("drawn_by"), pk=pk)
+    items = list(
+        check.items.select_related("project__unit", "project__evaluation", "project__stored_score").prefetch_related(
+            "row_scores"
+        )
+    )
+    rows = []
+    for item in items:
+        reviewed = None
+        if item.conclusion and item.budget_score is not None:
+            reviewed = item.budget_score + sum((s.score for s in item.row_scores.all()), 0)
+        evaluation = getattr(item.project, "evaluation", None)
+        stored = getattr(item.project, "stored_score", None)
+        rows.append(
+            {
+                "item": item,
+                "reported": evaluation.reported_total if evaluation else None,
+                "computed": stored.total if stored else None,
+                "reviewed": reviewed,
+            }
+        )
+    return render(request, "performance/spotcheck_detail.html", {"check": check, "rows": rows})
+
+
+@finance_required
+def spotcheck_item(request, pk: int):
+    """One sampled project: self-reported, computed and re-reviewed scores side by side; finance records its own."""
+    item = get_object_or_404(SpotCheckItem.objects.select_related("spot_check", "project__unit", "reviewed_by"), pk=pk)
+    compared = comparison(item)
+    initial = {f"row_{r.indicator.pk}": r.reviewed for r in compared.rows if r.indicator is not None}
+    initial |= {"budget_score": item.budget_score, "conclusion": item.conclusion, "note": item.note}
+    form = ReviewForm(request.POST or None, rows=compared.rows, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record_review(
+                item=item,
+                scores=form.scores(),
+                budget_score=data["budget_score"],
+                conclusion=data["conclusion"],
+                note=data["note"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("已保存复核结果。"))
+            return redirect("performance:spotcheck-item", pk=item.pk)
+    lines = [
+        {"row": r, "field": form[f"row_{r.indicator.pk}"] if r.indicator else form["budget_score"]}
+        for r in compared.rows
+    ]
+    context = {"item": item, "check": item.spot_check, "lines": lines, "total": compared.total, "form": form}
+    return render(request, "performance/spotcheck_item.html", context, status=400 if form.errors else 200)
+
+
+@finance_required
+def spotcheck_export(request, pk: int):
+    """The 复核结果表 workbook of a draw."""
+    check = get_object_or_404(SpotCheck, pk=pk)
+    data = spot_check_workbook(check)
+    return FileResponse(BytesIO(data), as_attachment=True, filename=f"复核结果表_{check.year}_{check.pk}.xlsx")
