@@ -22,6 +22,7 @@ from .figures import (
     library_index,
     peer_rows,
     previous_projects,
+    without,
 )
 from .models import LibraryEntry, PeerFactor
 from .names import AliasIndex
@@ -75,7 +76,7 @@ def attach_contexts(projects: list, indicators_of, *, viewer=None) -> None:
     for project in projects:
         department = None if viewer is not None else department_of[project.unit_id]
         rows = grouped[(department, project.year - 1)] + grouped[(department, project.year)]
-        rows = _without(rows, own.get(project.pk, []) + own.get(getattr(previous.get(project.pk), "pk", None), []))
+        rows = without(rows, own.get(project.pk, []) + own.get(getattr(previous.get(project.pk), "pk", None), []))
         setattr(
             project,
             CONTEXT,
@@ -87,13 +88,3 @@ def attach_contexts(projects: list, indicators_of, *, viewer=None) -> None:
                 factor=factors.get(department_of[project.unit_id], PeerFactor.DEFAULT),
             ),
         )
-
-
-def _without(rows: list[tuple], mine: list[tuple]) -> list[tuple]:
-    """The grouped rows less one project's own (it is no peer of itself)."""
-    counts: dict = defaultdict(int)
-    for raw, target, actual, n in rows:
-        counts[(raw, target, actual)] += n
-    for raw, target, actual, n in mine:
-        counts[(raw, target, actual)] -= n
-    return [(*key, n) for key, n in counts.items() if n > 0]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
 from budgets.models import Project
 from budgets.numbers import plain
@@ -133,16 +133,6 @@ def figures_of(rows, *, keys: dict[str, str], units: dict[str, str]) -> PeerFigu
     return PeerFigures(targets, actuals)
 
 
-def peer_figures(
-    *, projects: QuerySet[Project] | None, years: list[int], keys: dict[str, str], units: dict[str, str], exclude=()
-) -> PeerFigures:
-    """The peers' figures of the raw name keys ``keys`` (raw -> canonical) among ``projects`` in ``years``, the
-    projects ``exclude`` left out: one query."""
-    if exclude:
-        projects = (projects if projects is not None else Project.objects.all()).exclude(pk__in=[p.pk for p in exclude])
-    return figures_of(peer_rows(projects=projects, years=years, raw_keys=keys), keys=keys, units=units)
-
-
 def _most_seen_unit(seen) -> str:
     units: dict[str, int] = defaultdict(int)
     for (_value, unit), _done, n in seen:
@@ -193,3 +183,13 @@ def last_year_figures(previous: list[Project], index: AliasIndex) -> dict[int, d
     for project_id, name, target, actual in rows.order_by("project_id", "order", "id"):
         figures[project_id].setdefault(index.key(name), LastYear(target, actual or ""))
     return figures
+
+
+def without(rows: list[tuple], mine: list[tuple]) -> list[tuple]:
+    """Grouped (name_key, target, actual, n) rows less a project's own (it is no peer of itself)."""
+    counts: dict = defaultdict(int)
+    for raw, target, actual, n in rows:
+        counts[(raw, target, actual)] += n
+    for raw, target, actual, n in mine:
+        counts[(raw, target, actual)] -= n
+    return [(*key, n) for key, n in counts.items() if n > 0]

@@ -4,11 +4,17 @@ of the same indicator across the other projects the user may see. A constant num
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from django.core.cache import cache as shared_cache
+
 from budgets.models import Project
 from budgets.numbers import plain
-from budgets.permissions import projects_for
+from budgets.permissions import department_ids_for, projects_for, scope_of
 
-from .figures import last_year_figures, library_index, peer_figures, previous_projects
+from ..page_cache import PAGE_CACHE_SECONDS, context_version
+from ..scores.versions import Shown
+from .figures import figures_of, last_year_figures, library_index, peer_rows, previous_projects, without
 from .models import LibraryEntry, ProjectCategory
 
 
@@ -51,12 +57,8 @@ def suggestions_for(project: Project, user) -> dict:
     raw_keys = {raw: key for key in wanted for raw in index.keys_for(key)}
     previous = previous_projects([project]).get(project.pk)
     last = last_year_figures([previous], index).get(previous.pk, {}) if previous else {}
-    peers = peer_figures(
-        projects=projects_for(user),
-        years=[project.year - 1, project.year],
-        keys=raw_keys,
-        units={canonical[e.pk]: e.unit for e in offered if e.unit},
-        exclude=[p for p in (project, previous) if p is not None],
+    peers = figures_of(
+        _peer_rows(project, previous, user, raw_keys), keys=raw_keys, units={canonical[e.pk]: e.unit for e in offered}
     )
     items = []
     for entry in offered:
@@ -86,6 +88,33 @@ def suggestions_for(project: Project, user) -> dict:
         )
     categories = [c.name for c in categories_of_cached(project, everything)]
     return {"project": project.pk, "categories": categories, "entries": items}
+
+
+def _peer_rows(project: Project, previous: Project | None, user, raw_keys: dict[str, str]) -> list[tuple]:
+    """The grouped rows of every project the user may see in the project's year and the year before, less this
+    project's own rows and last year's (one small query).
+
+    Each indicator's rows are cached under the versions of the department-years the user sees (any write to an
+    indicator or a result is a new key), so projects of other categories share them; those not cached are read
+    in one query. Three queries when any is missing, two when all are cached."""
+    years = [project.year - 1, project.year]
+    shown = Shown(department_ids_for(user), (scope_of(user), context_version()))
+    raws: dict[str, list[str]] = defaultdict(list)
+    for raw, key in raw_keys.items():
+        raws[key].append(raw)
+    names = {key: shown.key("library-peers", extra=(years, key, sorted(found))) for key, found in raws.items()}
+    stored = shared_cache.get_many(list(names.values()))
+    missing = [key for key, name in names.items() if name not in stored]
+    if missing:
+        wanted = {raw: key for key in missing for raw in raws[key]}
+        fresh: dict[str, list[tuple]] = {key: [] for key in missing}
+        for row in peer_rows(projects=projects_for(user), years=years, raw_keys=wanted):
+            fresh[wanted[row[0]]].append(tuple(row))
+        shared_cache.set_many({names[key]: rows for key, rows in fresh.items()}, PAGE_CACHE_SECONDS)
+        stored.update({names[key]: rows for key, rows in fresh.items()})
+    rows = [row for name in names.values() for row in stored[name]]
+    own = [p.pk for p in (project, previous) if p is not None]
+    return without(rows, list(peer_rows(projects=own, years=years, raw_keys=raw_keys)))
 
 
 def categories_of_cached(project: Project, entries: list[LibraryEntry]) -> list[ProjectCategory]:
