@@ -1,6 +1,7 @@
 """Filters of the library list (django-filter)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +27,16 @@ class EntryFilter(django_filters.FilterSet):
     class Meta:
         model = LibraryEntry
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            field.widget.attrs.setdefault(
+                "class",
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm",
+            )
 
     def filter_q(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(aliases__icontains=value)) if value else queryset
