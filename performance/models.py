@@ -121,13 +121,27 @@ class ProjectGoal(models.Model):
 
 
 class IndicatorQuerySet(models.QuerySet):
-    """Indicators; the bulk writes (the load and bench generators) keep the name key as ``save`` does."""
+    """Indicators; the bulk writes (the imports, the load and bench generators) keep the name key as ``save``
+    does."""
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for indicator in objs:
             indicator.name_key = name_key(indicator.name)
         return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "name" in fields:
+            for indicator in objs:
+                indicator.name_key = name_key(indicator.name)
+            fields = [*fields, "name_key"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if isinstance(kwargs.get("name"), str):
+            kwargs["name_key"] = name_key(kwargs["name"])
+        return super().update(**kwargs)
 
     def in_order(self):
         """In the project's row order, with their categories (and the 二级's 一级): how pages, sheets, the

@@ -87,3 +87,21 @@ def test_the_spread_counts_each_value_as_often_as_it_was_seen():
 )
 def test_aliases_are_read_from_any_list_separator(text):
     assert split_aliases(text) == ["满意度", "服务对象满意度指标"]
+
+
+@pytest.mark.django_db
+@pytest.mark.stale_scores  # bulk writes around the app on purpose: no rescore
+def test_every_way_an_indicator_is_written_keeps_its_name_key():
+    from performance.models import Indicator
+    from tests.factories import make_indicator
+
+    saved = make_indicator(name="服务对象 满意度")
+    assert Indicator.objects.get(pk=saved.pk).name_key == "服务对象满意度"
+    saved.name = "参观 人数"
+    Indicator.objects.bulk_update([saved], ["name"])
+    assert Indicator.objects.get(pk=saved.pk).name_key == "参观人数"
+    Indicator.objects.filter(pk=saved.pk).update(name="ＰＭ２．５")
+    assert Indicator.objects.get(pk=saved.pk).name_key == "pm25"
+    created = Indicator(project=saved.project, level1=saved.level1, level2=saved.level2, name=" 培训 次数 ", order=9)
+    Indicator.objects.bulk_create([created])
+    assert Indicator.objects.get(project=saved.project, order=9).name_key == "培训次数"
