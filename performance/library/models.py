@@ -84,7 +84,12 @@ class LibraryEntry(models.Model):
     description = models.TextField(_("绩效指标描述"), blank=True)
     target_kind = models.CharField(_("指标值类型"), max_length=16, choices=TargetKind.choices)
     unit = models.CharField(_("计量单位"), max_length=32, blank=True)
-    example_target = models.CharField(_("指标值示例"), max_length=100, blank=True)
+    example_target = models.CharField(
+        _("指标值示例"),
+        max_length=100,
+        blank=True,
+        help_text=_("填入申报表的指标值；{year} 为项目年度。不高于、以万元计的留空则填项目预算。"),
+    )
     basis = models.CharField(_("建议的确定依据"), max_length=8, choices=Basis.choices, default=Basis.PLAN)
     common = models.BooleanField(_("共性指标"), default=False, help_text=_("共性指标适用于所有项目。"))
     categories = models.ManyToManyField(

@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from ..models import IndicatorCategory
+from ..uploads import check_office_file
 from .models import LibraryEntry, ProjectCategory
 from .names import name_key, split_aliases
 
@@ -128,6 +129,7 @@ class _Rows:
 
 
 def _read(file) -> list[tuple]:
+    check_office_file(file, flat_sheets=[SHEET])  # zip bombs, macros, entities, sheets too large: refused first
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a file that is not a workbook

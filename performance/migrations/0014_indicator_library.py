@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, verbose_name='绩效指标描述')),
                 ('target_kind', models.CharField(choices=[('at_least', '不低于'), ('at_most', '不高于'), ('equal', '等于'), ('range', '区间'), ('date', '日期'), ('qualitative', '定性')], max_length=16, verbose_name='指标值类型')),
                 ('unit', models.CharField(blank=True, max_length=32, verbose_name='计量单位')),
-                ('example_target', models.CharField(blank=True, max_length=100, verbose_name='指标值示例')),
+                ('example_target', models.CharField(blank=True, help_text='填入申报表的指标值；{year} 为项目年度。不高于、以万元计的留空则填项目预算。', max_length=100, verbose_name='指标值示例')),
                 ('basis', models.CharField(choices=[('计划标准', '计划标准'), ('行业标准', '行业标准'), ('历史标准', '历史标准'), ('其他', '其他')], default='计划标准', max_length=8, verbose_name='建议的确定依据')),
                 ('common', models.BooleanField(default=False, help_text='共性指标适用于所有项目。', verbose_name='共性指标')),
                 ('source', models.CharField(choices=[('seed', '种子数据'), ('department', '部门自建'), ('imported', '导入')], default='department', max_length=16, verbose_name='来源')),

@@ -7,6 +7,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -255,7 +256,7 @@ def test_an_import_with_bad_rows_names_each_and_writes_nothing():
     good = ["产出指标", "数量指标", "新建场馆数", "", "", "不低于", "个", "", "计划标准", "否", "", ""]
     bad_level = ["产出指标", "满意度", "甲", "", "", "不低于", "个", "", "计划标准", "否", "", ""]
     bad_kind = ["效益指标", "社会效益指标", "乙", "", "", "越多越好", "个", "", "拍脑袋", "也许", "火箭", ""]
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         import_library(workbook([good, bad_level, bad_kind]))
     messages = refused.value.messages
     assert "指标库 第3行 B列（二级指标）：“满意度”不是“产出指标”下的二级指标。" in messages
@@ -272,7 +273,19 @@ def test_a_file_that_is_not_a_workbook_is_refused_with_a_sentence(client):
     upload.name = "library.xlsx"
     response = client.post(reverse("performance:library-import"), {"file": upload}, follow=True)
     assert response.status_code == 200
-    assert "无法读取工作簿" in response.content.decode()
+    assert "“library.xlsx”不是 .xlsx / .docx 文件" in response.content.decode()  # the upload guard's sentence
+    assert LibraryEntry.objects.filter(source="imported").count() == 0
+
+
+def test_a_workbook_without_the_library_sheet_is_refused_with_its_name():
+    wb = openpyxl.Workbook()
+    wb.active.title = "Sheet1"
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    with pytest.raises(ValidationError) as refused:
+        import_library(out)
+    assert refused.value.messages == ["工作簿中没有“指标库”工作表。"]
 
 
 # --- the pages -----------------------------------------------------------------------------------
