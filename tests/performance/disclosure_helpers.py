@@ -7,7 +7,18 @@ from budgets.models import Access, Department, DepartmentBudget, GlossaryTerm, P
 
 # Not disclosed data: the indicator framework and the scoring rule sets (configuration, issue 19), and finance's
 # tasks (load_demo issues one; a disclosure holds none).
-FRAMEWORK = {"IndicatorCategory", "CategoryAlias", "RuleSet", "RuleVersion", "Task", "HistoricalTask", "Notification"}
+FRAMEWORK = {
+    "IndicatorCategory",
+    "CategoryAlias",
+    "RuleSet",
+    "RuleVersion",
+    "Task",
+    "HistoricalTask",
+    "Notification",
+    "LibraryEntry",  # the indicator library (its migration seeds it), its categories and the peer factors
+    "ProjectCategory",
+    "PeerFactor",
+}
 HISTORY_ONLY = {"history_id", "history_date", "history_change_reason", "history_user", "id"}
 WHEN_SCORED = "scored_at"  # a stored score's time of computing (performance.scores)
 VERSION_TOKEN = "token"  # a department-year's version: random on every write (performance.scores.versions)
