@@ -12,6 +12,7 @@ from .models import LibraryEntry, PeerFactor, ProjectCategory
 @admin.register(LibraryEntry)
 class LibraryEntryAdmin(admin.ModelAdmin):
     form = EntryForm
+    fields = [*EntryForm.Meta.fields, "source", "department", "order"]
     list_display = ["name", "level1", "level2", "target_kind", "unit", "basis", "common", "source", "department"]
     list_filter = ["level1", "level2", "common", "source", "categories"]
     search_fields = ["name", "aliases", "description"]

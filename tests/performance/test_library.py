@@ -17,7 +17,15 @@ from performance.library.models import LibraryEntry, PeerFactor, ProjectCategory
 from performance.library.workbook import COLUMNS, SHEET, export_library, import_library
 from performance.models import ActualResult
 from performance.review import Severity, review_projects
-from tests.factories import category, make_department, make_indicator, make_project, make_unit, make_user_with_access
+from tests.factories import (
+    category,
+    make_department,
+    make_indicator,
+    make_project,
+    make_superuser,
+    make_unit,
+    make_user_with_access,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -342,3 +350,17 @@ def test_a_reviewer_sets_their_departments_peer_factor_and_no_other(client):
     assert response.status_code == 404
     client.post(reverse("performance:library-factor", args=[department.code]), {"factor": "0.5"})
     assert PeerFactor.objects.get(department=department).factor == Decimal("4.5")
+
+
+def test_the_admin_refuses_a_department_entry_without_its_department_rather_than_failing(client):
+    client.force_login(make_superuser())
+    level1, level2 = category("产出指标"), category("产出指标", "数量指标")
+    fields = {"level1": level1.pk, "level2": level2.pk, "name": "科普讲座场次", "target_kind": "at_least",
+              "basis": "计划标准", "order": 0}  # fmt: skip
+    url = reverse("admin:performance_libraryentry_add")
+    response = client.post(url, {**fields, "source": "department"})
+    assert response.status_code == 200
+    assert not LibraryEntry.objects.filter(name="科普讲座场次").exists()
+    response = client.post(url, {**fields, "source": "imported"})
+    assert response.status_code == 302
+    assert LibraryEntry.objects.get(name="科普讲座场次").name_key == "科普讲座场次"
