@@ -49,6 +49,8 @@ from performance.targets import Target  # noqa: E402
 
 BENCH_USER = "bench"
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 - a throwaway database
+SUGGESTED = 100  # projects whose suggestions are timed
+MISSES = 20  # of them, timed again each on an empty cache
 
 
 def peak_mb() -> float:
@@ -363,6 +365,42 @@ def task_pages(args) -> dict:
     return result
 
 
+def task_suggestions(args) -> dict:
+    """The declaration form's suggestion endpoint (the indicator library, issue 15) in this process as the bench's
+    user (the department's reviewer: every project is a peer): one request for each of ``SUGGESTED`` projects
+    spread over the units, after one warm request (the peers' rows are cached under the department-years'
+    versions, shared by the projects of the same categories); then ``MISSES`` requests each after the cache is
+    cleared (the first request after a write). p95 and median in ms."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    assert client.login(username=BENCH_USER, password=BENCH_PASSWORD)
+    projects = list(department_projects(args.department, args.year).order_by("id").values_list("pk", flat=True))
+    step = max(1, len(projects) // SUGGESTED)
+    chosen = projects[::step][:SUGGESTED]
+
+    def view(pk: int) -> None:
+        response = client.get(f"/projects/{pk}/targets/suggestions/")
+        assert response.status_code == 200, (pk, response.status_code)
+        assert response.json()["entries"], pk
+
+    view(chosen[0])
+    times = sorted(timed(lambda pk=pk: view(pk)) * 1000 for pk in chosen)
+    misses = []
+    for pk in chosen[:: max(1, len(chosen) // MISSES)][:MISSES]:
+        cache.clear()
+        misses.append(timed(lambda pk=pk: view(pk)) * 1000)
+    misses.sort()
+    return {
+        "requests": len(times),
+        "p95_ms": times[min(len(times) - 1, int(len(times) * 0.95))],
+        "median_ms": statistics.median(times),
+        "miss_p95_ms": misses[min(len(misses) - 1, int(len(misses) * 0.95))],
+        "miss_median_ms": statistics.median(misses),
+    }
+
+
 def task_timings(args) -> dict:
     """score_all, export_workbook and export_unit_sheets: app and floor interleaved, ``runs`` times each."""
     code, year, runs = args.department, args.year, args.runs
@@ -462,7 +500,7 @@ def task_console(args) -> dict:
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("task", choices=["prepare", "timings", "memory", "import", "pages", "console"])
+    parser.add_argument("task", choices=["prepare", "timings", "memory", "import", "pages", "console", "suggestions"])
     parser.add_argument("--department", default="900")
     parser.add_argument("--year", type=int, default=2021)
     parser.add_argument("--runs", type=int, default=3)
@@ -477,6 +515,7 @@ def main(argv: list[str]) -> None:
         "import": task_import,
         "pages": task_pages,
         "console": task_console,
+        "suggestions": task_suggestions,
     }
     result = tasks[args.task](args)
     print(json.dumps(result, ensure_ascii=False))

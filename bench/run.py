@@ -438,6 +438,15 @@ def main() -> None:
             say(f"page_{name}_miss", f"{timing['miss_ms']:.1f} ms")
             say(f"page_{name}_hit", f"{timing['hit_ms']:.1f} ms")
 
+        # The declaration form's suggestions (issue 15): the library's entries with last year's and every peer's
+        # figures, for a department reviewer who sees all its projects.
+        suggested = figures("suggestions", *common, url=databases.main_url)
+        say("suggestions_requests", suggested["requests"])
+        say("suggestions_median", f"{suggested['median_ms']:.1f} ms")
+        say("suggestions_p95", f"{suggested['p95_ms']:.1f} ms" + goal("< 100 ms"))
+        say("suggestions_miss_median", f"{suggested['miss_median_ms']:.1f} ms")  # the first after a write
+        say("suggestions_miss_p95", f"{suggested['miss_p95_ms']:.1f} ms")
+
         http_figures(databases.main_url, prepared, runs)
         console_figures(databases.main_url, common, runs)
         say("load_average_at_end", " ".join(f"{v:.2f}" for v in os.getloadavg()))

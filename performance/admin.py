@@ -493,6 +493,7 @@ class JobAdmin(admin.ModelAdmin):
 
 # The scoring rule sets' admin lives beside them (issue 19).
 from .department import admin as _department_admin  # noqa: E402, F401
+from .library import admin as _library_admin  # noqa: E402, F401
 from .rectification import admin as _rectification_admin  # noqa: E402, F401
 from .results import admin as _results_admin  # noqa: E402, F401
 from .rules import admin as _rules_admin  # noqa: E402, F401

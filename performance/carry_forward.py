@@ -3,7 +3,8 @@
 ``carry_forward_project`` copies a project (same unit, name and code, no money: the new year's budget is
 not known yet), its goal and its indicators (categories, names, descriptions, targets, bases, weights)
 into another year. ``carried_actuals`` finds last year's project of the same unit (by code, else by name)
-and, for each indicator that carries over (same level 1, level 2 and name), last year's target and actual.
+and, for each indicator that carries over (same level 1, level 2 and name, spacing and width aside), last year's
+target and actual.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from budgets.models import Project
 from budgets.permissions import can_edit_unit
 
+from .library.names import name_key
 from .models import Indicator, ProjectGoal, goal_of, result_of
 from .scores.keep import kept_scores
 
@@ -82,7 +84,9 @@ class CarriedActual:
 
 
 def indicator_key(indicator: Indicator) -> tuple:
-    return (indicator.level1_id, indicator.level2_id, indicator.name.strip())
+    """The same indicator in both years: same categories, and names that differ at most in spacing, width or
+    punctuation (the indicator library's name key)."""
+    return (indicator.level1_id, indicator.level2_id, name_key(indicator.name))
 
 
 def carried_actuals(project: Project) -> tuple[Project | None, list[CarriedActual]]:

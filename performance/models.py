@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from budgets.models import Department, Project
 
 from .actuals import read_actual
+from .library.names import name_key
 from .reviewed import ReviewedDocument
 from .targets import Target, is_cost, parse_target
 
@@ -120,6 +121,28 @@ class ProjectGoal(models.Model):
 
 
 class IndicatorQuerySet(models.QuerySet):
+    """Indicators; the bulk writes (the imports, the load and bench generators) keep the name key as ``save``
+    does."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for indicator in objs:
+            indicator.name_key = name_key(indicator.name)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if "name" in fields:
+            for indicator in objs:
+                indicator.name_key = name_key(indicator.name)
+            fields = [*fields, "name_key"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if isinstance(kwargs.get("name"), str):
+            kwargs["name_key"] = name_key(kwargs["name"])
+        return super().update(**kwargs)
+
     def in_order(self):
         """In the project's row order, with their categories (and the 二级's 一级): how pages, sheets, the
         review and scoring read a project's indicators."""
@@ -147,6 +170,9 @@ class Indicator(models.Model):
     level1_as_written = models.CharField(_("一级指标（原文）"), max_length=64, blank=True)
     level2_as_written = models.CharField(_("二级指标（原文）"), max_length=64, blank=True)
     name = models.CharField(_("三级指标"), max_length=200)
+    name_key = models.CharField(
+        _("三级指标匹配键"), max_length=200, blank=True, editable=False, help_text=_("去掉空格、全角和标点后的名称。")
+    )
     description = models.TextField(_("绩效指标描述"), blank=True)
     target = models.CharField(_("指标值"), max_length=500, blank=True)
     target_kind = models.CharField(_("指标值类型"), max_length=16, editable=False, default="qualitative")
@@ -170,7 +196,10 @@ class Indicator(models.Model):
         verbose_name = _("绩效指标")
         verbose_name_plural = _("绩效指标")
         ordering = ["project", "order", "id"]
-        indexes = [models.Index(fields=["project", "order"], name="indicator_project_order_idx")]
+        indexes = [
+            models.Index(fields=["project", "order"], name="indicator_project_order_idx"),
+            models.Index(fields=["name_key"], name="indicator_name_key_idx"),
+        ]
 
     def __str__(self):
         return f"{self.name}：{self.target}"
@@ -179,6 +208,10 @@ class Indicator(models.Model):
         parsed = parse_target(self.target, cost=self.is_cost)
         self.target_kind = parsed.kind
         self.target_parsed = parsed.as_json()
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -643,6 +676,9 @@ from .department.models import (  # noqa: E402, F401
     DepartmentTask,
     ItemDecision,
 )
+
+# The indicator library (issue 15).
+from .library.models import LibraryEntry, PeerFactor, ProjectCategory  # noqa: E402, F401
 
 # Rectification items (issue 21 item 1).
 from .rectification.models import DismissedProposal, RectificationEvidence, RectificationItem  # noqa: E402, F401

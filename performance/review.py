@@ -20,10 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.consistency import Severity
 from budgets.models import Project
+from budgets.numbers import plain
 
+from .actuals import ActualKind, read_actual
+from .library.context import CONTEXT, LibraryContext, attach_contexts
+from .library.figures import in_unit, target_number
 from .models import Indicator, IndicatorCategory, target_of
 from .services import SCORING_INDICATORS
-from .targets import MONEY, Kind, Target, compact
+from .targets import MONEY, Comparator, Kind, Target, compact, parse_target, unit_factor
 
 __all__ = ["RULES", "Finding", "Rule", "Severity", "enabled_rules", "review_project", "review_projects"]
 
@@ -73,10 +77,12 @@ class Finding:
 
 @dataclass
 class Subject:
-    """What a rule looks at: a project and its indicators in row order."""
+    """What a rule looks at: a project and its indicators in row order, and what the indicator library knows of
+    them (last year's figures, the peers', the library entries: ``performance.library.context``) when loaded."""
 
     project: Project
     indicators: list[Indicator]
+    library: LibraryContext | None = None
 
     def rows(self) -> Iterable[tuple[int, Indicator]]:
         return enumerate(self.indicators, start=1)
@@ -557,6 +563,127 @@ def quantity_as_percent(subject: Subject) -> list[Finding]:
     return found
 
 
+# --- the rules that read the indicator library (performance.library) ------------------------------------
+
+
+def _at_least(target: Target) -> bool:
+    return (
+        target.kind == Kind.QUANTITATIVE
+        and target.value is not None
+        and target.comparator
+        in (
+            Comparator.AT_LEAST,
+            Comparator.MORE_THAN,
+        )
+    )
+
+
+def below_last_actual(subject: Subject) -> list[Finding]:
+    """An at-least target set below what the same indicator of the same project achieved last year."""
+    library = subject.library
+    if library is None:
+        return []
+    found = []
+    for row, ind in subject.rows():
+        target = target_of(ind)
+        before = library.last_year.get(library.key(ind.name))
+        if not _at_least(target) or before is None or not before.actual:
+            continue
+        last_target = parse_target(before.target)
+        actual = read_actual(before.actual, last_target)
+        factor = unit_factor(last_target.unit, target.unit)
+        if actual.kind != ActualKind.NUMBER or actual.value is None or actual.error or factor is None:
+            continue
+        if target.value >= actual.value * factor:
+            continue
+        found.append(
+            subject.finding(
+                "below-last-actual",
+                Severity.WARNING,
+                _("目标值“%(target)s”低于上年实际完成值“%(actual)s”。")
+                % {"target": ind.target.strip(), "actual": before.actual.strip()},
+                _("“不低于”类指标的目标一般不低于上年已达到的水平；确需降低的，在指标值确定依据中说明原因。"),
+                row=row,
+                indicator=ind,
+            )
+        )
+    return found
+
+
+def far_from_peers(subject: Subject) -> list[Finding]:
+    """A target more than the reviewer's factor above, or below, the median of the same indicator's peer targets."""
+    library = subject.library
+    if library is None:
+        return []
+    found = []
+    for row, ind in subject.rows():
+        if ind.is_cost:  # a cost follows the project's size, not its peers'
+            continue
+        key = library.key(ind.name)
+        spread = library.peers.target_spread(key)
+        entry = library.entries.get(key)
+        if spread is None or spread.count < 3 or spread.median <= 0:
+            continue
+        unit = entry.unit if entry is not None and entry.unit else _target_unit(ind)
+        value = in_unit(target_number(ind.target), unit)
+        if value is None or value <= 0:
+            continue
+        ratio = value / spread.median
+        if 1 / library.factor <= ratio <= library.factor:
+            continue
+        found.append(
+            subject.finding(
+                "far-from-peers",
+                Severity.INFO,
+                _("指标值“%(target)s”与同类项目的中位数%(median)s%(unit)s相差%(times)s倍以上（%(count)s个同类指标）。")
+                % {
+                    "target": ind.target.strip(),
+                    "median": plain(spread.median),
+                    "unit": unit,
+                    "times": plain(library.factor),
+                    "count": spread.count,
+                },
+                _("核对指标值的数量级和单位；与同类项目差异大的，在依据中说明测算过程。"),
+                row=row,
+                indicator=ind,
+            )
+        )
+    return found
+
+
+def _target_unit(ind: Indicator) -> str:
+    number = target_number(ind.target)
+    return number[1] if number else ""
+
+
+def unit_not_library(subject: Subject) -> list[Finding]:
+    """A target whose unit does not convert into its library entry's (次 for an entry counted in 人)."""
+    library = subject.library
+    if library is None:
+        return []
+    found = []
+    for row, ind in subject.rows():
+        entry = library.entries.get(library.key(ind.name))
+        target = target_of(ind)
+        if entry is None or not entry.unit or target.kind != Kind.QUANTITATIVE or not target.unit:
+            continue
+        if unit_factor(target.unit, entry.unit) is not None:
+            continue
+        found.append(
+            subject.finding(
+                "library-unit",
+                Severity.WARNING,
+                _("“%(name)s”在指标库中以“%(unit)s”计量，指标值“%(target)s”的单位是“%(written)s”。")
+                % {"name": ind.name, "unit": entry.unit, "target": ind.target.strip(), "written": target.unit},
+                _("按指标库的计量单位填写（如“%(example)s”），或改用更贴切的指标名称。")
+                % {"example": entry.example_target.replace("{year}", str(subject.project.year)) or entry.unit},
+                row=row,
+                indicator=ind,
+            )
+        )
+    return found
+
+
 # --- the registry -------------------------------------------------------------------------------
 
 
@@ -587,8 +714,12 @@ RULES: list[Rule] = [
     Rule("empty-description", _("绩效指标描述为空"), empty_description),
     Rule("description-repeats-name", _("描述只重复指标名称"), description_repeats_name),
     Rule("date-outside-year", _("时间目标不在项目年度内"), date_outside_year),
+    Rule("below-last-actual", _("目标值低于上年实际完成值"), below_last_actual),
+    Rule("far-from-peers", _("指标值远离同类项目中位数"), far_from_peers),
+    Rule("library-unit", _("计量单位与指标库不符"), unit_not_library),
 ]
 RULES_BY_CODE = {rule.code: rule for rule in RULES}
+LIBRARY_CHECKS = (below_last_actual, far_from_peers, unit_not_library)
 
 
 def enabled_rules(disabled: Iterable[str] | None = None) -> list[Rule]:
@@ -615,18 +746,21 @@ def _indicators(project: Project) -> list[Indicator]:
 
 def review_project(project: Project, *, rules: list[Rule] | None = None) -> list[Finding]:
     """The findings of one project whose indicators are loaded (see ``review_projects``)."""
-    subject = Subject(project=project, indicators=_indicators(project))
+    subject = Subject(project=project, indicators=_indicators(project), library=getattr(project, CONTEXT, None))
     found = []
     for rule in enabled_rules() if rules is None else rules:
         found += rule.check(subject)
     return sorted(found, key=lambda f: (f.row or 0, SEVERITY_ORDER[f.severity]))
 
 
-def review_projects(projects: Iterable[Project], *, disabled: Iterable[str] | None = None) -> list[Finding]:
+def review_projects(
+    projects: Iterable[Project], *, disabled: Iterable[str] | None = None, viewer=None, library: bool = True
+) -> list[Finding]:
     """Every enabled rule on every project, in the projects' order; a constant number of queries.
 
     Projects that already carry their indicators (the project page loads them for scoring) are
-    reviewed without a query.
+    reviewed without loading them again. The library's rules compare with the peers ``viewer`` may see (no
+    viewer: the project's department); ``library=False`` leaves them out (a page cached for every viewer).
     """
     lookup = Prefetch(
         "indicators",
@@ -641,6 +775,8 @@ def review_projects(projects: Iterable[Project], *, disabled: Iterable[str] | No
         if missing:
             prefetch_related_objects(missing, lookup)
     rules = enabled_rules(disabled)
+    if library and any(rule.check in LIBRARY_CHECKS for rule in rules):
+        attach_contexts([p for p in projects if not hasattr(p, CONTEXT)], _indicators, viewer=viewer)
     found = []
     for project in projects:
         found += review_project(project, rules=rules)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .declaration import views as declaration
 from .department import views as department
+from .library import views as library
 from .rectification import views as rectification
 from .report import views as report
 from .results import views as results
@@ -26,6 +27,7 @@ urlpatterns = [
     path("projects/<int:pk>/reopen/", entry.evaluation_reopen, name="evaluation-reopen"),
     path("projects/<int:pk>/targets/", declaration.declaration_edit, name="declaration-edit"),
     path("projects/<int:pk>/targets/preview/", declaration.declaration_preview, name="declaration-preview"),
+    path("projects/<int:pk>/targets/suggestions/", library.library_suggestions, name="library-suggestions"),
     path("projects/<int:pk>/targets/submit/", declaration.targets_submit, name="targets-submit"),
     path("projects/<int:pk>/targets/return/", declaration.targets_return, name="targets-return"),
     path("projects/<int:pk>/targets/approve/", declaration.targets_approve, name="targets-approve"),
@@ -65,6 +67,12 @@ urlpatterns = [
     path("rules/<int:pk>/", rules.rules_detail, name="rules-detail"),
     path("rules/<int:pk>/edit/", rules.rules_edit, name="rules-edit"),
     path("rules/<int:pk>/export.json", rules.rules_export, name="rules-export"),
+    path("library/", library.library_list, name="library-list"),
+    path("library/new/", library.library_entry_create, name="library-entry-create"),
+    path("library/<int:pk>/edit/", library.library_entry_edit, name="library-entry-edit"),
+    path("library/export.xlsx", library.library_export, name="library-export"),
+    path("library/import/", library.library_import, name="library-import"),
+    path("library/factor/<str:code>/", library.library_factor, name="library-factor"),
     path("tasks/", tasks.task_list, name="task-list"),
     path("tasks/new/", tasks.task_create, name="task-create"),
     path("tasks/<int:pk>/edit/", tasks.task_edit, name="task-edit"),

@@ -49,6 +49,10 @@ def url_for(name, converters, world) -> str:
 
             check = world.get("spotcheck") or SpotCheck.objects.order_by("pk").first()
             pk = check.pk if check else 0
+        elif name == "performance:library-entry-edit":  # a library entry: the first seeded (the migration's)
+            from performance.library.models import LibraryEntry
+
+            pk = LibraryEntry.objects.order_by("pk").first().pk
         elif name.startswith("performance:rules-"):  # a rule set: the shipped 10号 (the migration's)
             from performance.rules.models import RuleSet
 
@@ -60,6 +64,8 @@ def url_for(name, converters, world) -> str:
         else:
             pk = world["project"].pk
         return reverse(name, kwargs={"pk": pk})
+    if converters == ["code"]:  # the library's peer factor of the world's department
+        return reverse(name, kwargs={"code": world["department"].code})
     if converters == ["code", "year"]:
         return reverse(name, kwargs={"code": world["department"].code, "year": 2021})
     pytest.fail(f"the URL walk does not know how to fill {name} {converters}: teach it in tests/url_walk.py")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from budgets.consistency import Severity
 from budgets.models import Project
 
+from ..library.context import CONTEXT, attach_contexts
 from ..models import Indicator, IndicatorCategory, ProjectGoal
 from ..review import review_project
 from ..rights import require, target_set_of
@@ -81,13 +82,17 @@ def _texts(row: DeclaredRow, order: int) -> dict:
     return values
 
 
-def review_rows(project: Project, indicators: list[Indicator]):
-    """The target review (SPEC section 8) of these indicators as the project's rows."""
+def review_rows(project: Project, indicators: list[Indicator], *, viewer=None):
+    """The target review (SPEC section 8) of these indicators as the project's rows; with a ``viewer``, the
+    indicator library's rules too (last year's actuals and the peers that user may see)."""
     project.review_indicators = indicators
+    if viewer is not None:
+        attach_contexts([project], lambda _project: indicators, viewer=viewer)
     try:
         return review_project(project)
     finally:
         del project.review_indicators
+        project.__dict__.pop(CONTEXT, None)
 
 
 def declaration_problems(project: Project, indicators: list[Indicator] | None = None) -> list[str]:

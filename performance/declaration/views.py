@@ -174,7 +174,7 @@ def declaration_preview(request, pk: int):
     prefixes = [prefixes[i] for i in order]
     indicators = draft_indicators(project, declared)
     general = []
-    for finding in review_rows(project, indicators):
+    for finding in review_rows(project, indicators, viewer=request.user):
         item = {
             "severity": severity_label(finding.severity),
             "error": finding.severity == Severity.ERROR,

@@ -79,7 +79,8 @@ def _score_proposals(projects) -> list[Proposal]:
 
 def _review_proposals(projects) -> list[Proposal]:
     found = []
-    for finding in review_projects(projects.order_by("unit__order", "order", "id")):
+    # only 错误 become proposals: the library's rules (warnings and hints) are left out
+    for finding in review_projects(projects.order_by("unit__order", "order", "id"), library=False):
         if finding.severity != Severity.ERROR:
             continue
         indicator = finding.indicator.pk if finding.indicator is not None else 0

@@ -38,6 +38,14 @@ def sees_console(user) -> bool:
 
 
 @register.filter
+def manages_library(user) -> bool:
+    """Whether the user keeps the indicator library (reviewers, finance): the navigation shows them its page."""
+    from ..library.rights import may_manage_library
+
+    return may_manage_library(user)
+
+
+@register.filter
 def days_left_badge(days: int) -> str:
     """The days left to a deadline as a badge whose words say it (not only its colour)."""
     if days < 0:

@@ -297,7 +297,7 @@ class ProjectPage:
     @cached_property
     def review_findings(self) -> list:
         self.indicators  # noqa: B018 - reviewed from the indicators loaded for scoring
-        return review_projects([self.project])
+        return review_projects([self.project], library=False)  # cached for every viewer: no peers' figures
 
     @cached_property
     def evidence(self) -> list[Evidence]:

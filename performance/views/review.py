@@ -48,7 +48,7 @@ def review_report(request):
             .select_related("unit")
             .order_by("unit__order", "unit__code", "order", "id")
         )
-    findings = review_projects(projects)
+    findings = review_projects(projects, viewer=request.user)
     by_severity = Counter(f.severity for f in findings)
     by_rule = Counter(f.code for f in findings)
     shown = [f for f in findings if not severity or f.severity == severity]

@@ -17,6 +17,9 @@ FRAMEWORK = {
     "Notification",
     "DepartmentFramework",
     "DepartmentFrameworkVersion",
+    "LibraryEntry",  # the indicator library (its migration seeds it), its categories and the peer factors
+    "ProjectCategory",
+    "PeerFactor",
 }
 HISTORY_ONLY = {"history_id", "history_date", "history_change_reason", "history_user", "id"}
 WHEN_SCORED = "scored_at"  # a stored score's time of computing (performance.scores)

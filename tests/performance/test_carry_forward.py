@@ -106,3 +106,14 @@ def test_another_units_staff_gets_404_when_carrying_forward(client, world):
     client.force_login(make_user_with_access())
     response = client.post(reverse("performance:project-carry-forward", args=[world["project"].pk]))
     assert response.status_code == 404
+
+
+def test_last_years_actual_is_found_for_a_name_written_with_other_spacing_or_width():
+    last = make_project(year=2021, name="科普经费", code="K1")
+    ActualResult.objects.create(
+        indicator=make_indicator(project=last, name="开展活动 场次", target="12次"), actual="14次"
+    )
+    project = make_project(unit=last.unit, year=2022, name="科普经费", code="K1")
+    make_indicator(project=project, name="开展活动场次", target="15次")
+    _previous, carried = carried_actuals(project)
+    assert [(c.last_target, c.last_actual) for c in carried] == [("12次", "14次")]

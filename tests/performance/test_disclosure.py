@@ -132,7 +132,8 @@ def test_the_command_prints_the_checks_and_the_review_of_what_it_loaded():
     assert "731 张家口市科学技术协会 2021年" in text
     assert "全部内容均已读取。" in text
     assert "勾稽检查：43项，通过43项，问题0项" in text
-    assert "目标审核：42条" in text
+    assert "目标审核：45条" in text  # 42, and 3 units unlike the indicator library's (issue 15)
+    assert "“参与人次”在指标库中以“人次”计量，指标值“2000人”的单位是“人”。" in text
     assert "[错误] 常设科普展览经费 第4行 受益人数：成本指标的指标值“4万人”不是金额" in text
     assert DepartmentBudget.objects.get().expenditure_total == Decimal("1006.46")
 

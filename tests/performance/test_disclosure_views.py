@@ -91,7 +91,8 @@ def test_the_upload_previews_without_saving_and_saves_on_confirm(client, demo):
     assert "预览（尚未保存）：731 张家口市科学技术协会 2021年" in html
     assert "全部内容均已读取。" in html
     assert "勾稽检查：43项，问题0项" in html
-    assert "目标审核：42条" in html
+    assert "目标审核：45条" in html  # 42, and 3 units unlike the indicator library's (issue 15)
+    assert "“参与人次”在指标库中以“人次”计量，指标值“2000人”的单位是“人”。" in html
     assert all(not model.objects.exists() for model in disclosure_models())
 
     content = preview.context["content"]
