@@ -35,7 +35,7 @@ from .models import (
     DepartmentIndicator,
     ItemDecision,
 )
-from .shipped import THREE_LEVEL_CODE
+from .shipped import THREE_LEVEL_CODE, ship_missing
 
 
 @dataclass
@@ -53,9 +53,20 @@ class DepartmentAssessment:
 
 
 def default_version() -> DepartmentFrameworkVersion:
-    """The framework a department's year is evaluated under until finance chooses one: the three-level scheme."""
+    """The framework a department's year is evaluated under until finance chooses one: the three-level scheme.
+
+    A database without the shipped frameworks (emptied after its migrations wrote them) gets them back here, as
+    the migration writes them: the evaluation JSON and the department's page never lack a framework."""
+    version = _default_latest()
+    if version is None:
+        ship_missing()
+        version = _default_latest()
+    return version
+
+
+def _default_latest() -> DepartmentFrameworkVersion | None:
     framework = DepartmentFramework.objects.filter(code=THREE_LEVEL_CODE).first() or DepartmentFramework.objects.first()
-    return framework.latest()
+    return framework.latest() if framework is not None else None
 
 
 def evaluation_of(department: Department, year: int) -> DepartmentEvaluation | None:

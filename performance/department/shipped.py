@@ -168,3 +168,16 @@ def shipped_json() -> list[dict]:
         {**{k: v for k, v in entry.items() if k != "framework"}, "content": framework_to_json(entry["framework"])}
         for entry in SHIPPED
     ]
+
+
+def ship_missing() -> None:
+    """Write the shipped frameworks the database lacks, version 1 each (what migration 0015 writes)."""
+    from .models import DepartmentFramework, DepartmentFrameworkVersion
+
+    for entry in shipped_json():
+        framework, _created = DepartmentFramework.objects.get_or_create(
+            code=entry["code"],
+            defaults={"name": entry["name"], "description": entry["description"], "source": entry["source"]},
+        )
+        if not framework.versions.exists():
+            DepartmentFrameworkVersion.objects.create(framework=framework, number=1, content=entry["content"])

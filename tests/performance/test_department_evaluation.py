@@ -248,6 +248,19 @@ def test_the_evaluation_json_carries_the_department_object(client, year_data):
     assert [i["code"] for i in department["items"]] == ["budget", "output", "effect", "satisfaction"]
 
 
+def test_a_database_emptied_of_the_shipped_frameworks_gets_them_back_rather_than_an_error(client, year_data):
+    """A database flushed after its migrations (a test server, a restore of data only) lacks the frameworks."""
+    DepartmentFrameworkVersion.objects.all().delete()
+    DepartmentFramework.objects.all().delete()
+    client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=year_data))
+    response = client.get(reverse("api:project-list") + "?year=2021")
+    assert response.status_code == 200
+    assert response.json()["projects"][0]["department"]["framework"]["version"] == 1
+    assert sorted(DepartmentFramework.objects.values_list("code", flat=True)) == sorted(
+        [SICHUAN_CODE, "department-three-level"]
+    )
+
+
 def test_another_departments_reviewer_gets_nothing(client, year_data):
     other = make_department(code="802", name="丁部门")
     client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=other))
