@@ -165,6 +165,16 @@ def can_edit_unit(user, unit: Unit) -> bool:
     return any(a.role == Access.Role.STAFF and a.unit_id == unit.pk for a in accesses)
 
 
+def can_review_department(user, department_id: int) -> bool:
+    """Reviewers of the department (superusers too): they submit its year to finance."""
+    accesses = _accesses(user)
+    if accesses is None:
+        return False
+    if user.is_superuser:
+        return True
+    return any(a.role == Access.Role.REVIEWER and a.department_id == department_id for a in accesses)
+
+
 def can_review_unit(user, unit: Unit) -> bool:
     """Reviewers review the units of their departments (superusers too)."""
     accesses = _accesses(user)
