@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from budgets.models import Access, DepartmentBudget
+from performance.approval.models import DepartmentYear
 from performance.jobs import start_job
 from performance.models import ActualResult, Adjustment, AdjustmentItem, Evaluation, Evidence, Job, TargetSet
 from performance.rectification.models import RectificationEvidence, RectificationItem
@@ -42,6 +43,7 @@ SECRETS = [
     "甲秘密整改",
     "甲整改佐证",
     "甲秘密任务",
+    "甲秘密退回",
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -90,6 +92,15 @@ def world(tmp_path, settings):
     task.save(update_fields=["all_departments"])
     Notification.objects.create(
         user=owner, kind=Notification.Kind.RETURNED, project=project, text="甲单位秘密项目被退回"
+    )
+    # The department's year, returned by finance (the second approval): its page and the inbox's list of years.
+    department_year = DepartmentYear.objects.create(
+        department=department, year=2021, status=DepartmentYear.Status.RETURNED, return_reason="甲秘密退回"
+    )
+    department_year.returned_projects.set([project])
+    reviewer = make_user_with_access(role=Access.Role.REVIEWER, department=department)
+    Notification.objects.create(
+        user=reviewer, kind=Notification.Kind.RETURNED, department_year=department_year, text="甲部门年度甲秘密退回"
     )
     return {
         "task": task,

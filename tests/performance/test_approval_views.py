@@ -174,3 +174,16 @@ def test_unit_staff_see_their_submitted_projects_without_a_box_to_tick(client, q
     client.force_login(queue["staff"])
     html = client.get(reverse("performance:review-list")).content.decode()
     assert "一号项目" in html and 'name="evaluations"' not in html and "无权审核" in html
+
+
+def test_in_a_locked_year_the_units_request_for_an_adjustment_is_refused_with_the_sentence(client, year):  # noqa: F811
+    DepartmentYear.objects.create(department=year["department"], year=2021, status=DepartmentYear.Status.APPROVED)
+    client.force_login(year["staff"])
+
+    response = client.get(reverse("performance:adjustment-create", args=[year["first"].pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("performance:project-detail", args=[year["first"].pk])
+    assert (
+        "所在部门的2021年度自评已经财政审核通过并锁定，不能修改；如需修改请由财政重新打开" in response.content.decode()
+    )
+    assert 'data-testid="action-edit"' not in response.content.decode()
