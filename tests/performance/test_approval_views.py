@@ -187,3 +187,10 @@ def test_in_a_locked_year_the_units_request_for_an_adjustment_is_refused_with_th
         "所在部门的2021年度自评已经财政审核通过并锁定，不能修改；如需修改请由财政重新打开" in response.content.decode()
     )
     assert 'data-testid="action-edit"' not in response.content.decode()
+
+
+def test_the_dashboard_links_each_department_year_the_user_sees(client, year):  # noqa: F811
+    client.force_login(year["reviewer"])
+    html = client.get(reverse("performance:dashboard") + "?year=2021").content.decode()
+    assert f'href="{page()}"' in html
+    assert 'href="/department-years/802/2021/"' not in html  # not theirs
