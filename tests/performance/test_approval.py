@@ -2,6 +2,7 @@
 year for everyone but finance) or returns it naming projects, each one's self-evaluation reopened with the reason."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from budgets.models import Access
@@ -15,12 +16,19 @@ from performance.approval.models import DepartmentYear
 from performance.declaration.models import TargetSet
 from performance.interchange.importer import import_workbook
 from performance.interchange.report import ImportErrors
-from performance.models import Evaluation
+from performance.models import ActualResult, Evaluation
 from performance.rights import may, refusal
 from performance.tasks.inbox import inbox_counts
 from performance.tasks.models import Notification
 from performance.workflow import reopen_evaluation
-from tests.factories import make_department, make_evaluation, make_project, make_unit, make_user_with_access
+from tests.factories import (
+    make_department,
+    make_evaluation,
+    make_indicator,
+    make_project,
+    make_unit,
+    make_user_with_access,
+)
 from tests.performance.test_import_rights import KEPU, SAMPLE
 from tests.performance.test_imports import edited_sample
 
@@ -207,3 +215,27 @@ def test_an_import_of_actuals_into_a_locked_year_is_refused_with_the_sentence(cl
 
     (problem,) = refused.value.problems
     assert (problem.sheet, problem.row, problem.column, problem.message) == ("指标", 3, "实际完成值", LOCKED % KEPU)
+
+
+def test_the_admin_refuses_a_units_actual_in_a_locked_year_and_takes_it_once_finance_reopens(client):
+    department = make_department(code="821")
+    unit = make_unit(department=department)
+    project = make_project(unit=unit, name="锁定项目")
+    indicator = make_indicator(project=project, target="12次")
+    result = ActualResult.objects.create(indicator=indicator, actual="9次")
+    make_evaluation(project=project)  # a draft: only the year's lock holds it
+    staff = make_user_with_access(role=Access.Role.STAFF, unit=unit)
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="performance"))
+    locked = DepartmentYear.objects.create(department=department, year=2021, status=DepartmentYear.Status.APPROVED)
+    client.force_login(staff)
+    url = f"/admin/performance/actualresult/{result.pk}/change/"
+    data = {"indicator": indicator.pk, "actual": "12次", "tier": "", "deviation_reason": ""}
+
+    assert client.post(url, data).status_code == 403
+    assert ActualResult.objects.get(pk=result.pk).actual == "9次"
+
+    DepartmentYear.objects.filter(pk=locked.pk).update(status=DepartmentYear.Status.RETURNED)  # finance reopened it
+    assert client.post(url, data).status_code == 302
+    assert ActualResult.objects.get(pk=result.pk).actual == "12次"
