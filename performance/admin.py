@@ -491,6 +491,8 @@ class JobAdmin(admin.ModelAdmin):
         return False
 
 
-# The scoring rule sets' admin lives beside them (issue 19).
+# The admins of the packages live beside them: departments' years (issue 16), rectification (issue 21), rule sets
+# (issue 19).
+from .approval import admin as _approval_admin  # noqa: E402, F401
 from .rectification import admin as _rectification_admin  # noqa: E402, F401
 from .rules import admin as _rules_admin  # noqa: E402, F401
