@@ -2,8 +2,8 @@
 approves it (locking the year for everyone but finance) or returns it with a reason naming projects (财政审核).
 
 ``models``: a department's year (``DepartmentYear``) with its history. ``flows``: its transitions on the one
-workflow engine (``performance.workflow.engine``). ``services``: what submitting needs, the return that
-reopens the named projects' self-evaluations, reading a year's state. ``bulk``: approving and returning many
-self-evaluations at once from the review list. ``views``: the department-year page and the review list.
-Who may do what is decided in ``performance.rights`` (the lock too).
+workflow engine (``performance.workflow.engine``). ``services``: what submitting needs, reading a year's
+projects. ``bulk``: approving and returning many self-evaluations at once from the review list. ``views``: the
+department-year page and the review list. ``admin``: the years shown, read-only. Who may do what is decided in
+``performance.rights`` (the lock too).
 """

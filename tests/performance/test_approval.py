@@ -20,6 +20,7 @@ from performance.models import ActualResult, Evaluation
 from performance.rights import may, refusal
 from performance.tasks.inbox import inbox_counts
 from performance.tasks.models import Notification
+from performance.tasks.notifications import digest_for
 from performance.workflow import reopen_evaluation
 from tests.factories import (
     make_department,
@@ -89,6 +90,8 @@ def test_the_reviewer_submits_the_year_and_finance_is_told(year):
     told = Notification.objects.get(user=year["finance"])
     assert told.department_year == record and "甲局2021年度的绩效自评已提交财政" in told.text
     assert inbox_counts(year["finance"], today=record.submitted_at.date()).to_approve == 1
+    body, _news = digest_for(year["finance"], today=record.submitted_at.date())
+    assert "部门年度待审批：1，被退回：0" in body
 
 
 @pytest.mark.parametrize("who", ["staff", "other_reviewer", "finance"])
