@@ -82,6 +82,8 @@ DEPARTMENT_YEAR = Flow(
 @transaction.atomic
 def submit_department_year(*, department, year: int, by) -> DepartmentYear:
     """The department's reviewer submits its year to finance, once every project's self-evaluation is approved."""
+    if not year_projects(department.pk, year).exists():  # refused before a row is written (a year of nothing)
+        raise ValidationError(year_problems(DepartmentYear(department=department, year=year)))
     record, _created = DepartmentYear.objects.get_or_create(department=department, year=year)
     return run(DEPARTMENT_YEAR, record, "submit", by=by)
 

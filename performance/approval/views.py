@@ -29,6 +29,12 @@ from .flows import (
 from .models import DepartmentYear
 from .services import department_year_of, year_problems
 
+
+def _ids(values: list[str]) -> set[int]:
+    """The row ids posted, as numbers; anything else (or a number no row can have) is left out."""
+    return {int(value) for value in values if value.isdigit() and len(value) <= 18}
+
+
 REVIEW_SHOWN = 200  # the review list shows the first submitted self-evaluations, and how many there are
 
 
@@ -119,7 +125,7 @@ def department_year_approve(request, code: str, year: int):
 @require_POST
 def department_year_return(request, code: str, year: int):
     record = _record(request, code, year)
-    named = [int(pk) for pk in request.POST.getlist("projects") if pk.isdigit()]
+    named = _ids(request.POST.getlist("projects"))
     projects = list(projects_for(request.user).filter(pk__in=named))
     return transition_response(
         request,
@@ -155,9 +161,10 @@ def _reviewable(request):
         .order_by(*(f"project__{field}" for field in PROJECT_ORDER))
     )
     year = request.GET.get("year", "")
-    if year.isdigit():
+    year = year if year.isdigit() and len(year) <= 4 else ""  # a year, else every year
+    if year:
         evaluations = evaluations.filter(project__year=int(year))
-    return evaluations, year if year.isdigit() else ""
+    return evaluations, year
 
 
 @login_required
@@ -169,7 +176,7 @@ def review_list(request):
     reasons: dict[int, str] = {}
     common = ""
     if request.method == "POST":
-        chosen = {int(pk) for pk in request.POST.getlist("evaluations") if pk.isdigit()}
+        chosen = _ids(request.POST.getlist("evaluations"))
         common = request.POST.get("reason", "")
         reasons = {pk: request.POST.get(f"reason-{pk}", "") for pk in chosen}
         action = request.POST.get("action")

@@ -242,3 +242,9 @@ def test_the_admin_refuses_a_units_actual_in_a_locked_year_and_takes_it_once_fin
     DepartmentYear.objects.filter(pk=locked.pk).update(status=DepartmentYear.Status.RETURNED)  # finance reopened it
     assert client.post(url, data).status_code == 302
     assert ActualResult.objects.get(pk=result.pk).actual == "12次"
+
+
+def test_a_year_without_projects_is_not_submitted_and_leaves_no_row(year):
+    with pytest.raises(ValidationError, match="2030年度没有甲局的项目，无需提交。"):
+        submit_department_year(department=year["department"], year=2030, by=year["reviewer"])
+    assert not DepartmentYear.objects.exists()

@@ -194,3 +194,36 @@ def test_the_dashboard_links_each_department_year_the_user_sees(client, year):  
     html = client.get(reverse("performance:dashboard") + "?year=2021").content.decode()
     assert f'href="{page()}"' in html
     assert 'href="/department-years/802/2021/"' not in html  # not theirs
+
+
+def test_a_year_out_of_any_range_is_refused_with_a_sentence_not_an_error(client, year):  # noqa: F811
+    client.force_login(year["reviewer"])
+    url = reverse("performance:department-year-submit", kwargs={"code": "801", "year": 99999999999})
+
+    response = client.post(url, follow=True)
+
+    assert response.status_code == 200 and "没有甲局的项目，无需提交" in response.content.decode()
+    assert client.get(page(year_=99999999999)).status_code == 200
+
+
+def test_the_review_list_takes_nonsense_ids_and_years_without_an_error(client, queue):
+    client.force_login(queue["reviewer"])
+    huge = "9" * 30
+
+    assert client.get(reverse("performance:review-list") + f"?year={huge}").status_code == 200
+    response = client.post(reverse("performance:review-list"), {"evaluations": [huge, "x"], "action": "approve"})
+
+    assert response.status_code == 200 and "请至少选择一个项目。" in response.content.decode()
+    assert set(statuses().values()) == {Evaluation.Status.SUBMITTED}
+
+
+def test_the_department_year_page_takes_a_year_of_thirty_digits_without_an_error(client, year):  # noqa: F811
+    client.force_login(year["reviewer"])
+    huge = int("9" * 30)
+    assert client.get(page(year_=huge)).status_code == 200
+    assert client.post(action_for_year("submit", huge), follow=True).status_code == 200
+    assert not DepartmentYear.objects.exists()
+
+
+def action_for_year(name, year_):
+    return reverse(f"performance:department-year-{name}", kwargs={"code": "801", "year": year_})
