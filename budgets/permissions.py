@@ -181,11 +181,13 @@ def can_review_unit(user, unit: Unit) -> bool:
     return any(a.role == Access.Role.REVIEWER and a.department_id == unit.department_id for a in accesses)
 
 
-def can_review_department(user, department: Department) -> bool:
-    """Reviewers of the department (审核人) decide its self-evaluation's items; superusers too."""
+def can_review_department(user, department: Department | int) -> bool:
+    """Reviewers of the department (审核人; a department or its id), superusers too: they decide its
+    self-evaluation's items and submit its year to finance."""
     accesses = _accesses(user)
     if accesses is None:
         return False
     if user.is_superuser:
         return True
-    return any(a.role == Access.Role.REVIEWER and a.department_id == department.pk for a in accesses)
+    department_id = department if isinstance(department, int) else department.pk
+    return any(a.role == Access.Role.REVIEWER and a.department_id == department_id for a in accesses)

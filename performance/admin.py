@@ -491,7 +491,9 @@ class JobAdmin(admin.ModelAdmin):
         return False
 
 
-# The scoring rule sets' admin lives beside them (issue 19).
+# The admins of the packages live beside them: departments' years (issue 16), rectification (issue 21), rule sets
+# (issue 19), the department as a whole (issue 18), the indicator library (issue 15).
+from .approval import admin as _approval_admin  # noqa: E402, F401
 from .department import admin as _department_admin  # noqa: E402, F401
 from .library import admin as _library_admin  # noqa: E402, F401
 from .rectification import admin as _rectification_admin  # noqa: E402, F401

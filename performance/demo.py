@@ -1,4 +1,5 @@
-"""Demo data: the seed disclosure (张家口市科学技术协会, 2021) and the demo users.
+"""Demo data: the seed disclosure (张家口市科学技术协会, 2021), a second, made-up department (so that finance's
+pages across departments have more than one row) and the demo users.
 
 ``load_demo`` reads ``fixtures/seed_2021.json`` (the seed's content as structured data, text kept
 character for character) and writes it with ``performance.disclosure.write.write_disclosure``, the
@@ -11,6 +12,7 @@ project's declaration is approved and its baseline frozen, once.
 
 import datetime
 import json
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -19,11 +21,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from budgets.models import Access, Department, Unit
+from budgets.models import Access, Department, Project, Unit
 
 from .declaration.models import TargetSet
 from .declaration.recorded import record_targets_status
-from .disclosure.write import WriteSummary, _upsert, write_disclosure
+from .disclosure.write import WriteSummary, _upsert, _write_project, write_disclosure
 from .rights import targets_status
 from .tasks.models import Task
 from .tasks.services import issue_task
@@ -37,15 +39,64 @@ DEMO_USERS = [
     ("kejiguan", Access.Role.STAFF, "731005"),
     ("shenhe", Access.Role.REVIEWER, "731"),
     ("caizheng", Access.Role.FINANCE, ""),
+    ("shenhe2", Access.Role.REVIEWER, "732"),
 ]
+
+# The second department: made up for the demo (not a published disclosure), two units, three projects of 2021.
+SECOND_DEPARTMENT = {"code": "732", "name": "张家口市演示局", "short_name": "演示局"}
+SECOND_UNITS = [
+    {"code": "732001", "name": "张家口市演示局", "short_name": "演示局本级", "order": 1},
+    {"code": "732002", "name": "张家口市演示服务中心", "short_name": "演示服务中心", "order": 2},
+]
+SECOND_PROJECTS = [
+    (
+        "732001",
+        "政务信息化运维经费",
+        "保障局机关信息系统全年稳定运行，按时完成系统升级",
+        ("120", "108.5"),
+        [
+            ("产出指标", "数量指标", "运维系统数量", "纳入运维的信息系统", "8个"),
+            ("产出指标", "质量指标", "系统可用率", "全年系统可用时间占比", "≥99%"),
+            ("产出指标", "时效指标", "升级完成时间", "系统升级完成的时间", "2021年10月底前"),
+            ("效益指标", "社会效益指标", "网上办事便利度", "群众办事少跑腿", "明显提升"),
+            ("满意度指标", "服务对象满意度指标", "使用人员满意度", "抽样调查的满意度", "≥90%"),
+        ],
+    ),
+    (
+        "732001",
+        "业务培训经费",
+        "组织全系统业务培训，提高干部业务能力",
+        ("40", "31.2"),
+        [
+            ("产出指标", "数量指标", "培训人次", "参加培训的人次", "300人次"),
+            ("产出指标", "质量指标", "培训合格率", "考核合格的比例", "≥95%"),
+            ("效益指标", "社会效益指标", "业务能力", "参训人员业务能力", "有所提高"),
+            ("满意度指标", "服务对象满意度指标", "参训人员满意度", "培训后问卷", "≥90%"),
+        ],
+    ),
+    (
+        "732002",
+        "便民服务热线经费",
+        "保障便民服务热线全年畅通，及时办理群众诉求",
+        ("60", "58.8"),
+        [
+            ("产出指标", "数量指标", "受理诉求件数", "全年受理的诉求", "12000件"),
+            ("产出指标", "时效指标", "按时办结率", "按规定时限办结的比例", "≥95%"),
+            ("效益指标", "社会效益指标", "诉求解决率", "诉求得到解决的比例", "≥85%"),
+            ("满意度指标", "服务对象满意度指标", "来电群众满意度", "回访满意度", "≥90%"),
+        ],
+    ),
+]
+
 DEMO_TASK_DEADLINE = datetime.date(2022, 4, 30)  # the 2021 self-evaluation task's deadline (自评任务)
 
 DemoSummary = WriteSummary
 
 
 @transaction.atomic
-def load_demo(*, path: Path = SEED_FIXTURE) -> DemoSummary:
-    """Load the seed disclosure and the demo users; running it again changes nothing."""
+def load_demo(*, path: Path = SEED_FIXTURE, second_department: bool = True) -> DemoSummary:
+    """Load the seed disclosure, the second demo department (unless ``second_department`` is False: the seed's rows
+    alone, as a test of the disclosure compares them) and the demo users; running it again changes nothing."""
     seed = json.loads(path.read_text(encoding="utf-8"))
     written = write_disclosure(seed, keep_fixed_targets=True)
     for project in written.projects:
@@ -55,7 +106,12 @@ def load_demo(*, path: Path = SEED_FIXTURE) -> DemoSummary:
                 project=project, status=TargetSet.Status.APPROVED, by=None, reason="载入演示数据：公开的已批复绩效目标"
             )
         written.summary.add("已批复的绩效目标", "same" if approved else "created")
-    _load_users(department=written.department, units=written.units, summary=written.summary)
+    departments, units = {written.department.code: written.department}, dict(written.units)
+    if second_department:
+        second, second_units = _load_second_department(summary=written.summary)
+        departments[second.code] = second
+        units.update(second_units)
+    _load_users(departments=departments, units=units, summary=written.summary)
     _load_task(summary=written.summary)
     return written.summary
 
@@ -74,11 +130,59 @@ def _load_task(*, summary: DemoSummary) -> None:
     summary.add("绩效任务", "same" if exists else "created")
 
 
-def _load_users(*, department: Department, units: dict[str, Unit], summary: DemoSummary) -> None:
+def _load_second_department(*, summary: DemoSummary) -> tuple[Department, dict[str, Unit]]:
+    """The made-up second department with its units and 2021 projects (targets approved, self-evaluations drafts),
+    found by natural keys like the seed's rows: loading it again changes nothing. Counted apart from the seed's
+    rows (``演示部门732：…``), whose counts say what the disclosure holds."""
+    own = DemoSummary()
+    department, units = _write_second_department(summary=own)
+    for label, count in own.counts.items():
+        summary.counts[f"演示部门{department.code}：{label}"] = count
+    summary.created += own.created
+    summary.changed += own.changed
+    return department, units
+
+
+def _write_second_department(*, summary: DemoSummary) -> tuple[Department, dict[str, Unit]]:
+    department, outcome = _upsert(
+        Department,
+        {"code": SECOND_DEPARTMENT["code"]},
+        {"name": SECOND_DEPARTMENT["name"], "short_name": SECOND_DEPARTMENT["short_name"]},
+    )
+    summary.add("部门", outcome)
+    units = {}
+    for item in SECOND_UNITS:
+        values = {key: item[key] for key in ("name", "short_name", "order")}
+        units[item["code"]], outcome = _upsert(Unit, {"code": item["code"]}, {**values, "department": department})
+        summary.add("预算单位", outcome)
+    for order, (unit_code, name, goal, (full_year, executed), rows) in enumerate(SECOND_PROJECTS, start=1):
+        item = {
+            "name": name,
+            "title_as_published": f"{name}绩效目标表",
+            "order": order,
+            "goal": goal,
+            "indicators": [
+                {"order": n, "level1": l1, "level2": l2, "name": i, "description": d, "target": t, "basis": "计划标准"}
+                for n, (l1, l2, i, d, t) in enumerate(rows, start=1)
+            ],
+        }
+        project, _refusal = _write_project(item, units[unit_code], 2021, summary, keep_fixed_targets=True)
+        money = {"full_year_total": Decimal(full_year), "executed_total": Decimal(executed)}
+        _upsert(Project, {"pk": project.pk}, money)  # the money: the disclosure's projects have none
+        if targets_status(project) != TargetSet.Status.APPROVED:
+            record_targets_status(
+                project=project, status=TargetSet.Status.APPROVED, by=None, reason="载入演示数据：已批复的绩效目标"
+            )
+    return department, units
+
+
+def _load_users(*, departments: dict[str, Department], units: dict[str, Unit], summary: DemoSummary) -> None:
     password = cache(lambda: make_password(DEMO_PASSWORD))  # hashed once (PBKDF2: ½ s a time), if at all
     outcome = _user("admin", password, superuser=True)[1]
     summary.add("用户", outcome)
     for username, role, scope in DEMO_USERS:
+        if role == Access.Role.REVIEWER and scope not in departments:
+            continue  # the second department's reviewer, without it
         user, outcome = _user(username, password)
         summary.add("用户", outcome)
         if role == Access.Role.STAFF:
@@ -86,7 +190,7 @@ def _load_users(*, department: Department, units: dict[str, Unit], summary: Demo
         elif role == Access.Role.FINANCE:
             access = {"user": user, "role": role, "unit": None, "department": None}
         else:
-            access = {"user": user, "role": role, "unit": None, "department": department}
+            access = {"user": user, "role": role, "unit": None, "department": departments[scope]}
         summary.add("用户权限", _upsert(Access, access, {})[1])
 
 

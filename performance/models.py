@@ -659,6 +659,9 @@ def target_of(indicator) -> Target:
     return parse_target(indicator.target, cost=indicator.is_cost)
 
 
+# The second approval: a department's year before finance (issue 16 item 2).
+from .approval.models import DepartmentYear  # noqa: E402, F401
+
 # The declaration's models live in their own package; imported here so Django registers them.
 from .declaration.models import (  # noqa: E402, F401
     Adjustment,

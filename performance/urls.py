@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .approval import views as approval
 from .declaration import views as declaration
 from .department import views as department
 from .library import views as library
@@ -77,6 +78,22 @@ urlpatterns = [
     path("tasks/new/", tasks.task_create, name="task-create"),
     path("tasks/<int:pk>/edit/", tasks.task_edit, name="task-edit"),
     path("tasks/<int:pk>/close/", tasks.task_close, name="task-close"),
+    path("evaluations/review/", approval.review_list, name="review-list"),
+    path("department-years/<str:code>/<int:year>/", approval.department_year_detail, name="department-year"),
+    path(
+        "department-years/<str:code>/<int:year>/submit/", approval.department_year_submit, name="department-year-submit"
+    ),
+    path(
+        "department-years/<str:code>/<int:year>/approve/",
+        approval.department_year_approve,
+        name="department-year-approve",
+    ),
+    path(
+        "department-years/<str:code>/<int:year>/return/", approval.department_year_return, name="department-year-return"
+    ),
+    path(
+        "department-years/<str:code>/<int:year>/reopen/", approval.department_year_reopen, name="department-year-reopen"
+    ),
     path("inbox/", tasks.inbox, name="inbox"),
     path("inbox/read/", tasks.notifications_read, name="notifications-read"),
     path("console/", spotchecks.console, name="console"),

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from budgets.models import Access, DepartmentBudget
+from performance.approval.models import DepartmentYear
 from performance.jobs import start_job
 from performance.models import ActualResult, Adjustment, AdjustmentItem, Evaluation, Evidence, Job, TargetSet
 from performance.rectification.models import RectificationEvidence, RectificationItem
@@ -47,6 +48,7 @@ SECRETS = [
     "甲秘密任务",
     "甲秘密意见",
     "甲秘密报告",
+    "甲秘密退回",
 ]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -102,6 +104,15 @@ def world(tmp_path, settings):
     finance = make_user_with_access(role=Access.Role.FINANCE)
     Evaluation.objects.filter(project=project).update(status=Evaluation.Status.APPROVED, reported_total=Decimal("100"))
     spotcheck = draw_sample(year=2021, size=1, seed=1, by=finance)
+    # The department's year, returned by finance (the second approval): its page and the inbox's list of years.
+    department_year = DepartmentYear.objects.create(
+        department=department, year=2021, status=DepartmentYear.Status.RETURNED, return_reason="甲秘密退回"
+    )
+    department_year.returned_projects.set([project])
+    reviewer = make_user_with_access(role=Access.Role.REVIEWER, department=department)
+    Notification.objects.create(
+        user=reviewer, kind=Notification.Kind.RETURNED, department_year=department_year, text="甲部门年度甲秘密退回"
+    )
     return {
         "spotcheck": spotcheck,
         "spotcheck_item": spotcheck.items.get(),

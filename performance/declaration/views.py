@@ -23,7 +23,7 @@ from budgets.permissions import projects_for
 
 from ..carry_forward import carried_actuals
 from ..models import Indicator
-from ..rights import may, refusal, target_set_of
+from ..rights import is_unit_staff, may, refusal, target_set_of
 from ..targets import is_cost
 from ..templatetags.labels import severity_label
 from ..workflow.views import transition_response
@@ -75,7 +75,7 @@ def _row_extras(project, indicators) -> list[dict]:
 def declaration_edit(request, pk: int):
     """Declare a project's goal and indicators (绩效目标申报): its unit's staff, while a draft or returned."""
     project = _project(request, pk)
-    if not may(request.user, "submit_targets", project):
+    if not is_unit_staff(request.user, project):  # the unit's staff (the state is told below)
         raise PermissionDenied(refusal(request.user, "declare_targets", project))
     reason = refusal(request.user, "declare_targets", project)
     if reason is not None:
@@ -147,7 +147,7 @@ def declaration_edit(request, pk: int):
 def declaration_preview(request, pk: int):
     """How each posted row's target will be read and what the target review says of it: JSON, nothing saved."""
     project = _project(request, pk)
-    if not may(request.user, "submit_targets", project):
+    if not is_unit_staff(request.user, project):  # the unit's staff
         raise PermissionDenied
     formset = IndicatorRowFormSet(request.POST, prefix="rows")
     formset.is_valid()
@@ -232,7 +232,7 @@ def adjustment_create(request, pk: int):
     project = _project(request, pk)
     reason = refusal(request.user, "request_adjustment", project)
     if reason is not None:
-        if not may(request.user, "submit_targets", project):
+        if not is_unit_staff(request.user, project):  # the unit's staff (the state is told below)
             raise PermissionDenied
         messages.info(request, reason)
         return _to_detail(project)

@@ -2,8 +2,9 @@
 
 Counted in a constant number of queries whatever the number of projects, tasks or departments (the
 navigation shows the counts on every page): the user's accesses, the open tasks with their departments,
-one aggregate over the projects, one count of notifications. The lists of the inbox page use the same
-conditions.
+one aggregate over the projects, one count of notifications, and for finance and reviewers one count of the
+departments' years (``performance.approval``): submitted ones for finance to approve, returned ones for the
+department's reviewers. The lists of the inbox page use the same conditions.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from budgets.models import Project
 from budgets.permissions import department_ids_for, projects_for, scope_of
 
+from ..approval.models import DepartmentYear
 from ..page_cache import cached
 from ..scores.versions import Shown
 from .models import Notification, Task
@@ -31,11 +33,13 @@ class InboxCounts:
     to_review: int = 0
     overdue: int = 0
     unread: int = 0
+    to_approve: int = 0  # departments' years submitted to finance (finance's)
+    years_returned: int = 0  # departments' years finance returned (their reviewers')
 
     @property
     def waiting(self) -> int:
         """What the navigation counts: items that wait for this user to act (overdue ones are among them)."""
-        return self.to_fill + self.returned + self.to_review
+        return self.to_fill + self.returned + self.to_review + self.to_approve + self.years_returned
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,16 @@ def inbox_counts(user, *, today: datetime.date) -> InboxCounts:
     key = Shown(department_ids_for(user), parts="inbox").key(
         "inbox", extra=tuple(repr(q) for q in (c.to_fill, c.returned, c.to_review, c.overdue, c.scope))
     )
-    counted = cached(key, lambda: _count_projects(c))
+    counted = dict(cached(key, lambda: _count_projects(c)))
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    years = years_waiting(user)  # departments' years: few rows, counted on every view
+    if years is not None:
+        counted.update(
+            years.aggregate(
+                to_approve=Count("pk", filter=Q(status=DepartmentYear.Status.SUBMITTED)),
+                years_returned=Count("pk", filter=Q(status=DepartmentYear.Status.RETURNED)),
+            )
+        )
     return InboxCounts(unread=unread, **counted)
 
 
@@ -100,6 +112,27 @@ def _count_projects(c: Conditions) -> dict[str, int]:
         to_review=Count("pk", filter=c.to_review),
         overdue=Count("pk", filter=c.overdue),
     )
+
+
+def years_waiting(user) -> QuerySet[DepartmentYear] | None:
+    """The departments' years that wait for the user: submitted ones for finance, returned ones for the reviewers of
+    their departments; None where none can (no query then)."""
+    scope = scope_of(user)
+    if scope[0] == "everything":
+        years = DepartmentYear.objects.filter(status=DepartmentYear.Status.SUBMITTED)
+        if user.is_superuser:  # every role: also the returned years
+            years = DepartmentYear.objects.filter(
+                status__in=[DepartmentYear.Status.SUBMITTED, DepartmentYear.Status.RETURNED]
+            )
+        return years
+    if scope[0] == "units" and scope[2]:
+        return DepartmentYear.objects.filter(department__in=scope[2], status=DepartmentYear.Status.RETURNED)
+    return None
+
+
+def years_list(user) -> list[DepartmentYear]:
+    years = years_waiting(user)
+    return [] if years is None else list(years.select_related("department").order_by("-year", "department__code")[:100])
 
 
 def inbox_lists(user, *, today: datetime.date, limit: int = 100) -> dict[str, list[Project]]:

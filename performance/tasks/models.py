@@ -64,7 +64,8 @@ class Task(models.Model):
 
 
 class Notification(models.Model):
-    """A message in a user's inbox: a document moved and it is now their turn (or their news)."""
+    """A message in a user's inbox: a document moved and it is now their turn (or their news). It is about a
+    project, or about a department's year before finance (``performance.approval``)."""
 
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("待审核")
@@ -75,7 +76,17 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")
     )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("项目"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications", verbose_name=_("项目")
+    )
+    department_year = models.ForeignKey(
+        "performance.DepartmentYear",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("部门年度自评"),
+    )
     text = models.CharField(_("内容"), max_length=500)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)

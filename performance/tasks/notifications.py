@@ -33,6 +33,11 @@ TOLD = {
     "return": (Notification.Kind.RETURNED, "staff", gettext_lazy("项目“%(project)s”的绩效自评被退回：%(reason)s")),
     "reopen": (Notification.Kind.RETURNED, "staff", gettext_lazy("项目“%(project)s”的绩效自评被重新打开：%(reason)s")),
     "approve": (Notification.Kind.APPROVED, "staff", gettext_lazy("项目“%(project)s”的绩效自评已审核通过。")),
+    "finance_return": (
+        Notification.Kind.RETURNED,
+        "staff",
+        gettext_lazy("项目“%(project)s”的绩效自评被财政退回：%(reason)s"),
+    ),
 }
 
 
@@ -58,6 +63,54 @@ def notify_evaluation(evaluation, *, transition: str, by, reason: str = "") -> l
     )
 
 
+# A department's year before finance (``performance.approval``): submitted → finance; the rest → the department's
+# reviewers.
+TOLD_OF_YEARS = {
+    "submit": (
+        Notification.Kind.SUBMITTED,
+        "finance",
+        gettext_lazy("%(department)s%(year)s年度的绩效自评已提交财政，等待您审核。"),
+    ),
+    "return": (
+        Notification.Kind.RETURNED,
+        "reviewers",
+        gettext_lazy("%(department)s%(year)s年度的绩效自评被财政退回：%(reason)s"),
+    ),
+    "approve": (
+        Notification.Kind.APPROVED,
+        "reviewers",
+        gettext_lazy("%(department)s%(year)s年度的绩效自评已经财政审核通过，已锁定。"),
+    ),
+    "reopen": (
+        Notification.Kind.RETURNED,
+        "reviewers",
+        gettext_lazy("%(department)s%(year)s年度的绩效自评被财政重新打开：%(reason)s"),
+    ),
+}
+
+
+def notify_department_year(department_year, *, transition: str, by, reason: str = "") -> list[Notification]:
+    """Write the notifications of a department year's transition (the flow's ``notify`` hook)."""
+    if transition not in TOLD_OF_YEARS:
+        return []
+    kind, who, sentence = TOLD_OF_YEARS[transition]
+    words = {"department": department_year.department.name, "year": department_year.year, "reason": reason}
+    if who == "finance":
+        access = Q(role=Access.Role.FINANCE)
+    else:
+        access = Q(role=Access.Role.REVIEWER, department_id=department_year.department_id)
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, accesses__in=Access.objects.filter(access))
+        .distinct()
+        .exclude(pk=getattr(by, "pk", None))
+    )
+    text = (str(sentence) % words)[:500]
+    return Notification.objects.bulk_create(
+        [Notification(user=user, kind=kind, department_year=department_year, text=text) for user in users]
+    )
+
+
 def mark_read(*, user) -> int:
     """Mark all of the user's notifications as read; how many were unread."""
     return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
@@ -78,6 +131,8 @@ def digest_for(user, *, today: datetime.date) -> tuple[str, list[int]] | None:
         _("待审核：%(n)s") % {"n": counts.to_review},
         _("已逾期：%(n)s") % {"n": counts.overdue},
     ]
+    if counts.to_approve or counts.years_returned:
+        lines.append(_("部门年度待审批：%(n)s，被退回：%(m)s") % {"n": counts.to_approve, "m": counts.years_returned})
     if news:
         lines += ["", _("新通知：")] + [f"- {n.created_at:%Y-%m-%d %H:%M} {n.text}" for n in news]
     lines += ["", _("请登录绩效管理系统查看待办。")]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from budgets.permissions import is_finance_bureau
 
 from .forms import TaskEditForm, TaskForm
-from .inbox import inbox_counts, inbox_lists
+from .inbox import inbox_counts, inbox_lists, years_list
 from .models import Notification, Task
 from .notifications import mark_read
 from .services import close_task, days_left, issue_task, overdue_projects, tasks_for, update_task
@@ -128,13 +128,18 @@ def inbox(request):
     """What waits for the user, the tasks that concern them and their notifications."""
     today = _today()
     tasks = [{"task": t, "days_left": days_left(t.deadline, today)} for t in tasks_for(request.user)]
-    notifications = list(Notification.objects.filter(user=request.user).select_related("project")[:NOTIFICATIONS_SHOWN])
+    notifications = list(
+        Notification.objects.filter(user=request.user).select_related("department_year__department")[
+            :NOTIFICATIONS_SHOWN
+        ]
+    )
     return render(
         request,
         "performance/inbox.html",
         {
             "counts": inbox_counts(request.user, today=today),
             "lists": inbox_lists(request.user, today=today),
+            "years": years_list(request.user),
             "tasks": tasks,
             "notifications": notifications,
         },

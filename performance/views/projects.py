@@ -28,13 +28,13 @@ from budgets.models import FUND_SOURCES, STAGES, Project, Unit
 from budgets.permissions import (
     PROJECT_ORDER,
     can_edit_unit,
-    can_review_unit,
     department_ids_for,
     projects_for,
     scope_of,
     year_scopes_for,
 )
 
+from ..approval.models import DepartmentYear
 from ..carry_forward import carried_actuals, same_project
 from ..declaration.models import TargetSet
 from ..declaration.services import baseline_differences, baseline_targets
@@ -45,6 +45,7 @@ from ..history import project_history
 from ..models import Evaluation, Evidence, MonitoringRound, ProjectGoal, evaluation_of, result_of
 from ..page_cache import PAGE_CACHE_SECONDS, cached, context_version, project_page_version
 from ..review import review_projects
+from ..rights import department_year_status, may
 from ..rules.models import RuleVersion
 from ..rules.services import version_of
 from ..scores import versions
@@ -197,11 +198,12 @@ def _actions(user, project: Project, evaluation: Evaluation | None) -> dict[str,
     """The workflow actions this user may take on this project now: {name: url}."""
     status = evaluation.status if evaluation else Status.DRAFT
     actions = {}
-    if can_edit_unit(user, project.unit) and status in (Status.DRAFT, Status.RETURNED):
+    # performance.rights decides (a department's year held by finance shows no buttons).
+    if may(user, "enter_actuals", project) and may(user, "submit_evaluation", project):
         actions["edit"] = reverse("performance:evaluation-edit", args=[project.pk])
         if evaluation is not None:
             actions["submit"] = reverse("performance:evaluation-submit", args=[project.pk])
-    if evaluation is not None and can_review_unit(user, project.unit):
+    if evaluation is not None and may(user, "review_evaluation", project):
         if status == Status.SUBMITTED:
             actions["return"] = reverse("performance:evaluation-return", args=[project.pk])
             actions["approve"] = reverse("performance:evaluation-approve", args=[project.pk])
@@ -226,7 +228,7 @@ def _budget_rows(project: Project) -> list[dict]:
 LIVE_FIELDS = (
     "name",
     "year",
-    "unit__department_id",
+    "unit__department__code",
     "evaluation__project_id",
     "evaluation__status",
     "evaluation__version",
@@ -348,7 +350,9 @@ def project_detail(request, pk: int):
     and computed only when a part has to be rendered again. The status with the workflow buttons and the
     carry-forward buttons are rendered every time from ``live`` (a few columns of the project).
     """
-    live = get_object_or_404(projects_for(request.user).select_related("unit", "evaluation").only(*LIVE_FIELDS), pk=pk)
+    live = get_object_or_404(
+        projects_for(request.user).select_related("unit__department", "evaluation").only(*LIVE_FIELDS), pk=pk
+    )
     evaluation = evaluation_of(live)
     version = project_page_version(live)
     page = ProjectPage(live.pk, version)
@@ -360,6 +364,10 @@ def project_detail(request, pk: int):
         "status": evaluation.status if evaluation else Status.DRAFT,
         "status_label": evaluation.get_status_display() if evaluation else Status.DRAFT.label,
         "actions": _actions(request.user, live, evaluation),
+        "department_year": {
+            "label": DepartmentYear.Status(department_year_status(live)).label,
+            "url": reverse("performance:department-year", args=[live.unit.department.code, live.year]),
+        },
         "targets": targets_panel(request.user, live),
         "carried_forward": carried,
         "next_year": live.year + 1,

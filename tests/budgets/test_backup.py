@@ -150,7 +150,7 @@ def test_backup_holds_the_database_the_files_and_a_manifest(backed_up):
     assert evidence == PNG_BYTES
     assert manifest["engine"] == ENGINE
     assert manifest["format_version"] == 1
-    assert manifest["counts"]["budgets.project"] == 6
+    assert manifest["counts"]["budgets.project"] == 6 + 3  # the seed's and the second demo department's
     assert manifest["counts"]["performance.evidence"] == 1
     assert "0001_initial" in manifest["migrations"]["budgets"]
     listed = {entry["path"]: entry for entry in manifest["files"]}
@@ -169,7 +169,7 @@ def test_restore_into_an_empty_database_gives_the_identical_export(backed_up, ma
     assert "performance.evidence: 1" in restored.stdout
     assert "上传文件 1 个" in restored.stdout
     export = site.export(tmp_path)
-    assert len(json.loads(export)["projects"]) == 6
+    assert len(json.loads(export)["projects"]) == 6 + 3  # the seed's and the second demo department's
     assert export == backed_up.export
     assert (site.media_root / backed_up.evidence_name).read_bytes() == PNG_BYTES
 

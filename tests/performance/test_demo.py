@@ -109,7 +109,7 @@ def demo():
 
 
 def test_demo_holds_department_731_with_its_four_units_codes_only_where_the_seed_gives_them(demo):
-    department = Department.objects.get()
+    department = Department.objects.get(code="731")
     assert (department.code, department.name, department.short_name) == ("731", "张家口市科学技术协会", "张家口市科协")
     units = list(department.units.order_by("order"))
     assert [u.code for u in units] == ["731001", None, None, "731005"]
@@ -236,7 +236,9 @@ def test_demo_assets_total_954_66_equals_its_parts(demo):
 
 def test_demo_six_projects_with_the_seeds_titles_units_goals_and_no_money(demo):
     tables = seed_goal_tables()
-    projects = list(Project.objects.filter(year=2021).select_related("unit", "goal").order_by("order"))
+    projects = list(
+        Project.objects.filter(year=2021, unit__department__code="731").select_related("unit", "goal").order_by("order")
+    )
     assert len(projects) == 6
     assert [p.title_as_published for p in projects] == [t["title"] for t in tables]
     assert "常设科普展览经费绩效目标吧" in [p.title_as_published for p in projects]
@@ -249,7 +251,7 @@ def test_demo_six_projects_with_the_seeds_titles_units_goals_and_no_money(demo):
 
 def test_demo_36_indicators_equal_the_seeds_cells_character_for_character(demo):
     tables = seed_goal_tables()
-    projects = Project.objects.filter(year=2021).order_by("order")
+    projects = Project.objects.filter(year=2021, unit__department__code="731").order_by("order")
     stored = [
         [
             [i.level1_as_written or i.level1.name, i.level2.name, i.name, i.description, i.target, i.basis]
@@ -327,6 +329,7 @@ def test_demo_users_log_in_and_see_their_units(demo, client):
         ("kejiguan", "staff", "731005", None),
         ("kexie", "staff", "731001", None),
         ("shenhe", "reviewer", None, "731"),
+        ("shenhe2", "reviewer", None, "732"),
     ]
     seen = {
         name: sorted({p.unit.code for p in projects_for(User.objects.get(username=name)).select_related("unit")})
@@ -336,7 +339,7 @@ def test_demo_users_log_in_and_see_their_units(demo, client):
         "kejiguan": ["731005"],
         "kexie": ["731001"],
         "shenhe": ["731001", "731005"],
-        "admin": ["731001", "731005"],
+        "admin": ["731001", "731005", "732001", "732002"],
     }
 
 
@@ -347,12 +350,12 @@ def test_load_demo_twice_changes_nothing(demo):
     assert after == before
     assert (again.created, again.changed) == (0, 0)
     assert again.counts == demo.counts
-    assert before["Indicator"] == 36 and before["Unit"] == 4
+    assert before["Indicator"] == 36 + 13 and before["Unit"] == 4 + 2  # the seed's and the second department's
 
 
 def test_load_demo_loads_every_seed_projects_targets_as_approved_with_their_baseline(demo):
     target_sets = TargetSet.objects.select_related("project")
-    assert target_sets.count() == Project.objects.count() == 6
+    assert target_sets.count() == Project.objects.count() == 6 + 3  # the seed's and the second department's
     for target_set in target_sets:
         assert target_set.status == TargetSet.Status.APPROVED, target_set.project.name
         baseline = list(target_set.baseline.values_list("indicator_id", "target"))
@@ -406,3 +409,21 @@ def test_demo_has_finance_user_caizheng_with_an_open_2021_self_evaluation_task(d
     assert list(tasks_for(kexie)) == [task]
     load_demo()
     assert Task.objects.count() == 1  # running it again changes nothing
+
+
+def test_demo_has_a_second_department_with_its_own_units_projects_and_reviewer(demo, client):
+    """Finance's pages across departments have more than one row; the second reviewer sees only their own."""
+    second = Department.objects.get(code="732")
+    assert [u.code for u in second.units.order_by("order")] == ["732001", "732002"]
+    projects = Project.objects.filter(unit__department=second, year=2021).order_by("unit__code", "order")
+    assert [(p.name, p.full_year_total, p.executed_total) for p in projects] == [
+        ("政务信息化运维经费", Decimal("120.0000"), Decimal("108.5000")),
+        ("业务培训经费", Decimal("40.0000"), Decimal("31.2000")),
+        ("便民服务热线经费", Decimal("60.0000"), Decimal("58.8000")),
+    ]
+    assert all(p.evaluation.status == Evaluation.Status.DRAFT for p in projects)
+    assert all(p.target_set.status == TargetSet.Status.APPROVED for p in projects)
+    User = get_user_model()
+    assert client.login(username="shenhe2", password=DEMO_PASSWORD)
+    assert {p.unit.department.code for p in projects_for(User.objects.get(username="shenhe2"))} == {"732"}
+    assert {p.unit.department.code for p in projects_for(User.objects.get(username="shenhe"))} == {"731"}

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from budgets.models import Access
+from performance.approval.models import DepartmentYear
 from performance.models import ActualResult
 from performance.tasks.inbox import InboxCounts, inbox_counts
 from performance.tasks.models import Notification, Task
@@ -108,8 +109,11 @@ def test_counting_the_inbox_takes_the_same_queries_however_many_projects_tasks_a
         for status in ("draft", "returned", "submitted"):
             make_evaluation(project=make_project(unit=office["unit"]), status=status)
             make_evaluation(project=make_project(unit=make_unit(department=other)), status=status)
-    # accesses (with their units), tasks, their departments, versions, counts (on a miss), unread
-    assert counting_queries(office[who]) == few <= 6
+        DepartmentYear.objects.create(department=other, year=2020 + _n, status=DepartmentYear.Status.SUBMITTED)
+        DepartmentYear.objects.create(department=office["department"], year=2010 + _n, status="returned")
+    # accesses (with their units), tasks, their departments, versions, counts (on a miss), unread; for finance
+    # and reviewers the departments' years too
+    assert counting_queries(office[who]) == few <= 7
 
 
 def test_the_counts_follow_every_change_though_they_are_cached(office):
@@ -130,6 +134,21 @@ def test_a_second_look_at_the_counts_reads_no_project(office):
     first = counting_queries(staff)
     again = counting_queries(staff)
     assert again == first - 1  # the aggregate over the projects is not run again
+
+
+def test_finance_counts_the_submitted_department_years_and_the_reviewer_the_returned_ones(office):
+    DepartmentYear.objects.create(department=office["department"], year=2021, status=DepartmentYear.Status.SUBMITTED)
+    DepartmentYear.objects.create(department=office["department"], year=2020, status=DepartmentYear.Status.RETURNED)
+    DepartmentYear.objects.create(department=make_department(), year=2020, status=DepartmentYear.Status.RETURNED)
+
+    finance = inbox_counts(office["finance"], today=AFTER)
+    reviewer = inbox_counts(office["reviewer"], today=AFTER)
+    staff = inbox_counts(office["staff"], today=AFTER)
+
+    assert (finance.to_approve, finance.years_returned) == (1, 0)
+    assert (reviewer.to_approve, reviewer.years_returned) == (0, 1)  # their department's only
+    assert (staff.to_approve, staff.years_returned) == (0, 0)
+    assert reviewer.waiting == reviewer.to_review + 1
 
 
 def complete_evaluation(unit):

@@ -259,7 +259,9 @@ def test_export_evaluations_xlsx_writes_the_department_workbook(kepu, tmp_path):
     call_command("export_evaluations", "--year", "2021", "--format", "xlsx", "-o", str(out))
     wb = load_workbook(out)
     assert wb.sheetnames[0] == "汇总"
-    assert len(wb.sheetnames) == 8  # summary, six projects, hidden sheet
+    assert (
+        len(wb.sheetnames) == 1 + 6 + 3 + 1
+    )  # summary, the seed's six projects, the second demo department's three, hidden sheet
     assert wb["科普经费"]["H19"].value == 93.58
     assert wb["汇总"]["I4"].value == 93.58
 
