@@ -429,9 +429,9 @@ class GuaranteeMeasureAdmin(ScopedMixin, admin.ModelAdmin):
 @admin.register(MonitoringRound)
 class MonitoringRoundAdmin(ScopedMixin, SimpleHistoryAdmin):
     department_path = "department"
-    list_display = ["department", "year", "cut_off", "status", "opened_by", "opened_at"]
+    list_display = ["department", "year", "task", "cut_off", "status", "opened_by", "opened_at"]
     list_filter = ["year", "status", "department"]
-    list_select_related = ["department", "opened_by"]
+    list_select_related = ["department", "task", "opened_by"]
 
 
 class IndicatorMonitoringInline(admin.TabularInline):

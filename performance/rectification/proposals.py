@@ -3,8 +3,8 @@
 - ``score``: an indicator row of a fully entered self-evaluation scoring below its weight (the stored scores,
   ``performance.scores``);
 - ``review``: a target-review finding of severity 错误 (``performance.review``);
-- ``monitoring``: a red light of the year's monitoring round, for a project's budget or one of its indicators
-  (``performance.monitoring``);
+- ``monitoring``: a red light of one of the year's monitoring rounds, for a project's budget or one of its
+  indicators (``performance.monitoring``);
 - ``spotcheck``: a project finance re-reviewed (``performance.spotchecks``) with the conclusion 复核调整得分 or
   自评虚高: each row whose re-reviewed score differs from the unit's own (its reported score, or the computed one
   where it reported none), or, where no row differs, the conclusion itself.
@@ -25,8 +25,7 @@ from django.utils.translation import gettext_lazy
 from budgets.consistency import Severity
 from budgets.models import Department, Project, Unit
 
-from ..models import MonitoringRound
-from ..monitoring import RED, department_report
+from ..monitoring import RED, department_report, rounds_of
 from ..review import review_projects
 from ..scores.models import IndicatorScore
 from ..spotchecks.models import SpotCheckItem
@@ -109,32 +108,32 @@ def _review_proposals(projects) -> list[Proposal]:
 
 
 def _monitoring_proposals(department: Department, year: int, projects) -> list[Proposal]:
-    monitoring_round = MonitoringRound.objects.filter(department=department, year=year).first()
-    if monitoring_round is None:
-        return []
     measures = str(DEFAULT_MEASURES[Source.MONITORING])
     found = []
-    for report in department_report(monitoring_round=monitoring_round, projects=projects):
-        project = report.monitoring.project
-        prefix = f"monitoring:{monitoring_round.pk}:{project.pk}"
-        budget = report.assessment.budget
-        if budget.light == RED:
-            problem = _("运行监控（截至%(date)s）预算执行红灯：%(reason)s") % {
-                "date": monitoring_round.cut_off,
-                "reason": budget.reason,
-            }
-            found.append(Proposal(f"{prefix}:budget", Source.MONITORING, project.unit, project, problem, measures))
-        for row in report.assessment.rows:
-            if row.light.light != RED:
-                continue
-            problem = _("运行监控（截至%(date)s）指标“%(name)s”红灯：%(reason)s") % {
-                "date": monitoring_round.cut_off,
-                "name": row.indicator.name,
-                "reason": row.light.reason,
-            }
-            found.append(
-                Proposal(f"{prefix}:{row.indicator.pk}", Source.MONITORING, project.unit, project, problem, measures)
-            )
+    for monitoring_round in rounds_of(department.pk, year):
+        for report in department_report(monitoring_round=monitoring_round, projects=projects):
+            project = report.monitoring.project
+            prefix = f"monitoring:{monitoring_round.pk}:{project.pk}"
+            budget = report.assessment.budget
+            if budget.light == RED:
+                problem = _("运行监控（截至%(date)s）预算执行红灯：%(reason)s") % {
+                    "date": monitoring_round.cut_off,
+                    "reason": budget.reason,
+                }
+                found.append(Proposal(f"{prefix}:budget", Source.MONITORING, project.unit, project, problem, measures))
+            for row in report.assessment.rows:
+                if row.light.light != RED:
+                    continue
+                problem = _("运行监控（截至%(date)s）指标“%(name)s”红灯：%(reason)s") % {
+                    "date": monitoring_round.cut_off,
+                    "name": row.indicator.name,
+                    "reason": row.light.reason,
+                }
+                found.append(
+                    Proposal(
+                        f"{prefix}:{row.indicator.pk}", Source.MONITORING, project.unit, project, problem, measures
+                    )
+                )
     return found
 
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from budgets.models import Access
 from performance.models import ActualResult, IndicatorMonitoring
-from performance.monitoring import monitoring_of, start_monitoring_round
+from performance.monitoring import monitoring_of
 from performance.rectification.models import DismissedProposal, RectificationItem, Source
 from performance.rectification.proposals import proposals_for
 from performance.rectification.rights import items_for
@@ -23,7 +23,14 @@ from performance.rectification.services import (
     submit_item,
 )
 from performance.spotchecks.services import draw_sample, record_review
-from tests.factories import make_indicator, make_project, make_scored_project, make_unit, make_user_with_access
+from tests.factories import (
+    make_indicator,
+    make_project,
+    make_scored_project,
+    make_unit,
+    make_user_with_access,
+    start_round,
+)
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -206,9 +213,7 @@ def test_a_target_review_error_is_proposed_and_warnings_are_not(world):
 
 def test_a_red_light_of_the_monitoring_round_is_proposed(world):
     count = make_indicator(project=world["project"], name="培训次数", target="12次", weight=D("20"))
-    start_monitoring_round(
-        department=world["department"], year=2021, cut_off=datetime.date(2021, 7, 31), by=world["reviewer"]
-    )
+    start_round(department=world["department"], year=2021, cut_off=datetime.date(2021, 7, 31), by=world["reviewer"])
     monitoring = monitoring_of(world["project"])
     IndicatorMonitoring.objects.create(
         project_monitoring=monitoring, indicator=count, forecast="2次", likelihood="impossible"
