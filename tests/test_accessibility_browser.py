@@ -29,7 +29,7 @@ from performance.declaration.models import TargetSet
 from performance.declaration.services import DeclaredRow, request_adjustment
 from performance.demo import DEMO_PASSWORD, load_demo
 from performance.jobs import start_job
-from performance.models import Evidence, Job
+from performance.models import Evidence, Job, MonitoringRound
 from performance.monitoring import (
     IndicatorEntry,
     MonitoringEntry,
@@ -40,7 +40,7 @@ from performance.monitoring import (
 from performance.rectification.services import create_item, save_response
 from performance.spotchecks.services import draw_sample
 from performance.workflow import record_transition, return_evaluation, submit_evaluation
-from tests.factories import start_round
+from tests.factories import make_monitoring_task, start_round
 from tests.performance.sheet_helpers import seed_kepu
 from tests.performance.test_journey_browser import log_in
 from tests.url_walk import url_for, walk
@@ -151,6 +151,10 @@ def seeded_states(live_server):
     mark_submitted(monitoring_of(submitted), by=kexie)
     returned = mark_submitted(monitoring_of(approved), by=kexie)
     return_monitoring(monitoring=returned, by=shenhe, reason="请补充截至监控日的完成情况")
+    # A second round of the year, closed (the pages link both rounds), and a third task not started (offered).
+    second = start_round(department=kepu.unit.department, year=2021, round_number=2, by=shenhe)
+    MonitoringRound.objects.filter(pk=second.pk).update(status=MonitoringRound.Status.CLOSED)
+    make_monitoring_task(year=2021, round_number=3)
 
     adjustment = pending_adjustment(approved, staff=kexie, reviewer=shenhe)
     draw_sample(year=2021, size=1, seed=1, by=users["admin"])  # the spot-check pages (the walk takes the first)
