@@ -401,7 +401,11 @@ class MonitoringRound(models.Model):
         Department, on_delete=models.CASCADE, related_name="monitoring_rounds", verbose_name=_("部门")
     )
     task = models.ForeignKey(
-        "performance.Task", on_delete=models.PROTECT, related_name="monitoring_rounds", verbose_name=_("监控任务")
+        "performance.Task",
+        on_delete=models.PROTECT,
+        related_name="monitoring_rounds",
+        limit_choices_to={"kind": "monitoring"},
+        verbose_name=_("监控任务"),
     )
     year = models.PositiveSmallIntegerField(_("年度"), help_text=_("即监控任务的年度。"))
     cut_off = models.DateField(_("截止日期"))
@@ -427,6 +431,16 @@ class MonitoringRound(models.Model):
 
     def __str__(self):
         return f"{self.department.name} {self.year} {self.task.title} {self.cut_off:%m-%d}"
+
+    def clean(self):
+        """A round answers a monitoring task of its own year."""
+        if self.task_id is not None and self.task.year != self.year:
+            raise ValidationError(
+                {
+                    "task": _("监控任务的年度（%(task)s）与本批次的年度（%(year)s）不一致。")
+                    % {"task": self.task.year, "year": self.year}
+                }
+            )
 
     @property
     def round_number(self) -> int:

@@ -82,18 +82,18 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalmonitoringround',
             name='task',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='performance.task', verbose_name='监控任务'),
+            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='performance.task', verbose_name='监控任务', limit_choices_to={'kind': 'monitoring'}),
         ),
         migrations.AddField(
             model_name='monitoringround',
             name='task',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='monitoring_rounds', to='performance.task', verbose_name='监控任务'),
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='monitoring_rounds', to='performance.task', verbose_name='监控任务', limit_choices_to={'kind': 'monitoring'}),
         ),
         migrations.RunPython(link_rounds_to_tasks, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='monitoringround',
             name='task',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monitoring_rounds', to='performance.task', verbose_name='监控任务'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='monitoring_rounds', to='performance.task', verbose_name='监控任务', limit_choices_to={'kind': 'monitoring'}),
         ),
         migrations.AlterField(
             model_name='historicalmonitoringround',

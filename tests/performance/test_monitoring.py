@@ -414,3 +414,12 @@ def test_an_amount_shown_with_2_places_and_sent_back_unchanged_keeps_its_4_store
     changed = MonitoringEntry(full_year_budget=D("100"), executed_to_date=D("20.47"))
     saved = save_monitoring_entry(monitoring=saved, data=changed, by=world["staff"], version=1)
     assert saved.executed_to_date == D("20.47")
+
+
+def test_a_round_of_another_year_than_its_task_is_refused(world):
+    task = make_monitoring_task(year=2022)
+    monitoring_round = MonitoringRound(
+        department=world["unit"].department, task=task, year=2021, cut_off=date(2021, 7, 31)
+    )
+    with pytest.raises(ValidationError, match="不一致"):
+        monitoring_round.full_clean()
