@@ -223,6 +223,24 @@ def test_a_red_light_of_the_monitoring_round_is_proposed(world):
     assert "培训次数" in proposals[0].problem and "红灯" in proposals[0].problem
 
 
+def test_each_monitoring_round_of_the_year_proposes_its_own_red_lights(world):
+    count = make_indicator(project=world["project"], name="培训次数", target="12次", weight=D("20"))
+    for number, cut_off in ((1, datetime.date(2021, 6, 30)), (2, datetime.date(2021, 9, 30))):
+        start_round(
+            department=world["department"], year=2021, round_number=number, cut_off=cut_off, by=world["reviewer"]
+        )
+        IndicatorMonitoring.objects.create(
+            project_monitoring=monitoring_of(world["project"], number),
+            indicator=count,
+            forecast="2次",
+            likelihood="impossible",
+        )
+    proposals = [p for p in proposals_for(world["department"], 2021) if p.source == Source.MONITORING]
+    rounds = [monitoring_of(world["project"], n).round_id for n in (1, 2)]
+    assert [p.key for p in proposals] == [f"monitoring:{r}:{world['project'].pk}:{count.pk}" for r in rounds]
+    assert "截至2021-06-30" in proposals[0].problem and "截至2021-09-30" in proposals[1].problem
+
+
 def spot_checked(world, *, row_score, budget_score=D("9"), conclusion="inflated"):
     """A scored project of the world's unit (row weight 90 scored 90, budget 9 of 10) re-reviewed by finance."""
     project = make_scored_project(world["unit"], name="科普活动", reported_total=D("99"))
