@@ -410,6 +410,22 @@ def monitoring_of(project: Project, round_number: int | None = None) -> ProjectM
     return monitoring
 
 
+def overdue_monitorings(projects, *, today: date):
+    """The entries of these projects still to submit (草稿, 已退回) in an open round whose open monitoring task's
+    deadline has passed: what the department and finance see as overdue (逾期)."""
+    return (
+        ProjectMonitoring.objects.filter(
+            project__in=projects,
+            status__in=EDITABLE,
+            round__status=MonitoringRound.Status.OPEN,
+            round__task__status=Task.Status.OPEN,
+            round__task__deadline__lt=today,
+        )
+        .select_related("project__unit__department", "round__task")
+        .order_by("round__task__deadline", "project__unit__department__code", "project__unit__order", "project_id")
+    )
+
+
 def _lock(monitoring: ProjectMonitoring) -> ProjectMonitoring:
     return ProjectMonitoring.objects.select_for_update().select_related("project__unit", "round").get(pk=monitoring.pk)
 

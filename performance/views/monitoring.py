@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -40,6 +41,7 @@ from ..monitoring import (
     monitoring_indicators,
     monitoring_of,
     monitoring_task,
+    overdue_monitorings,
     percent,
     reopen_monitoring,
     return_monitoring,
@@ -153,6 +155,9 @@ def monitoring_report(request):
                 light: sum(1 for report in reports if report.assessment.light == light) for light in (GREEN, AMBER, RED)
             }
             context["unfilled"] = sum(1 for report in reports if report.assessment.light is None)
+            context["overdue"] = list(
+                overdue_monitorings(visible, today=timezone.localdate()).filter(round=monitoring_round)
+            )
     return render(request, "performance/monitoring_report.html", context)
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from budgets.models import Access
-from performance.models import IndicatorMonitoring, MonitoringRound, ProjectMonitoring
+from performance.models import IndicatorMonitoring, MonitoringRound, ProjectMonitoring, Task
 from tests.factories import (
     make_department,
     make_goal,
@@ -447,3 +447,25 @@ def test_the_project_page_links_to_the_latest_open_round(client, world):
     page = client.get(detail)
     assert page.context["monitoring_url"] == f"{edit_url(world['project'])}?round=1"
     assert f'href="{edit_url(world["project"])}?round=1"' in page.content.decode()
+
+
+def test_entries_unsubmitted_past_their_tasks_deadline_are_listed_for_the_department_and_finance(client, world):
+    late = make_project(unit=world["project"].unit, name="迟交项目", full_year_total=D("10"))
+    monitoring_round = MonitoringRound.objects.get(department=world["department"])
+    ProjectMonitoring.objects.create(round=monitoring_round, project=late)  # its entry in the round, a draft
+    task = monitoring_round.task
+    Task.objects.filter(pk=task.pk).update(deadline=date(2021, 8, 31))  # long past
+    client.force_login(world["staff"])
+    client.post(edit_url(world["project"]), {**post_data(world), "action": "submit"})  # 科普经费 is submitted
+    assert ProjectMonitoring.objects.get(project=world["project"]).status == "submitted"
+    client.force_login(world["reviewer"])
+    page = client.get("/monitoring/?department=731&year=2021")
+    assert [m.project for m in page.context["overdue"]] == [late]  # the new project's entry, still a draft
+    assert "监控任务截止日期 2021-08-31 已过，1 个项目未提交" in text_of(page)
+    client.force_login(make_user_with_access(role="finance"))
+    listed = client.get(reverse("performance:task-list"))
+    names = [m.project.name for m in listed.context["overdue_monitorings"]]
+    assert names == ["迟交项目", "外部门项目"]  # finance sees every department's (乙 answers the same task)
+    assert f'href="{edit_url(late)}?round=1"' in listed.content.decode()
+    Task.objects.filter(pk=task.pk).update(status=Task.Status.CLOSED)
+    assert client.get(reverse("performance:task-list")).context["overdue_monitoring_count"] == 0
