@@ -453,7 +453,7 @@ class ProjectMonitoringAdmin(ScopedMixin, SimpleHistoryAdmin):
     list_display = ["project", "round", "status", "executed_to_date", "forecast_full_year_execution"]
     list_filter = ["status", "round__year", "project__unit"]
     search_fields = ["project__name"]
-    list_select_related = ["project", "round__department"]
+    list_select_related = ["project", "round__department", "round__task"]
     readonly_fields = [
         "round",
         "project",
