@@ -429,9 +429,9 @@ class GuaranteeMeasureAdmin(ScopedMixin, admin.ModelAdmin):
 @admin.register(MonitoringRound)
 class MonitoringRoundAdmin(ScopedMixin, SimpleHistoryAdmin):
     department_path = "department"
-    list_display = ["department", "year", "cut_off", "status", "opened_by", "opened_at"]
+    list_display = ["department", "year", "task", "cut_off", "status", "opened_by", "opened_at"]
     list_filter = ["year", "status", "department"]
-    list_select_related = ["department", "opened_by"]
+    list_select_related = ["department", "task", "opened_by"]
 
 
 class IndicatorMonitoringInline(admin.TabularInline):
@@ -453,7 +453,7 @@ class ProjectMonitoringAdmin(ScopedMixin, SimpleHistoryAdmin):
     list_display = ["project", "round", "status", "executed_to_date", "forecast_full_year_execution"]
     list_filter = ["status", "round__year", "project__unit"]
     search_fields = ["project__name"]
-    list_select_related = ["project", "round__department"]
+    list_select_related = ["project", "round__department", "round__task"]
     readonly_fields = [
         "round",
         "project",

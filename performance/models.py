@@ -423,7 +423,8 @@ class Evidence(models.Model):
 
 
 class MonitoringRound(models.Model):
-    """A department's mid-year monitoring of one year, up to a cut-off date (default 7-31)."""
+    """A department's mid-year monitoring of one year, up to a cut-off date (default 7-31), answering finance's
+    monitoring task (监控任务) of that year; a year has as many rounds as finance issues (第1次, 第2次 …)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("填报中")
@@ -432,7 +433,14 @@ class MonitoringRound(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, related_name="monitoring_rounds", verbose_name=_("部门")
     )
-    year = models.PositiveSmallIntegerField(_("年度"))
+    task = models.ForeignKey(
+        "performance.Task",
+        on_delete=models.PROTECT,
+        related_name="monitoring_rounds",
+        limit_choices_to={"kind": "monitoring"},
+        verbose_name=_("监控任务"),
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), help_text=_("即监控任务的年度。"))
     cut_off = models.DateField(_("截止日期"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     opened_by = models.ForeignKey(
@@ -449,13 +457,32 @@ class MonitoringRound(models.Model):
     class Meta:
         verbose_name = _("绩效运行监控批次")
         verbose_name_plural = _("绩效运行监控批次")
-        ordering = ["department", "-year"]
+        ordering = ["department", "-year", "cut_off", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["department", "year"], name="monitoring_round_unique_year"),
+            models.UniqueConstraint(fields=["department", "task"], name="monitoring_round_unique_task"),
         ]
 
     def __str__(self):
-        return f"{self.department.name} {self.year} {self.cut_off:%m-%d}"
+        return f"{self.department.name} {self.year} {self.task.title} {self.cut_off:%m-%d}"
+
+    def clean(self):
+        """A round answers a monitoring task of its own year."""
+        if self.task_id is not None and self.task.year != self.year:
+            raise ValidationError(
+                {
+                    "task": _("监控任务的年度（%(task)s）与本批次的年度（%(year)s）不一致。")
+                    % {"task": self.task.year, "year": self.year}
+                }
+            )
+
+    @property
+    def round_number(self) -> int:
+        """The round of the year (第N次): its task's."""
+        return self.task.round_number
+
+    @property
+    def title(self) -> str:
+        return self.task.title
 
 
 class ProjectMonitoring(ReviewedDocument):

@@ -11,6 +11,9 @@ The rules (pure functions over plain values, no ORM):
   below the full weight (or cannot be compared); green when 确定能 and the forecast meets the target;
 - project: the worst of its budget light and its indicator lights (rows not yet filled in count not).
 
+Rounds answer finance's monitoring tasks (``performance.tasks``, 监控任务 第N次): a department has one round per
+task, so a year may have several; ``round_of``/``monitoring_of`` find round N, or by default the latest open one.
+
 Services (keyword-only): ``start_monitoring_round``, ``save_monitoring_entry``, and the workflow
 ``submit_monitoring`` / ``return_monitoring`` / ``approve_monitoring`` / ``reopen_monitoring``, which
 follow ``performance.workflow`` (same states, same permissions).
@@ -25,6 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from budgets.models import Department, Project
@@ -32,7 +36,7 @@ from budgets.numbers import kept_amount
 from budgets.permissions import can_edit_unit, can_review_unit, sees_everything
 
 from .actuals import ActualKind, read_actual
-from .models import Indicator, IndicatorMonitoring, MonitoringRound, ProjectMonitoring, target_of
+from .models import Indicator, IndicatorMonitoring, MonitoringRound, ProjectMonitoring, Task, target_of
 from .scoring import BudgetInput, RowInput, score_evaluation
 from .targets import Kind, Target
 from .workflow.engine import Flow, record_transition, require_status, run
@@ -317,19 +321,54 @@ def initial_budget(project: Project) -> Decimal | None:
     return full_year if full_year is not None else project.total("initial")
 
 
+def monitoring_tasks(department: Department, year: int):
+    """Finance's monitoring tasks of a year that concern the department (issued to all or to it), by round."""
+    return (
+        Task.objects.filter(kind=Task.Kind.MONITORING, year=year)
+        .filter(Q(all_departments=True) | Q(departments=department))
+        .distinct()
+        .order_by("round_number", "id")
+    )
+
+
+def startable_tasks(department: Department, year: int) -> list[Task]:
+    """The open monitoring tasks of the year the department has not started a round of yet."""
+    started = MonitoringRound.objects.filter(department=department, year=year).values("task_id")
+    return list(monitoring_tasks(department, year).filter(status=Task.Status.OPEN).exclude(pk__in=started))
+
+
+def monitoring_task(department: Department, year: int, round_number: int) -> Task:
+    """The open monitoring task of the year's round N concerning the department, or a sentence saying there is none."""
+    task = monitoring_tasks(department, year).filter(status=Task.Status.OPEN, round_number=round_number).last()
+    if task is None:
+        raise ValidationError(
+            _("财政尚未向%(department)s下达 %(year)s 年第%(n)s次监控任务（或任务已关闭），不能发起运行监控。")
+            % {"department": department.name, "year": year, "n": round_number}
+        )
+    return task
+
+
 @transaction.atomic
-def start_monitoring_round(*, department: Department, year: int, cut_off: date | None = None, by) -> MonitoringRound:
-    """Open a department's monitoring round of a year, with one entry per project of that year."""
+def start_monitoring_round(*, department: Department, task: Task, cut_off: date | None = None, by) -> MonitoringRound:
+    """Open a department's round answering finance's monitoring task (of its year, 第N次), with one entry per
+    project of that year."""
     if not can_open_round(by, department):
         raise PermissionDenied
+    year = task.year
+    if task.kind != Task.Kind.MONITORING or task.status != Task.Status.OPEN:
+        raise ValidationError(_("只能响应进行中的监控任务。"))
+    if not monitoring_tasks(department, year).filter(pk=task.pk).exists():
+        raise ValidationError(_("该监控任务没有下达给%(department)s。") % {"department": department.name})
     cut_off = cut_off or default_cut_off(year)
     if cut_off.year != year:
         raise ValidationError(
             {"cut_off": _("截止日期 %(date)s 不在 %(year)s 年内。") % {"date": cut_off, "year": year}}
         )
-    if MonitoringRound.objects.filter(department=department, year=year).exists():
-        raise ValidationError(_("%(year)s 年的运行监控已经发起，不能重复发起。") % {"year": year})
-    monitoring_round = MonitoringRound(department=department, year=year, cut_off=cut_off, opened_by=by)
+    if MonitoringRound.objects.filter(department=department, task=task).exists():
+        raise ValidationError(
+            _("%(year)s 年%(task)s的运行监控已经发起，不能重复发起。") % {"year": year, "task": task.title}
+        )
+    monitoring_round = MonitoringRound(department=department, task=task, year=year, cut_off=cut_off, opened_by=by)
     monitoring_round._history_user = by
     monitoring_round.full_clean()
     monitoring_round.save()
@@ -341,17 +380,50 @@ def start_monitoring_round(*, department: Department, year: int, cut_off: date |
     return monitoring_round
 
 
-def monitoring_of(project: Project) -> ProjectMonitoring | None:
-    """The project's entry in its department's round of its year (created when the round predates it)."""
-    monitoring_round = MonitoringRound.objects.filter(
-        department_id=project.unit.department_id, year=project.year
-    ).first()
+def rounds_of(department_id: int, year: int):
+    """A department's rounds of a year, by round number (then as opened)."""
+    return (
+        MonitoringRound.objects.filter(department_id=department_id, year=year)
+        .select_related("task", "department")
+        .order_by("task__round_number", "id")
+    )
+
+
+def round_of(department_id: int, year: int, round_number: int | None = None) -> MonitoringRound | None:
+    """The department's round N of the year; without N, the latest open round, else the latest round."""
+    rounds = list(rounds_of(department_id, year))
+    if round_number is not None:
+        return next((r for r in reversed(rounds) if r.round_number == round_number), None)
+    open_rounds = [r for r in rounds if r.status == MonitoringRound.Status.OPEN]
+    return (open_rounds or rounds or [None])[-1]
+
+
+def monitoring_of(project: Project, round_number: int | None = None) -> ProjectMonitoring | None:
+    """The project's entry in its department's round N of its year (without N: the latest open round, else the
+    latest), created when the round predates the project."""
+    monitoring_round = round_of(project.unit.department_id, project.year, round_number)
     if monitoring_round is None:
         return None
-    monitoring, _created = ProjectMonitoring.objects.select_related("round").get_or_create(
+    monitoring, _created = ProjectMonitoring.objects.select_related("round__task").get_or_create(
         round=monitoring_round, project=project, defaults={"full_year_budget": initial_budget(project)}
     )
     return monitoring
+
+
+def overdue_monitorings(projects, *, today: date):
+    """The entries of these projects still to submit (草稿, 已退回) in an open round whose open monitoring task's
+    deadline has passed: what the department and finance see as overdue (逾期)."""
+    return (
+        ProjectMonitoring.objects.filter(
+            project__in=projects,
+            status__in=EDITABLE,
+            round__status=MonitoringRound.Status.OPEN,
+            round__task__status=Task.Status.OPEN,
+            round__task__deadline__lt=today,
+        )
+        .select_related("project__unit__department", "round__task")
+        .order_by("round__task__deadline", "project__unit__department__code", "project__unit__order", "project_id")
+    )
 
 
 def _lock(monitoring: ProjectMonitoring) -> ProjectMonitoring:
@@ -480,7 +552,7 @@ def department_report(*, monitoring_round: MonitoringRound, projects) -> list[Pr
     """Each visible project's lights in a round, in a constant number of queries."""
     monitorings = list(
         ProjectMonitoring.objects.filter(round=monitoring_round, project__in=projects)
-        .select_related("project__unit", "round")
+        .select_related("project__unit", "round__task")
         .prefetch_related("indicators")
         .order_by("project__unit__order", "project__order", "project__id")
     )

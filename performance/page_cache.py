@@ -97,7 +97,10 @@ PAGE_STATEMENTS = [
         " WHERE i.project_id IN (SELECT id FROM {project} WHERE unit_id = %s AND year = %s) ORDER BY i.id",
         ["unit", "last_year"],
     ),
-    ("SELECT id FROM {round} WHERE department_id = %s AND year = %s", ["department", "year"]),
+    (  # which round the project page links to: the latest open one (a round's task never changes its number)
+        "SELECT id, task_id, status FROM {round} WHERE department_id = %s AND year = %s ORDER BY id",
+        ["department", "year"],
+    ),
     # The history: each table's records of the project, how many, the last id and the last time (records
     # are only ever added, so these change whenever the history shown does).
     (

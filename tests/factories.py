@@ -5,13 +5,15 @@ project of a fresh unit of a fresh department. Codes are unique per call so buil
 mixed freely in one test.
 """
 
+from datetime import date
 from decimal import Decimal
 from itertools import count
 
 from django.contrib.auth import get_user_model
 
 from budgets.models import Access, Department, Project, Unit
-from performance.models import ActualResult, Evaluation, Indicator, IndicatorCategory, ProjectGoal
+from performance.models import ActualResult, Evaluation, Indicator, IndicatorCategory, ProjectGoal, Task
+from performance.monitoring import monitoring_tasks, start_monitoring_round
 
 PASSWORD = "test-password-1"
 
@@ -139,3 +141,26 @@ def make_scored_project(
     ActualResult.objects.create(indicator=indicator, actual=actual, deviation_reason="")
     Evaluation.objects.create(project=project, status=status, reported_total=reported_total)
     return project
+
+
+def make_monitoring_task(*, year: int = 2021, round_number: int = 1, departments=None, **fields):
+    """Finance's open monitoring task (监控任务 第N次) of a year, to every department or to the ones given."""
+    fields.setdefault("deadline", date(year, 8, 31))
+    task = Task.objects.create(
+        kind=Task.Kind.MONITORING,
+        year=year,
+        round_number=round_number,
+        all_departments=departments is None,
+        **fields,
+    )
+    if departments is not None:
+        task.departments.set(departments)
+    return task
+
+
+def start_round(*, department: Department, year: int = 2021, by, round_number: int = 1, cut_off=None):
+    """The department's monitoring round N of the year, answering the open monitoring task of that round
+    (issued to every department first where there is none)."""
+    task = monitoring_tasks(department, year).filter(status=Task.Status.OPEN, round_number=round_number).last()
+    task = task or make_monitoring_task(year=year, round_number=round_number)
+    return start_monitoring_round(department=department, task=task, cut_off=cut_off, by=by)

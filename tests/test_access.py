@@ -31,6 +31,7 @@ from tests.factories import (
     make_project,
     make_unit,
     make_user_with_access,
+    start_round,
 )
 from tests.url_walk import url_for, walk
 
@@ -113,6 +114,8 @@ def world(tmp_path, settings):
     Notification.objects.create(
         user=reviewer, kind=Notification.Kind.RETURNED, department_year=department_year, text="甲部门年度甲秘密退回"
     )
+    for round_number in (1, 2):  # two monitoring rounds of 甲部门's year, each answering its monitoring task
+        start_round(department=department, year=2021, round_number=round_number, by=finance)
     return {
         "spotcheck": spotcheck,
         "spotcheck_item": spotcheck.items.get(),
@@ -173,6 +176,37 @@ def test_staff_and_reviewers_of_another_department_get_nothing_of_this_unit(clie
             text = visible_text(response)
             leaked = [secret for secret in SECRETS if secret in text]
             assert not leaked, f"{name} shows {leaked}"
+
+
+MONITORING_PAGES = ["monitoring-edit", "monitoring-sheet-project", "monitoring-submit", "monitoring-preview"]
+
+
+@pytest.mark.parametrize("round_number", [1, 2])
+def test_each_monitoring_round_of_the_department_is_closed_to_outsiders_and_anonymous_users(
+    client, world, round_number
+):
+    project_urls = [
+        reverse(f"performance:{name}", args=[world["project"].pk]) + f"?round={round_number}"
+        for name in MONITORING_PAGES
+    ]
+    department_urls = [
+        f"{reverse(f'performance:{name}')}?department=901&year=2021&round={round_number}"
+        for name in ("monitoring-report", "monitoring-sheet-department")
+    ]
+    for url in project_urls + department_urls:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login")), url
+    for outsider in ("stranger", "other_reviewer"):
+        client.force_login(world[outsider])
+        for url in project_urls + department_urls:
+            response = client.get(url)
+            if response.status_code == 405:
+                response = client.post(url, {"reason": "x"})
+            assert response.status_code == 404, f"{url}: {response.status_code}"
+        response = client.post(
+            reverse("performance:monitoring-round-start"), {"department": "901", "year": "2021", "round": "1"}
+        )
+        assert response.status_code == 404
 
 
 def test_admin_changelists_show_nothing_of_another_unit(client, world):

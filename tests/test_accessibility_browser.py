@@ -29,18 +29,18 @@ from performance.declaration.models import TargetSet
 from performance.declaration.services import DeclaredRow, request_adjustment
 from performance.demo import DEMO_PASSWORD, load_demo
 from performance.jobs import start_job
-from performance.models import Evidence, Job
+from performance.models import Evidence, Job, MonitoringRound
 from performance.monitoring import (
     IndicatorEntry,
     MonitoringEntry,
     monitoring_of,
     return_monitoring,
     save_monitoring_entry,
-    start_monitoring_round,
 )
 from performance.rectification.services import create_item, save_response
 from performance.spotchecks.services import draw_sample
 from performance.workflow import record_transition, return_evaluation, submit_evaluation
+from tests.factories import make_monitoring_task, start_round
 from tests.performance.sheet_helpers import seed_kepu
 from tests.performance.test_journey_browser import log_in
 from tests.url_walk import url_for, walk
@@ -138,7 +138,7 @@ def seeded_states(live_server):
     evidence.file.save("photo.png", SimpleUploadedFile("photo.png", PNG), save=False)
     evidence.save()
 
-    start_monitoring_round(department=kepu.unit.department, year=2021, by=shenhe)
+    start_round(department=kepu.unit.department, year=2021, by=shenhe)
     monitoring = monitoring_of(kepu)
     typed = IndicatorEntry(value_to_date="7次", forecast="12次", likelihood="certain")
     entry = MonitoringEntry(
@@ -151,6 +151,10 @@ def seeded_states(live_server):
     mark_submitted(monitoring_of(submitted), by=kexie)
     returned = mark_submitted(monitoring_of(approved), by=kexie)
     return_monitoring(monitoring=returned, by=shenhe, reason="请补充截至监控日的完成情况")
+    # A second round of the year, closed (the pages link both rounds), and a third task not started (offered).
+    second = start_round(department=kepu.unit.department, year=2021, round_number=2, by=shenhe)
+    MonitoringRound.objects.filter(pk=second.pk).update(status=MonitoringRound.Status.CLOSED)
+    make_monitoring_task(year=2021, round_number=3)
 
     adjustment = pending_adjustment(approved, staff=kexie, reviewer=shenhe)
     draw_sample(year=2021, size=1, seed=1, by=users["admin"])  # the spot-check pages (the walk takes the first)
@@ -380,9 +384,7 @@ def test_an_evaluation_is_filled_submitted_and_returned_with_the_keyboard_alone(
 def test_monitoring_is_filled_and_saved_with_the_keyboard_alone(keyboard_page):
     page, base_url = keyboard_page
     project = Project.objects.get(year=2021, name="科普经费")
-    start_monitoring_round(
-        department=project.unit.department, year=2021, by=get_user_model().objects.get(username="shenhe")
-    )
+    start_round(department=project.unit.department, year=2021, by=get_user_model().objects.get(username="shenhe"))
     first = project.indicators.order_by("order", "id").first()
 
     log_in_by_keyboard(page, base_url, "kexie")

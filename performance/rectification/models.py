@@ -23,6 +23,7 @@ class Source(models.TextChoices):
     SCORE = "score", _("指标得分低于分值")
     REVIEW = "review", _("目标审核错误")
     MONITORING = "monitoring", _("运行监控红灯")
+    SPOTCHECK = "spotcheck", _("抽查复核差异")
 
 
 class RectificationItemQuerySet(models.QuerySet):

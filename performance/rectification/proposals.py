@@ -3,11 +3,14 @@
 - ``score``: an indicator row of a fully entered self-evaluation scoring below its weight (the stored scores,
   ``performance.scores``);
 - ``review``: a target-review finding of severity 错误 (``performance.review``);
-- ``monitoring``: a red light of the year's monitoring round, for a project's budget or one of its indicators
-  (``performance.monitoring``).
+- ``monitoring``: a red light of one of the year's monitoring rounds, for a project's budget or one of its
+  indicators (``performance.monitoring``);
+- ``spotcheck``: a project finance re-reviewed (``performance.spotchecks``) with the conclusion 复核调整得分 or
+  自评虚高: each row whose re-reviewed score differs from the unit's own (its reported score, or the computed one
+  where it reported none), or, where no row differs, the conclusion itself.
 
 Each proposal has a key naming the finding; a finding confirmed (an item with that key) or dismissed (a
-``DismissedProposal``) is not proposed again. Spot-check differences come with the spot checks (issue 20).
+``DismissedProposal``) is not proposed again.
 """
 
 from __future__ import annotations
@@ -15,21 +18,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from budgets.consistency import Severity
 from budgets.models import Department, Project, Unit
 
-from ..models import MonitoringRound
-from ..monitoring import RED, department_report
+from ..monitoring import RED, department_report, rounds_of
 from ..review import review_projects
 from ..scores.models import IndicatorScore
+from ..spotchecks.models import SpotCheckItem
+from ..spotchecks.services import comparison
 from .models import DismissedProposal, RectificationItem, Source
 
 DEFAULT_MEASURES = {
     Source.SCORE: gettext_lazy("分析该指标未达目标的原因，提出改进措施，并在下一年度的绩效目标和预算安排中落实。"),
     Source.MONITORING: gettext_lazy("查明偏离原因，采取纠偏措施，确保年度绩效目标和预算执行进度如期完成。"),
+    Source.SPOTCHECK: gettext_lazy("核实自评依据，按复核得分更正自评结果，补充佐证材料，今后如实开展绩效自评。"),
 }
 
 
@@ -103,32 +109,78 @@ def _review_proposals(projects) -> list[Proposal]:
 
 
 def _monitoring_proposals(department: Department, year: int, projects) -> list[Proposal]:
-    monitoring_round = MonitoringRound.objects.filter(department=department, year=year).first()
-    if monitoring_round is None:
-        return []
     measures = str(DEFAULT_MEASURES[Source.MONITORING])
     found = []
-    for report in department_report(monitoring_round=monitoring_round, projects=projects):
-        project = report.monitoring.project
-        prefix = f"monitoring:{monitoring_round.pk}:{project.pk}"
-        budget = report.assessment.budget
-        if budget.light == RED:
-            problem = _("运行监控（截至%(date)s）预算执行红灯：%(reason)s") % {
-                "date": monitoring_round.cut_off,
-                "reason": budget.reason,
-            }
-            found.append(Proposal(f"{prefix}:budget", Source.MONITORING, project.unit, project, problem, measures))
-        for row in report.assessment.rows:
-            if row.light.light != RED:
+    for monitoring_round in rounds_of(department.pk, year):
+        for report in department_report(monitoring_round=monitoring_round, projects=projects):
+            project = report.monitoring.project
+            prefix = f"monitoring:{monitoring_round.pk}:{project.pk}"
+            budget = report.assessment.budget
+            if budget.light == RED:
+                problem = _("运行监控（截至%(date)s）预算执行红灯：%(reason)s") % {
+                    "date": monitoring_round.cut_off,
+                    "reason": budget.reason,
+                }
+                found.append(Proposal(f"{prefix}:budget", Source.MONITORING, project.unit, project, problem, measures))
+            for row in report.assessment.rows:
+                if row.light.light != RED:
+                    continue
+                problem = _("运行监控（截至%(date)s）指标“%(name)s”红灯：%(reason)s") % {
+                    "date": monitoring_round.cut_off,
+                    "name": row.indicator.name,
+                    "reason": row.light.reason,
+                }
+                found.append(
+                    Proposal(
+                        f"{prefix}:{row.indicator.pk}", Source.MONITORING, project.unit, project, problem, measures
+                    )
+                )
+    return found
+
+
+SPOTCHECK_CONCLUSIONS = (SpotCheckItem.Conclusion.ADJUSTED, SpotCheckItem.Conclusion.INFLATED)
+
+
+def _spotcheck_proposals(projects) -> list[Proposal]:
+    items = (
+        SpotCheckItem.objects.filter(project__in=projects, conclusion__in=SPOTCHECK_CONCLUSIONS)
+        .select_related("spot_check", "project__unit")
+        .order_by("project__unit__order", "project__order", "project_id", "spot_check__drawn_at", "id")
+    )
+    measures = str(DEFAULT_MEASURES[Source.SPOTCHECK])
+    found = []
+    for item in items:
+        project = item.project
+        prefix = f"spotcheck:{item.pk}"
+        heading = _("抽查复核（%(date)s，结论：%(conclusion)s）") % {
+            "date": timezone.localdate(item.reviewed_at) if item.reviewed_at else item.spot_check.year,
+            "conclusion": item.get_conclusion_display(),
+        }
+        compared = comparison(item)
+        differing = []
+        for row in compared.rows:
+            own = row.reported if row.reported is not None else row.computed
+            if row.reviewed is None or row.reviewed == own:
                 continue
-            problem = _("运行监控（截至%(date)s）指标“%(name)s”红灯：%(reason)s") % {
-                "date": monitoring_round.cut_off,
-                "name": row.indicator.name,
-                "reason": row.light.reason,
+            differing.append(row)
+            problem = _("%(heading)s：“%(name)s”自评得分 %(own)s，复核得分 %(reviewed)s，相差 %(diff)s。") % {
+                "heading": heading,
+                "name": row.name,
+                "own": own,
+                "reviewed": row.reviewed,
+                "diff": row.reviewed - own,
             }
-            found.append(
-                Proposal(f"{prefix}:{row.indicator.pk}", Source.MONITORING, project.unit, project, problem, measures)
-            )
+            where = row.indicator.pk if row.indicator is not None else "budget"
+            found.append(Proposal(f"{prefix}:{where}", Source.SPOTCHECK, project.unit, project, problem, measures))
+        if not differing:
+            total = compared.total
+            problem = _("%(heading)s：自评总分 %(own)s，复核总分 %(reviewed)s。%(note)s") % {
+                "heading": heading,
+                "own": total.reported if total.reported is not None else total.computed,
+                "reviewed": total.reviewed if total.reviewed is not None else "—",
+                "note": item.note,
+            }
+            found.append(Proposal(prefix, Source.SPOTCHECK, project.unit, project, problem.strip(), measures))
     return found
 
 
@@ -139,6 +191,7 @@ def proposals_for(department: Department, year: int) -> list[Proposal]:
         *_score_proposals(projects),
         *_review_proposals(projects),
         *_monitoring_proposals(department, year, projects),
+        *_spotcheck_proposals(projects),
     ]
     handled = set(
         RectificationItem.objects.filter(source_key__in=[p.key for p in found]).values_list("source_key", flat=True)

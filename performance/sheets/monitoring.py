@@ -136,9 +136,10 @@ def _summary(ws, monitoring_round: MonitoringRound, reports: list[ProjectReport]
     for index, (_header, width) in enumerate(SUMMARY, start=1):
         ws.column_dimensions[chr(64 + index)].width = width
     last_col = chr(64 + len(SUMMARY))
-    title = _("%(department)s %(year)s年度项目支出绩效运行监控汇总表") % {
+    title = _("%(department)s %(year)s年度项目支出绩效运行监控汇总表（第%(n)s次）") % {
         "department": monitoring_round.department.name,
         "year": monitoring_round.year,
+        "n": monitoring_round.round_number,
     }
     ws.row_dimensions[1].height = 30
     ws.append([styled_cell(ws, title, "title")])

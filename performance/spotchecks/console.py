@@ -49,6 +49,8 @@ class ConsoleRow:
     inflated: int = 0
     flags: int = 0
     href: str = ""  # the row's drill-down, where it has one
+    evaluation_href: str = ""  # a department row: its department self-evaluation, where the user may see it
+    results_href: str = ""  # a department row: its results sheet (结果应用), where the user may see it
     # 部门提交状态 (issue 16 item 2, the department's submission to finance) joins here when it exists.
 
     @property

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from budgets.models import Department, Unit
-from budgets.permissions import is_finance_bureau, projects_for, reviewed_department_ids
+from budgets.permissions import department_ids_for, is_finance_bureau, projects_for, reviewed_department_ids
 
 from ..tasks.views import finance_required, today_year
 from .console import CENT, chart_data, console_rows, inflation_flagged, totals
@@ -71,9 +71,16 @@ def console(request):
     projects = projects_for(request.user).filter(year=year)  # rows of departments not in ``groups`` are left out
     rows = console_rows(projects, groups, by="unit__department_id", year=year)
     prefix, suffix = reverse("performance:console-department", args=["-", year]).split("/-/")
+    evaluation = reverse("performance:department-evaluation", args=["-", year]).split("/-/")
+    results = reverse("performance:results-sheet", args=["-", year]).split("/-/")
+    seen = department_ids_for(request.user)  # the departments whose pages the user may open (None: every one)
     for row in rows:  # one reverse for every row
-        row.href = f"{prefix}/{quote(row.code, safe='')}/{suffix}"
-    context = {"year": year, "rows": rows, "total": totals(rows), "chart": chart_data(rows)}
+        code = quote(row.code, safe="")
+        row.href = f"{prefix}/{code}/{suffix}"
+        if seen is None or row.key in seen:
+            row.evaluation_href = f"{evaluation[0]}/{code}/{evaluation[1]}"
+            row.results_href = f"{results[0]}/{code}/{results[1]}"
+    context = {"year": year, "rows": rows, "total": totals(rows), "chart": chart_data(rows), "links": True}
     return render(request, "performance/console.html", context)
 
 

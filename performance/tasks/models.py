@@ -1,10 +1,9 @@
 """A task finance issues for a year (自评任务, 监控任务) and the notifications that tell people it is their turn.
 
 Monitoring rounds (SPEC section 10): a monitoring task carries its round number (第N次) for the year, so a
-year may have several. Today ``MonitoringRound`` is one per department and year; when rounds become tasks
-(issue 16, later), a ``MonitoringRound`` gets a foreign key to the ``Task`` it answers and its unique
-constraint becomes (department, task): each department's round of a monitoring task is then that task's
-deadline and note, seen by the department's units.
+year may have several. A department's ``MonitoringRound`` answers one monitoring task (its foreign key
+``task``, unique per department and task): the task's deadline and note are the round's, seen by the
+department's units.
 """
 
 from django.conf import settings

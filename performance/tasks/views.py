@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from budgets.permissions import is_finance_bureau
+from budgets.permissions import is_finance_bureau, projects_for
 
+from ..monitoring import overdue_monitorings
 from .forms import TaskEditForm, TaskForm
 from .inbox import inbox_counts, inbox_lists, years_list
 from .models import Notification, Task
@@ -58,10 +59,18 @@ def task_list(request):
     )
     rows = [{"task": t, "days_left": days_left(t.deadline, today)} for t in tasks]
     overdue = overdue_projects(request.user, today=today)
+    monitorings = overdue_monitorings(projects_for(request.user), today=today)
     return render(
         request,
         "performance/task_list.html",
-        {"rows": rows, "overdue": list(overdue[:OVERDUE_SHOWN]), "overdue_count": overdue.count(), "today": today},
+        {
+            "rows": rows,
+            "overdue": list(overdue[:OVERDUE_SHOWN]),
+            "overdue_count": overdue.count(),
+            "overdue_monitorings": list(monitorings[:OVERDUE_SHOWN]),
+            "overdue_monitoring_count": monitorings.count(),
+            "today": today,
+        },
     )
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -39,11 +40,16 @@ from ..monitoring import (
     monitoring_field_problems,
     monitoring_indicators,
     monitoring_of,
+    monitoring_task,
+    overdue_monitorings,
     percent,
     reopen_monitoring,
     return_monitoring,
+    round_of,
+    rounds_of,
     save_monitoring_entry,
     start_monitoring_round,
+    startable_tasks,
     submit_monitoring,
     unreadable_entry_errors,
 )
@@ -59,8 +65,30 @@ def _xlsx(data: bytes, filename: str) -> FileResponse:
     return FileResponse(BytesIO(data), as_attachment=True, filename=filename, content_type=XLSX)
 
 
-def _report_url(department, year) -> str:
-    return f"{reverse('performance:monitoring-report')}?{urlencode({'department': department.code, 'year': year})}"
+def _report_url(department, year, round_number: int | None = None) -> str:
+    query = {"department": department.code, "year": year}
+    if round_number is not None:
+        query["round"] = round_number
+    return f"{reverse('performance:monitoring-report')}?{urlencode(query)}"
+
+
+def _round_number(request) -> int | None:
+    """The round asked for (``?round=N``, the task's 第N次); None for the default round; 404 when unreadable."""
+    value = request.GET.get("round")
+    if not value:
+        return None
+    try:
+        number = int(value)
+    except ValueError as error:
+        raise Http404 from error
+    if not 1 <= number <= 32767:
+        raise Http404
+    return number
+
+
+def _in_round(url: str, monitoring: ProjectMonitoring) -> str:
+    """A project's monitoring URL for the round of this entry."""
+    return f"{url}?{urlencode({'round': monitoring.round.round_number})}"
 
 
 # --- the department page -------------------------------------------------------------------------
@@ -108,9 +136,15 @@ def monitoring_report(request):
         "likelihoods": IndicatorMonitoring.Likelihood.choices,
     }
     if department is not None and year is not None:
-        monitoring_round = MonitoringRound.objects.filter(department=department, year=year).first()
+        number = _round_number(request)
+        monitoring_round = round_of(department.pk, year, number)
+        if number is not None and monitoring_round is None:
+            raise Http404
         context["round"] = monitoring_round
-        context["can_open"] = monitoring_round is None and can_open_round(request.user, department)
+        context["rounds"] = list(rounds_of(department.pk, year))
+        may_open = can_open_round(request.user, department)
+        context["startable"] = startable_tasks(department, year) if may_open else []
+        context["can_open"] = may_open
         context["default_cut_off"] = default_cut_off(year)
         if monitoring_round is not None:
             visible = projects_for(request.user).filter(unit__department=department, year=year)
@@ -121,6 +155,9 @@ def monitoring_report(request):
                 light: sum(1 for report in reports if report.assessment.light == light) for light in (GREEN, AMBER, RED)
             }
             context["unfilled"] = sum(1 for report in reports if report.assessment.light is None)
+            context["overdue"] = list(
+                overdue_monitorings(visible, today=timezone.localdate()).filter(round=monitoring_round)
+            )
     return render(request, "performance/monitoring_report.html", context)
 
 
@@ -135,12 +172,16 @@ def monitoring_round_start(request):
     department = get_object_or_404(departments_for(request.user), code=code)
     try:
         year = int(request.POST.get("year", ""))
+        round_number = int(request.POST.get("round") or 1)
         cut_off = date.fromisoformat(request.POST["cut_off"]) if request.POST.get("cut_off") else None
+        if not (2000 <= year <= 2100 and 1 <= round_number <= 32767):
+            raise ValueError
     except ValueError:
-        messages.error(request, _("年度或截止日期无法识别。"))
+        messages.error(request, _("年度、批次或截止日期无法识别。"))
         return redirect(reverse("performance:monitoring-report"))
     try:
-        monitoring_round = start_monitoring_round(department=department, year=year, cut_off=cut_off, by=request.user)
+        task = monitoring_task(department, year, round_number)
+        monitoring_round = start_monitoring_round(department=department, task=task, cut_off=cut_off, by=request.user)
     except PermissionDenied:
         messages.error(request, _("只有部门审核人可以发起运行监控。"))
     except ValidationError as error:
@@ -148,8 +189,10 @@ def monitoring_round_start(request):
     else:
         messages.success(
             request,
-            _("已发起 %(year)s 年运行监控，截止日期 %(date)s。") % {"year": year, "date": monitoring_round.cut_off},
+            _("已发起 %(year)s 年%(task)s的运行监控，截止日期 %(date)s。")
+            % {"year": year, "task": task.title, "date": monitoring_round.cut_off},
         )
+        return redirect(_report_url(department, year, round_number))
     return redirect(_report_url(department, year))
 
 
@@ -159,14 +202,14 @@ def monitoring_department_sheet(request):
     _departments, department, year, _years = _chosen(request)
     if department is None or year is None:
         raise Http404
-    monitoring_round = MonitoringRound.objects.filter(department=department, year=year).first()
+    monitoring_round = round_of(department.pk, year, _round_number(request))
     visible = projects_for(request.user).filter(unit__department=department, year=year)
     reports = department_report(monitoring_round=monitoring_round, projects=visible) if monitoring_round else []
     if not reports:
         messages.info(request, _("%(year)s 年度尚未发起运行监控，或没有可下载的项目。") % {"year": year})
         return redirect(_report_url(department, year))
     data = monitoring_workbook_bytes(monitoring_round, reports)
-    return _xlsx(data, f"{year}年度{department.name}-绩效运行监控表.xlsx")
+    return _xlsx(data, f"{year}年度{department.name}-第{monitoring_round.round_number}次绩效运行监控表.xlsx")
 
 
 # --- the project entry page ----------------------------------------------------------------------
@@ -177,7 +220,8 @@ def _project(request, pk: int):
 
 
 def _monitoring(request, project) -> ProjectMonitoring:
-    monitoring = monitoring_of(project)
+    """The project's entry in the round asked for (``?round=N``), by default the latest open round."""
+    monitoring = monitoring_of(project, _round_number(request))
     if monitoring is None:
         raise Http404(_("本年度尚未发起运行监控。"))
     return monitoring
@@ -194,7 +238,7 @@ def _actions(user, project, monitoring: ProjectMonitoring) -> dict[str, str]:
             actions["approve"] = reverse("performance:monitoring-approve", args=[project.pk])
         elif monitoring.status == Status.APPROVED:
             actions["reopen"] = reverse("performance:monitoring-reopen", args=[project.pk])
-    return actions
+    return {name: _in_round(url, monitoring) for name, url in actions.items()}
 
 
 def _add_errors(form, rows, error: ValidationError) -> None:
@@ -239,7 +283,7 @@ def monitoring_edit(request, pk: int):
                 if request.POST.get("action") == "submit":
                     return _transition(request, pk, submit_monitoring, success=_("已提交审核。"))
                 messages.success(request, _("已保存（第 %(version)s 版）。") % {"version": monitoring.version})
-                return redirect("performance:monitoring-edit", pk=project.pk)
+                return redirect(_in_round(reverse("performance:monitoring-edit", args=[project.pk]), monitoring))
         elif errors := unreadable_entry_errors(indicators=indicators, entry=entry):
             _add_errors(form, rows, ValidationError(errors))  # the service's refusals, shown with the form's
         messages.error(request, _("未保存：请按各栏旁的提示修改后再保存。"))
@@ -264,7 +308,10 @@ def monitoring_edit(request, pk: int):
         "editable": editable,
         "actions": _actions(request.user, project, monitoring),
         "rules": light_rules(),
-        "report_url": _report_url(project.unit.department, project.year),
+        "report_url": _report_url(project.unit.department, project.year, monitoring.round.round_number),
+        "rounds": list(rounds_of(project.unit.department_id, project.year)),
+        "preview_url": _in_round(reverse("performance:monitoring-preview", args=[project.pk]), monitoring),
+        "sheet_url": _in_round(reverse("performance:monitoring-sheet-project", args=[project.pk]), monitoring),
     }
     return render(request, "performance/monitoring_form.html", context)
 
@@ -310,7 +357,7 @@ def _transition(request, pk: int, action, *, success: str, needs_reason: bool = 
         request,
         partial(action, monitoring=monitoring),
         success=success,
-        to=reverse("performance:monitoring-edit", args=[project.pk]),
+        to=_in_round(reverse("performance:monitoring-edit", args=[project.pk]), monitoring),
         needs_reason=needs_reason,
     )
 
@@ -346,4 +393,4 @@ def monitoring_project_sheet(request, pk: int):
     monitoring = _monitoring(request, project)
     reports = department_report(monitoring_round=monitoring.round, projects=[project])
     data = monitoring_workbook_bytes(monitoring.round, reports, summary=False)
-    return _xlsx(data, f"{project.year}年度{project.name}-绩效运行监控表.xlsx")
+    return _xlsx(data, f"{project.year}年度{project.name}-第{monitoring.round.round_number}次绩效运行监控表.xlsx")

@@ -42,7 +42,8 @@ from ..declaration.views import targets_panel
 from ..exports import project_list_workbook
 from ..filters import GRADES, DashboardFilter, ProjectFilter
 from ..history import project_history
-from ..models import Evaluation, Evidence, MonitoringRound, ProjectGoal, evaluation_of, result_of
+from ..models import Evaluation, Evidence, ProjectGoal, evaluation_of, result_of
+from ..monitoring import round_of
 from ..page_cache import PAGE_CACHE_SECONDS, cached, context_version, project_page_version
 from ..review import review_projects
 from ..rights import department_year_status, may
@@ -335,9 +336,8 @@ class ProjectPage:
                 for row in carried
             ],
             "next_exists": same_project(project, project.year + 1).exists(),
-            "has_round": MonitoringRound.objects.filter(
-                department_id=project.unit.department_id, year=project.year
-            ).exists(),
+            # the round the page links to: the latest open round of the year, else the latest (None: no round)
+            "monitoring_round": getattr(round_of(project.unit.department_id, project.year), "round_number", None),
         }
 
 
@@ -372,7 +372,11 @@ def project_detail(request, pk: int):
         "carried_forward": carried,
         "next_year": live.year + 1,
         "carry_url": reverse("performance:project-carry-forward", args=[live.pk]) if can_carry else None,
-        "monitoring_url": reverse("performance:monitoring-edit", args=[live.pk]) if carried["has_round"] else None,
+        "monitoring_url": (
+            f"{reverse('performance:monitoring-edit', args=[live.pk])}?round={carried['monitoring_round']}"
+            if carried["monitoring_round"]
+            else None
+        ),
         "api_url": reverse("api:project-evaluation", args=[live.pk]) + "?download=1",
         "sheet_url": reverse("performance:sheet-project", args=[live.pk]),
         # The cached parts: their key, and what they show (loaded and computed only when one is rendered again).

@@ -154,3 +154,34 @@ def test_the_navigation_offers_the_console_to_reviewers_not_to_unit_staff(client
     page = client.get(reverse("performance:inbox")).content.decode()
     assert (reverse("performance:console") in page) is shown
     assert reverse("performance:spotcheck-list") not in page
+
+
+def test_each_department_row_links_its_self_evaluation_and_results_sheet_which_open(client, finance):
+    for code in ("801", "802"):
+        make_scored_project(make_unit(department=make_department(code=code, name=f"部门{code}")))
+    client.force_login(finance)
+    response = client.get(reverse("performance:console"), {"year": 2021})
+    page = response.content.decode()
+    for code in ("801", "802"):
+        evaluation = reverse("performance:department-evaluation", args=[code, 2021])
+        results = reverse("performance:results-sheet", args=[code, 2021])
+        row = rows_of(response)[code]
+        assert (row.evaluation_href, row.results_href) == (evaluation, results)
+        assert f'href="{evaluation}"' in page and f'href="{results}"' in page
+        assert client.get(evaluation).status_code == 200 and client.get(results).status_code == 200
+    drill_down = client.get(reverse("performance:console-department", args=["801", 2021])).content.decode()
+    assert 'href="{}"'.format(reverse("performance:department-evaluation", args=["801", 2021])) in drill_down
+    assert 'href="{}"'.format(reverse("performance:results-sheet", args=["801", 2021])) in drill_down
+
+
+def test_a_reviewers_row_links_only_their_own_departments_pages(client):
+    mine, other = make_department(code="801", name="甲部门"), make_department(code="802", name="乙部门")
+    make_scored_project(make_unit(department=mine), name="甲项目")
+    make_scored_project(make_unit(department=other), name="乙项目")
+    client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=mine))
+    response = client.get(reverse("performance:console"), {"year": 2021})
+    row = rows_of(response)["801"]
+    assert row.evaluation_href == reverse("performance:department-evaluation", args=["801", 2021])
+    assert client.get(row.evaluation_href).status_code == 200 and client.get(row.results_href).status_code == 200
+    page = response.content.decode()
+    assert "/departments/802/" not in page and "/results/802/" not in page

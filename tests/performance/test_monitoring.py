@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
 from budgets.models import Access
-from performance.models import IndicatorMonitoring, MonitoringRound, ProjectMonitoring
+from performance.models import IndicatorMonitoring, MonitoringRound, ProjectMonitoring, Task
 from performance.monitoring import (
     AMBER,
     GREEN,
@@ -24,6 +24,7 @@ from performance.monitoring import (
     monitoring_field_problems,
     monitoring_indicators,
     monitoring_of,
+    monitoring_task,
     reopen_monitoring,
     return_monitoring,
     save_monitoring_entry,
@@ -33,7 +34,14 @@ from performance.monitoring import (
     worst,
 )
 from performance.targets import parse_target
-from tests.factories import make_indicator, make_project, make_unit, make_user_with_access
+from tests.factories import (
+    make_indicator,
+    make_monitoring_task,
+    make_project,
+    make_unit,
+    make_user_with_access,
+    start_round,
+)
 
 D = Decimal
 JULY_31 = date(2021, 7, 31)  # day 212 of 365: 0.5808
@@ -161,7 +169,7 @@ def world(db):
 
 
 def open_round(world, **kwargs) -> ProjectMonitoring:
-    start_monitoring_round(department=world["unit"].department, year=2021, by=world["reviewer"], **kwargs)
+    start_round(department=world["unit"].department, year=2021, by=world["reviewer"], **kwargs)
     return monitoring_of(world["project"])
 
 
@@ -179,7 +187,7 @@ def complete_entry(world, *, count_forecast="12次") -> MonitoringEntry:
 
 def test_a_reviewer_opens_a_round_with_the_default_cut_off_and_one_entry_per_project(world):
     other_year = make_project(unit=world["unit"], year=2022)
-    monitoring_round = start_monitoring_round(department=world["unit"].department, year=2021, by=world["reviewer"])
+    monitoring_round = start_round(department=world["unit"].department, year=2021, by=world["reviewer"])
     assert monitoring_round.cut_off == date(2021, 7, 31)
     assert monitoring_round.status == MonitoringRound.Status.OPEN
     entries = list(ProjectMonitoring.objects.filter(round=monitoring_round))
@@ -191,12 +199,12 @@ def test_a_reviewer_opens_a_round_with_the_default_cut_off_and_one_entry_per_pro
 def test_a_round_cannot_be_opened_twice_nor_by_unit_staff_nor_outside_its_year(world):
     department = world["unit"].department
     with pytest.raises(PermissionDenied):
-        start_monitoring_round(department=department, year=2021, by=world["staff"])
+        start_round(department=department, year=2021, by=world["staff"])
     with pytest.raises(ValidationError, match="不在 2021 年内"):
-        start_monitoring_round(department=department, year=2021, cut_off=date(2022, 6, 30), by=world["reviewer"])
-    start_monitoring_round(department=department, year=2021, cut_off=date(2021, 6, 30), by=world["reviewer"])
+        start_round(department=department, year=2021, cut_off=date(2022, 6, 30), by=world["reviewer"])
+    start_round(department=department, year=2021, cut_off=date(2021, 6, 30), by=world["reviewer"])
     with pytest.raises(ValidationError, match="不能重复发起"):
-        start_monitoring_round(department=department, year=2021, by=world["reviewer"])
+        start_round(department=department, year=2021, by=world["reviewer"])
     assert MonitoringRound.objects.get().cut_off == date(2021, 6, 30)
 
 
@@ -326,19 +334,74 @@ def test_a_project_added_after_the_round_opened_gets_its_entry(world):
     assert monitoring_of(make_project(year=2021)) is None  # another department: no round
 
 
-def test_the_start_monitoring_command_opens_a_round_and_refuses_twice(world):
+def test_the_start_monitoring_command_answers_a_task_round_and_refuses_twice(world):
     out = StringIO()
     code, reviewer = world["unit"].department.code, world["reviewer"].username
+    with pytest.raises(CommandError, match=r"尚未向.*下达 2021 年第1次监控任务"):
+        call_command("start_monitoring", "--department", code, "--year", "2021", "--user", reviewer)
+    make_monitoring_task(year=2021, round_number=1)
+    make_monitoring_task(year=2021, round_number=2)
+    make_monitoring_task(year=2022, round_number=1)
     call_command(
         "start_monitoring", "--department", code, "--year", "2021", "--cut-off", "2021-06-30", "--user", reviewer,
         stdout=out,
     )  # fmt: skip
-    assert "截止2021-06-30，1个项目" in out.getvalue()
+    assert "第1次监控任务的运行监控，截止2021-06-30，1个项目" in out.getvalue()
     assert MonitoringRound.objects.get().cut_off == date(2021, 6, 30)
     with pytest.raises(CommandError, match="不能重复发起"):
         call_command("start_monitoring", "--department", code, "--year", "2021", "--user", reviewer)
+    call_command("start_monitoring", "--department", code, "--year", "2021", "--round", "2", "--user", reviewer)
+    assert sorted(MonitoringRound.objects.values_list("task__round_number", "cut_off")) == [
+        (1, date(2021, 6, 30)),
+        (2, date(2021, 7, 31)),
+    ]
     with pytest.raises(CommandError, match="不能发起"):
         call_command("start_monitoring", "--department", code, "--year", "2022", "--user", world["staff"].username)
+
+
+# --- several rounds a year, each answering a monitoring task -----------------------------------------
+
+
+def test_a_year_has_one_round_per_monitoring_task_each_with_its_own_entries(world):
+    department = world["unit"].department
+    first = start_round(department=department, cut_off=date(2021, 6, 30), by=world["reviewer"])
+    second = start_round(department=department, round_number=2, cut_off=date(2021, 9, 30), by=world["reviewer"])
+    assert (first.round_number, second.round_number) == (1, 2)
+    assert first.task != second.task and first.task.kind == second.task.kind == "monitoring"
+    one, two = monitoring_of(world["project"], 1), monitoring_of(world["project"], 2)
+    assert (one.round, two.round) == (first, second) and one != two
+    save_monitoring_entry(monitoring=one, data=complete_entry(world), by=world["staff"], version=0)
+    two.refresh_from_db()
+    assert two.executed_to_date is None and two.version == 0  # round 2 is untouched by round 1's entry
+
+
+def test_without_a_round_number_the_latest_open_round_is_the_projects_monitoring(world):
+    department = world["unit"].department
+    first = start_round(department=department, by=world["reviewer"])
+    assert monitoring_of(world["project"]).round == first
+    second = start_round(department=department, round_number=2, by=world["reviewer"])
+    assert monitoring_of(world["project"]).round == second
+    MonitoringRound.objects.filter(pk=second.pk).update(status=MonitoringRound.Status.CLOSED)
+    assert monitoring_of(world["project"]).round == first  # the latest open one
+    MonitoringRound.objects.filter(pk=first.pk).update(status=MonitoringRound.Status.CLOSED)
+    assert monitoring_of(world["project"]).round == second  # none open: the latest
+    assert monitoring_of(world["project"], 3) is None
+
+
+def test_a_round_answers_only_an_open_monitoring_task_issued_to_its_department(world):
+    department = world["unit"].department
+    elsewhere = make_monitoring_task(departments=[make_unit().department])
+    with pytest.raises(ValidationError, match="没有下达给"):
+        start_monitoring_round(department=department, task=elsewhere, by=world["reviewer"])
+    closed = make_monitoring_task(round_number=2, departments=[department], status=Task.Status.CLOSED)
+    with pytest.raises(ValidationError, match="进行中的监控任务"):
+        start_monitoring_round(department=department, task=closed, by=world["reviewer"])
+    evaluation_task = Task.objects.create(kind=Task.Kind.SELF_EVALUATION, year=2021, deadline=date(2022, 4, 30))
+    with pytest.raises(ValidationError, match="进行中的监控任务"):
+        start_monitoring_round(department=department, task=evaluation_task, by=world["reviewer"])
+    with pytest.raises(ValidationError, match="第2次监控任务"):
+        monitoring_task(department, 2021, 2)
+    assert not MonitoringRound.objects.exists()
 
 
 def test_an_amount_shown_with_2_places_and_sent_back_unchanged_keeps_its_4_stored_places(world):
@@ -351,3 +414,12 @@ def test_an_amount_shown_with_2_places_and_sent_back_unchanged_keeps_its_4_store
     changed = MonitoringEntry(full_year_budget=D("100"), executed_to_date=D("20.47"))
     saved = save_monitoring_entry(monitoring=saved, data=changed, by=world["staff"], version=1)
     assert saved.executed_to_date == D("20.47")
+
+
+def test_a_round_of_another_year_than_its_task_is_refused(world):
+    task = make_monitoring_task(year=2022)
+    monitoring_round = MonitoringRound(
+        department=world["unit"].department, task=task, year=2021, cut_off=date(2021, 7, 31)
+    )
+    with pytest.raises(ValidationError, match="不一致"):
+        monitoring_round.full_clean()

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from budgets.models import Access
 from performance.models import ActualResult, IndicatorMonitoring
-from performance.monitoring import monitoring_of, start_monitoring_round
+from performance.monitoring import monitoring_of
 from performance.rectification.models import DismissedProposal, RectificationItem, Source
 from performance.rectification.proposals import proposals_for
 from performance.rectification.rights import items_for
@@ -22,7 +22,15 @@ from performance.rectification.services import (
     save_response,
     submit_item,
 )
-from tests.factories import make_indicator, make_project, make_unit, make_user_with_access
+from performance.spotchecks.services import draw_sample, record_review
+from tests.factories import (
+    make_indicator,
+    make_project,
+    make_scored_project,
+    make_unit,
+    make_user_with_access,
+    start_round,
+)
 
 pytestmark = pytest.mark.django_db
 Status = RectificationItem.Status
@@ -205,9 +213,7 @@ def test_a_target_review_error_is_proposed_and_warnings_are_not(world):
 
 def test_a_red_light_of_the_monitoring_round_is_proposed(world):
     count = make_indicator(project=world["project"], name="培训次数", target="12次", weight=D("20"))
-    start_monitoring_round(
-        department=world["department"], year=2021, cut_off=datetime.date(2021, 7, 31), by=world["reviewer"]
-    )
+    start_round(department=world["department"], year=2021, cut_off=datetime.date(2021, 7, 31), by=world["reviewer"])
     monitoring = monitoring_of(world["project"])
     IndicatorMonitoring.objects.create(
         project_monitoring=monitoring, indicator=count, forecast="2次", likelihood="impossible"
@@ -215,6 +221,99 @@ def test_a_red_light_of_the_monitoring_round_is_proposed(world):
     proposals = [p for p in proposals_for(world["department"], 2021) if p.source == Source.MONITORING]
     assert [p.key for p in proposals] == [f"monitoring:{monitoring.round_id}:{world['project'].pk}:{count.pk}"]
     assert "培训次数" in proposals[0].problem and "红灯" in proposals[0].problem
+
+
+def test_each_monitoring_round_of_the_year_proposes_its_own_red_lights(world):
+    count = make_indicator(project=world["project"], name="培训次数", target="12次", weight=D("20"))
+    for number, cut_off in ((1, datetime.date(2021, 6, 30)), (2, datetime.date(2021, 9, 30))):
+        start_round(
+            department=world["department"], year=2021, round_number=number, cut_off=cut_off, by=world["reviewer"]
+        )
+        IndicatorMonitoring.objects.create(
+            project_monitoring=monitoring_of(world["project"], number),
+            indicator=count,
+            forecast="2次",
+            likelihood="impossible",
+        )
+    proposals = [p for p in proposals_for(world["department"], 2021) if p.source == Source.MONITORING]
+    rounds = [monitoring_of(world["project"], n).round_id for n in (1, 2)]
+    assert [p.key for p in proposals] == [f"monitoring:{r}:{world['project'].pk}:{count.pk}" for r in rounds]
+    assert "截至2021-06-30" in proposals[0].problem and "截至2021-09-30" in proposals[1].problem
+
+
+def spot_checked(world, *, row_score, budget_score=D("9"), conclusion="inflated"):
+    """A scored project of the world's unit (row weight 90 scored 90, budget 9 of 10) re-reviewed by finance."""
+    project = make_scored_project(world["unit"], name="科普活动", reported_total=D("99"))
+    item = draw_sample(year=2021, size=1, seed=1, by=world["finance"]).items.get(project=project)
+    indicator = project.indicators.get()
+    record_review(
+        item=item,
+        scores={indicator.pk: row_score},
+        budget_score=budget_score,
+        conclusion=conclusion,
+        note="佐证材料不足",
+        by=world["finance"],
+    )
+    return item, indicator
+
+
+def spotcheck_proposals(world):
+    return [p for p in proposals_for(world["department"], 2021) if p.source == Source.SPOTCHECK]
+
+
+def test_a_spot_check_concluding_inflated_proposes_each_row_finance_scored_otherwise(world):
+    item, indicator = spot_checked(world, row_score=D("80"))
+    proposals = spotcheck_proposals(world)
+    assert [p.key for p in proposals] == [f"spotcheck:{item.pk}:{indicator.pk}"]  # the budget row agrees (9 = 9)
+    assert proposals[0].project == item.project and proposals[0].unit == world["unit"]
+    assert "自评虚高" in proposals[0].problem
+    assert "“培训次数”自评得分 90.00，复核得分 80.00，相差 -10.00" in proposals[0].problem
+
+
+def test_a_spot_check_adjusting_the_score_without_a_differing_row_is_proposed_as_a_whole(world):
+    item, _indicator = spot_checked(world, row_score=D("90"), conclusion="adjusted")
+    proposals = spotcheck_proposals(world)
+    assert [p.key for p in proposals] == [f"spotcheck:{item.pk}"]
+    assert "复核调整得分" in proposals[0].problem and "复核总分 99.00" in proposals[0].problem
+
+
+def test_a_spot_check_confirming_the_self_evaluation_proposes_nothing_even_with_a_differing_row(world):
+    spot_checked(world, row_score=D("89"), conclusion="confirmed")
+    assert spotcheck_proposals(world) == []
+
+
+def test_a_spot_check_of_another_department_is_not_proposed_to_this_one(world):
+    spot_checked(world, row_score=D("80"))
+    other = make_unit()
+    assert [p for p in proposals_for(other.department, 2021) if p.source == Source.SPOTCHECK] == []
+
+
+def test_a_confirmed_spot_check_difference_becomes_an_item_of_the_projects_unit(world):
+    item, _indicator = spot_checked(world, row_score=D("80"), budget_score=D("8"))
+    first, second = spotcheck_proposals(world)
+    assert first.key == f"spotcheck:{item.pk}:budget"
+    confirmed = confirm_proposal(
+        department=world["department"], year=2021, key=second.key, measures="", due_date=DUE, by=world["finance"]
+    )
+    assert (confirmed.unit, confirmed.project, confirmed.source, confirmed.source_key, confirmed.status) == (
+        world["unit"],
+        item.project,
+        Source.SPOTCHECK,
+        second.key,
+        Status.PENDING,
+    )
+    assert confirmed.problem == second.problem and "按复核得分更正自评结果" in confirmed.measures
+    assert [p.key for p in spotcheck_proposals(world)] == [first.key]
+
+
+def test_a_dismissed_spot_check_difference_is_not_proposed_again(world):
+    spot_checked(world, row_score=D("80"))
+    (proposal,) = spotcheck_proposals(world)
+    dismiss_proposal(
+        department=world["department"], year=2021, key=proposal.key, reason="单位已提供补充佐证", by=world["finance"]
+    )
+    assert spotcheck_proposals(world) == []
+    assert DismissedProposal.objects.get().source == Source.SPOTCHECK
 
 
 def test_a_confirmed_proposal_becomes_an_item_and_is_not_proposed_again(world):

@@ -129,3 +129,13 @@ def test_marking_notifications_read_clears_the_unread_count(client, people):
     client.force_login(people["staff"])
     client.post(reverse("performance:notifications-read"))
     assert client.get(reverse("performance:inbox")).context["counts"].unread == 0
+
+
+def test_a_monitoring_task_on_the_home_page_and_in_the_inbox_leads_to_the_monitoring_page(client, people):
+    Task.objects.create(kind="monitoring", year=2021, round_number=2, deadline=in_days(5))
+    client.force_login(people["reviewer"])
+    link = f'<a href="{reverse("performance:monitoring-report")}?year=2021">2021 第2次监控任务</a>'
+    assert link in client.get(reverse("budgets:home")).content.decode()
+    assert link in client.get(reverse("performance:inbox")).content.decode()
+    page = client.get(f"{reverse('performance:monitoring-report')}?year=2021")
+    assert [task.round_number for task in page.context["startable"]] == [2]

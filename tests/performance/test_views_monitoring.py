@@ -12,15 +12,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from budgets.models import Access
-from performance.models import IndicatorMonitoring, MonitoringRound, ProjectMonitoring
-from performance.monitoring import start_monitoring_round
+from performance.models import IndicatorMonitoring, MonitoringRound, ProjectMonitoring, Task
 from tests.factories import (
     make_department,
     make_goal,
     make_indicator,
+    make_monitoring_task,
     make_project,
     make_unit,
     make_user_with_access,
+    start_round,
 )
 
 D = Decimal
@@ -40,8 +41,8 @@ def world():
     )
     other = make_project(unit=other_unit, name="外部门项目", full_year_total=D("10"))
     reviewer = make_user_with_access(role=Access.Role.REVIEWER, department=department)
-    start_monitoring_round(department=department, year=2021, by=reviewer)
-    start_monitoring_round(department=other_unit.department, year=2021, by=make_user_with_access(role="finance"))
+    start_round(department=department, year=2021, by=reviewer)
+    start_round(department=other_unit.department, year=2021, by=make_user_with_access(role="finance"))
     return {
         "department": department,
         "project": project,
@@ -212,17 +213,75 @@ def test_the_department_page_lists_lights_and_flagged_indicators_in_scope(client
 
 def test_the_department_page_offers_to_open_a_round_to_reviewers_only(client, world):
     make_project(unit=world["project"].unit, year=2022, name="明年项目")
+    make_monitoring_task(year=2022, round_number=1)
     client.force_login(world["staff"])
     page = client.get("/monitoring/?department=731&year=2022")
-    assert page.context["round"] is None and not page.context["can_open"]
+    assert page.context["round"] is None and not page.context["can_open"] and not page.context["startable"]
     client.force_login(world["reviewer"])
     page = client.get("/monitoring/?department=731&year=2022")
-    assert page.context["can_open"]
+    assert page.context["can_open"] and [t.round_number for t in page.context["startable"]] == [1]
+    response = client.post(
+        reverse("performance:monitoring-round-start"),
+        {"department": "731", "year": "2022", "round": "1", "cut_off": "2022-06-30"},
+    )
+    assert response.status_code == 302 and response.url.endswith("round=1")
+    assert MonitoringRound.objects.get(department=world["department"], year=2022).cut_off == date(2022, 6, 30)
+
+
+def test_without_a_monitoring_task_the_page_says_finance_has_not_issued_one(client, world):
+    make_project(unit=world["project"].unit, year=2022, name="明年项目")
+    client.force_login(world["reviewer"])
+    page = client.get("/monitoring/?department=731&year=2022")
+    assert page.context["startable"] == [] and "财政尚未向本部门下达本年度的监控任务" in text_of(page)
     response = client.post(
         reverse("performance:monitoring-round-start"), {"department": "731", "year": "2022", "cut_off": "2022-06-30"}
     )
     assert response.status_code == 302
-    assert MonitoringRound.objects.get(department=world["department"], year=2022).cut_off == date(2022, 6, 30)
+    assert not MonitoringRound.objects.filter(year=2022).exists()
+    assert "尚未向甲部门下达 2022 年第1次监控任务" in text_of(client.get(response.url))
+
+
+def test_a_second_round_is_opened_from_the_page_and_each_round_has_its_page_and_workbook(client, world):
+    make_monitoring_task(year=2021, round_number=2, deadline=date(2021, 10, 31))
+    client.force_login(world["staff"])
+    client.post(edit_url(world["project"]), post_data(world))  # round 1's entry
+    client.force_login(world["reviewer"])
+    page = client.get("/monitoring/?department=731&year=2021")
+    assert [t.round_number for t in page.context["startable"]] == [2]
+    client.post(
+        reverse("performance:monitoring-round-start"),
+        {"department": "731", "year": "2021", "round": "2", "cut_off": "2021-09-30"},
+    )
+    page = client.get("/monitoring/?department=731&year=2021")
+    assert page.context["round"].round_number == 2 and page.context["startable"] == []
+    assert [r.round_number for r in page.context["rounds"]] == [1, 2]
+    assert page.context["reports"][0].monitoring.executed_to_date is None  # round 2: nothing entered yet
+    assert "?department=731&amp;year=2021&amp;round=1" in page.content.decode()
+    first = client.get("/monitoring/?department=731&year=2021&round=1")
+    assert first.context["round"].round_number == 1 and first.context["counts"]["red"] == 1
+    assert client.get("/monitoring/?department=731&year=2021&round=3").status_code == 404
+    assert client.get("/monitoring/?department=731&year=2021&round=x").status_code == 404
+    summary = workbook_of(client.get("/monitoring/sheet.xlsx?department=731&year=2021&round=1"))["汇总"]
+    assert summary["A1"].value == "甲部门 2021年度项目支出绩效运行监控汇总表（第1次）"
+    assert summary["D4"].value == 100 and summary["E4"].value == 30
+    summary = workbook_of(client.get("/monitoring/sheet.xlsx?department=731&year=2021&round=2"))["汇总"]
+    assert summary["A1"].value.endswith("（第2次）") and summary["E4"].value is None
+
+
+def test_the_entry_page_works_in_the_round_asked_for_and_defaults_to_the_latest_open(client, world):
+    start_round(department=world["department"], round_number=2, cut_off=date(2021, 9, 30), by=world["reviewer"])
+    client.force_login(world["staff"])
+    url = edit_url(world["project"])
+    page = client.get(url)
+    assert page.context["round"].round_number == 2 and "第2次监控任务" in text_of(page)
+    response = client.post(f"{url}?round=1", post_data(world))
+    assert response.status_code == 302 and response.url.endswith("?round=1")
+    one, two = ProjectMonitoring.objects.filter(project=world["project"]).order_by("round__task__round_number")
+    assert (one.executed_to_date, two.executed_to_date) == (D("30"), None)
+    page = client.get(f"{url}?round=1")
+    assert page.context["round"].round_number == 1
+    assert page.context["preview_url"].endswith("?round=1") and page.context["sheet_url"].endswith("?round=1")
+    assert client.get(f"{url}?round=9").status_code == 404
 
 
 def workbook_of(response):
@@ -273,7 +332,7 @@ def test_the_department_workbook_has_a_summary_and_only_visible_projects(client,
     workbook = workbook_of(response)
     assert workbook.sheetnames == ["汇总", "科普经费"]
     summary = workbook["汇总"]
-    assert summary["A1"].value == "甲部门 2021年度项目支出绩效运行监控汇总表"
+    assert summary["A1"].value == "甲部门 2021年度项目支出绩效运行监控汇总表（第1次）"
     assert [summary.cell(4, c).value for c in (3, 4, 5, 9, 10, 11)] == ["科普经费", 100, 30, 0, 1, "红灯·预计完不成"]
     assert summary["F4"].number_format == "0.00%"
 
@@ -376,3 +435,37 @@ def test_the_preview_names_each_field_that_blocks_submitting(client, world):
         f"ind-{rate}-likelihood": ["“满意度”未选择完成目标可能性。"],
         f"ind-{rate}-deviation_cause": ["“满意度”有偏差风险，请选择偏差原因并填写原因说明。"],  # no likelihood: amber
     }
+
+
+def test_the_project_page_links_to_the_latest_open_round(client, world):
+    client.force_login(world["staff"])
+    detail = reverse("performance:project-detail", args=[world["project"].pk])
+    assert client.get(detail).context["monitoring_url"] == f"{edit_url(world['project'])}?round=1"
+    second = start_round(department=world["department"], round_number=2, by=world["reviewer"])
+    assert client.get(detail).context["monitoring_url"] == f"{edit_url(world['project'])}?round=2"
+    MonitoringRound.objects.filter(pk=second.pk).update(status=MonitoringRound.Status.CLOSED)
+    page = client.get(detail)
+    assert page.context["monitoring_url"] == f"{edit_url(world['project'])}?round=1"
+    assert f'href="{edit_url(world["project"])}?round=1"' in page.content.decode()
+
+
+def test_entries_unsubmitted_past_their_tasks_deadline_are_listed_for_the_department_and_finance(client, world):
+    late = make_project(unit=world["project"].unit, name="迟交项目", full_year_total=D("10"))
+    monitoring_round = MonitoringRound.objects.get(department=world["department"])
+    ProjectMonitoring.objects.create(round=monitoring_round, project=late)  # its entry in the round, a draft
+    task = monitoring_round.task
+    Task.objects.filter(pk=task.pk).update(deadline=date(2021, 8, 31))  # long past
+    client.force_login(world["staff"])
+    client.post(edit_url(world["project"]), {**post_data(world), "action": "submit"})  # 科普经费 is submitted
+    assert ProjectMonitoring.objects.get(project=world["project"]).status == "submitted"
+    client.force_login(world["reviewer"])
+    page = client.get("/monitoring/?department=731&year=2021")
+    assert [m.project for m in page.context["overdue"]] == [late]  # the new project's entry, still a draft
+    assert "监控任务截止日期 2021-08-31 已过，1 个项目未提交" in text_of(page)
+    client.force_login(make_user_with_access(role="finance"))
+    listed = client.get(reverse("performance:task-list"))
+    names = [m.project.name for m in listed.context["overdue_monitorings"]]
+    assert names == ["迟交项目", "外部门项目"]  # finance sees every department's (乙 answers the same task)
+    assert f'href="{edit_url(late)}?round=1"' in listed.content.decode()
+    Task.objects.filter(pk=task.pk).update(status=Task.Status.CLOSED)
+    assert client.get(reverse("performance:task-list")).context["overdue_monitoring_count"] == 0
