@@ -356,6 +356,9 @@ def test_an_evaluation_is_filled_submitted_and_returned_with_the_keyboard_alone(
     page.wait_for_selector("text=已提交审核。")
     assert page.get_by_test_id("status").inner_text() == "已提交"
 
+    tab_to(page, "[data-testid=user-menu]")  # the user's menu opens from the keyboard, and holds 退出登录
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".dropdown-menu.show form[action*=logout]")
     tab_to(page, "form[action*=logout] button")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base_url}/accounts/login/")

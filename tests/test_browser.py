@@ -47,6 +47,7 @@ def test_unit_staff_sees_only_their_projects_and_can_log_out(page, demo_site):
     log_in(page, demo_site, "kejiguan")
     page.goto(f"{demo_site}/departments/731/2021/")
     assert page.get_by_test_id("project-goal-table").count() == 2
+    page.get_by_test_id("user-menu").click()  # the user's menu holds 退出登录
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_url(f"{demo_site}/accounts/login/")
 
@@ -58,4 +59,5 @@ def test_language_switch_shows_english_labels(page, demo_site):
     page.wait_for_load_state()
     page.wait_for_selector("text=Departments and years")
     assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_test_id("user-menu").click()
     assert page.get_by_role("button", name="Log out").is_visible()

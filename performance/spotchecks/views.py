@@ -20,6 +20,7 @@ from budgets.models import Department, Unit
 from budgets.permissions import department_ids_for, is_finance_bureau, projects_for, reviewed_department_ids
 
 from ..tasks.views import finance_required, today_year
+from ..views.projects import visible_years
 from .console import CENT, chart_data, console_rows, inflation_flagged, totals
 from .forms import DrawForm, ReviewForm
 from .models import SpotCheck, SpotCheckItem
@@ -41,12 +42,20 @@ YEARS = range(2000, 2101)  # what a year field takes; beyond it PostgreSQL's sma
 
 
 def _year(request) -> int:
-    """The year asked for, or last year when none or no sensible one is given."""
+    """The year asked for; when none or no sensible one is given, the newest year up to last year that has projects
+    the user sees (the demo's 2021), else last year."""
     try:
         year = int(request.GET.get("year", ""))
     except ValueError:
-        return today_year()
-    return year if year in YEARS else today_year()
+        year = None
+    if year in YEARS:
+        return year
+    return _newest_year(request.user)
+
+
+def _newest_year(user) -> int:
+    last_year = today_year()
+    return next((year for year in visible_years(user) if year <= last_year), last_year)
 
 
 # --- the console -----------------------------------------------------------------------------------------------
@@ -124,7 +133,7 @@ def console_department(request, code: str, year: int):
 def spotcheck_list(request):
     """Every spot check drawn, newest first, and the form of a new draw."""
     checks = SpotCheck.objects.select_related("drawn_by").order_by("-drawn_at", "-id")
-    form = DrawForm(initial={"year": today_year(), "scope": SpotCheck.Scope.APPROVED})
+    form = DrawForm(initial={"year": _newest_year(request.user), "scope": SpotCheck.Scope.APPROVED})
     return render(request, "performance/spotcheck_list.html", {"checks": checks, "form": form})
 
 

@@ -95,6 +95,11 @@ def _shown_to(user) -> versions.Shown:
     return versions.Shown(department_ids_for(user), (scope_of(user), context_version()))
 
 
+def visible_years(user) -> list[int]:
+    """The years of the projects the user may see, newest first (cached under their versions)."""
+    return _years(_shown_to(user), projects_for(user))
+
+
 def _years(shown: versions.Shown, projects) -> list[int]:
     """The years of the projects the user may see, newest first (a scan of them: cached)."""
     return cached(

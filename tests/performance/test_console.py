@@ -127,6 +127,16 @@ def test_a_bad_year_falls_back_to_last_year_rather_than_failing(client, finance)
     assert client.get(reverse("performance:console-department", args=["801", 99999999])).status_code == 404
 
 
+def test_without_a_year_the_console_shows_the_newest_year_that_has_projects(client, finance):
+    """The demo holds 2021 only: a console opened years later shows 2021, not an empty last year."""
+    department = make_department(code="801", name="甲部门")
+    make_scored_project(make_unit(department=department))
+    client.force_login(finance)
+    response = client.get(reverse("performance:console"))
+    assert response.context["year"] == 2021
+    assert [row.code for row in response.context["rows"] if row.projects] == ["801"]
+
+
 def test_the_console_offers_the_grade_chart_with_its_table(client, finance):
     make_scored_project(make_unit(department=make_department(code="801", name="甲部门")))
     client.force_login(finance)

@@ -211,12 +211,13 @@ def test_a_worker_killed_mid_export_leaves_a_failed_job_that_a_retry_completes(q
         env["DATABASE_URL"] = "postgres://{USER}@{HOST}:{PORT}/postgres".format(**connection.settings_dict)
     else:
         env.pop("DATABASE_URL", None)
-    figures = run_script("-m", "tests.security.worker_kill", "--queue", queue, env=env)
+    units = 40  # 1,000 projects: an export of about two seconds, inside which the script kills the worker
+    figures = run_script("-m", "tests.security.worker_kill", "--queue", queue, "--units", str(units), env=env)
     assert figures["queue"] == queue
     assert figures["worker_killed_while"] == "running"
     assert figures["status_after_reap"] == "failed"
     assert figures["status_after_retry"] == "succeeded"
-    assert figures["indicator_rows_in_file"] == "3600"
+    assert figures["indicator_rows_in_file"] == str(units * 25 * 12)
 
 
 def test_reap_jobs_fails_dead_jobs_and_deletes_old_ones_with_their_files(kepu, settings):

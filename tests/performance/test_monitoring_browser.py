@@ -44,6 +44,7 @@ def test_a_forecast_that_misses_turns_the_seed_projects_light_red(page, demo_sit
     page.wait_for_selector("[data-testid=project-lights]")
     assert page.get_by_test_id("cut-off").inner_text() == "2021-07-31"
     assert page.get_by_test_id("project-row").count() == 6
+    page.get_by_test_id("user-menu").click()  # the user's menu holds 退出登录
     page.get_by_role("button", name="退出登录").click()
 
     project = Project.objects.get(year=2021, name="科普经费")

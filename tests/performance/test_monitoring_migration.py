@@ -1,4 +1,4 @@
-"""Migration 0017: every monitoring round that existed before rounds became tasks answers a monitoring task."""
+"""Migration 0019: every monitoring round that existed before rounds became tasks answers a monitoring task."""
 
 from datetime import date
 
@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("performance", "0016_spot_checks")]
-AFTER = [("performance", "0017_spot_checks_and_monitoring_tasks")]
+BEFORE = [("performance", "0018_department_years")]
+AFTER = [("performance", "0019_spot_checks_and_monitoring_tasks")]
 
 
 def migrate(targets):
@@ -16,7 +16,15 @@ def migrate(targets):
     return MigrationExecutor(connection).loader.project_state(targets).apps
 
 
+@pytest.fixture
+def back_to_the_latest_schema():
+    """The tests after this one need every migration applied, whichever comes after 0019 one day."""
+    yield
+    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_the_latest_schema")
 def test_existing_rounds_answer_the_task_finance_issued_or_one_made_for_their_year():
     old = migrate(BEFORE)
     try:

@@ -41,6 +41,7 @@ def test_finance_previews_and_confirms_a_change_and_the_project_page_names_the_c
     page.click("button[type=submit]")
     page.wait_for_url(f"{site}/")
 
+    page.get_by_role("button", name="任务与规则").click()  # the navigation's menu
     page.get_by_role("link", name="评分规则").first.click()
     page.get_by_role("link", name=f"变更{unit.department.name}的评分规则").click()
     page.select_option("#id_version", label="预算管理一体化操作手册 v1")

@@ -30,6 +30,7 @@ def test_finance_issues_a_task_and_the_units_staff_see_it_with_the_days_left(pag
     deadline = timezone.localdate() + datetime.timedelta(days=12)
 
     log_in(page, site, "caizheng")
+    page.get_by_role("button", name="任务与规则").click()  # the navigation's menu
     page.get_by_role("link", name="绩效任务").first.click()
     page.get_by_role("link", name="下达任务").click()
     page.select_option("#id_kind", label="自评任务")
