@@ -16,7 +16,7 @@ from budgets.permissions import departments_for, is_finance_bureau, projects_for
 
 from . import services
 from .exports import results_workbook
-from .forms import OpinionForm, RuleForm
+from .forms import OpinionForm, RuleForm, shown_amount
 from .models import ResultRuleVersion
 
 
@@ -84,9 +84,8 @@ def results_sheet(request, code: str, year: int, failed=None):
                 form = failed_form
             else:
                 opinion = row.opinion
-                initial = (
-                    {"opinion": opinion.opinion, "decided": opinion.decided} if opinion else {"decided": row.suggested}
-                )
+                decided = opinion.decided if opinion else row.suggested
+                initial = {"opinion": opinion.opinion if opinion else "", "decided": shown_amount(decided)}
                 form = OpinionForm(initial=initial, prefix=f"p{row.project.pk}")
         lines.append((row, form))
     return render(

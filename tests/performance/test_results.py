@@ -2,6 +2,7 @@
 the sheet's workbook and the opinion shown on next year's project."""
 
 import io
+import re
 from decimal import Decimal as D
 
 import openpyxl
@@ -128,6 +129,24 @@ def test_finance_records_an_opinion_on_the_sheet_and_sees_every_project(client, 
     )
     assert response.status_code == 302
     assert ResultOpinion.objects.get(project=project).decided == D("0")
+
+
+def amount_shown(page: str, project) -> str:
+    return re.search(rf'name="p{project.pk}-decided"[^>]*value="([^"]*)"', page).group(1)
+
+
+def test_the_amount_field_shows_money_with_two_places_and_keeps_finer_yuan(client, world):
+    client.force_login(world["finance"])
+    good, fair = world["projects"]["良"], world["projects"]["中"]
+    page = client.get(sheet_url(world)).content.decode()
+    assert amount_shown(page, good) == "100.00"  # kept: 100 of 100, not 100.0000
+    assert amount_shown(page, fair) == "90.00"  # cut by 10%
+    client.post(
+        reverse("performance:results-opinion", args=[fair.pk]),
+        {f"p{fair.pk}-opinion": "压减", f"p{fair.pk}-decided": "90.0045"},
+    )
+    page = client.get(sheet_url(world)).content.decode()
+    assert amount_shown(page, fair) == "90.0045"  # to the 元, as stored
 
 
 def test_a_bad_amount_is_shown_on_the_sheet_and_nothing_is_recorded(client, world):
