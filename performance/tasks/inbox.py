@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from budgets.models import Project
-from budgets.permissions import department_ids_for, projects_for, scope_of
+from budgets.permissions import department_ids_for, is_finance_bureau, projects_for, scope_of
 
 from ..approval.models import DepartmentYear
 from ..page_cache import cached
 from ..scores.versions import Shown
+from ..spotchecks.models import SpotCheckItem
 from .models import Notification, Task
 from .services import NOT_SUBMITTED, covered_by, tasks_for
 
@@ -35,11 +36,12 @@ class InboxCounts:
     unread: int = 0
     to_approve: int = 0  # departments' years submitted to finance (finance's)
     years_returned: int = 0  # departments' years finance returned (their reviewers')
+    to_recheck: int = 0  # sampled projects of spot checks without finance's conclusion yet (finance's: 待复核)
 
     @property
     def waiting(self) -> int:
         """What the navigation counts: items that wait for this user to act (overdue ones are among them)."""
-        return self.to_fill + self.returned + self.to_review + self.to_approve + self.years_returned
+        return self.to_fill + self.returned + self.to_review + self.to_approve + self.years_returned + self.to_recheck
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,21 @@ def inbox_counts(user, *, today: datetime.date) -> InboxCounts:
                 years_returned=Count("pk", filter=Q(status=DepartmentYear.Status.RETURNED)),
             )
         )
+    if is_finance_bureau(user):  # finance re-reviews the samples it drew
+        counted["to_recheck"] = rechecks_waiting().count()
     return InboxCounts(unread=unread, **counted)
+
+
+def rechecks_waiting() -> QuerySet[SpotCheckItem]:
+    """The sampled projects whose re-review (复核) finance has not concluded yet."""
+    return SpotCheckItem.objects.filter(conclusion=SpotCheckItem.Conclusion.PENDING)
+
+
+def rechecks_list(user, limit: int = 100) -> list[SpotCheckItem]:
+    if not is_finance_bureau(user):
+        return []
+    items = rechecks_waiting().select_related("project__unit", "spot_check").order_by("spot_check_id", "rank")
+    return list(items[:limit])
 
 
 def _count_projects(c: Conditions) -> dict[str, int]:

@@ -16,7 +16,7 @@ from budgets.permissions import is_finance_bureau, projects_for
 
 from ..monitoring import overdue_monitorings
 from .forms import TaskEditForm, TaskForm
-from .inbox import inbox_counts, inbox_lists, years_list
+from .inbox import inbox_counts, inbox_lists, rechecks_list, years_list
 from .models import Notification, Task
 from .notifications import mark_read
 from .services import close_task, days_left, issue_task, overdue_projects, tasks_for, update_task
@@ -149,6 +149,7 @@ def inbox(request):
             "counts": inbox_counts(request.user, today=today),
             "lists": inbox_lists(request.user, today=today),
             "years": years_list(request.user),
+            "rechecks": rechecks_list(request.user),
             "tasks": tasks,
             "notifications": notifications,
         },

@@ -112,8 +112,8 @@ def test_counting_the_inbox_takes_the_same_queries_however_many_projects_tasks_a
         DepartmentYear.objects.create(department=other, year=2020 + _n, status=DepartmentYear.Status.SUBMITTED)
         DepartmentYear.objects.create(department=office["department"], year=2010 + _n, status="returned")
     # accesses (with their units), tasks, their departments, versions, counts (on a miss), unread; for finance
-    # and reviewers the departments' years too
-    assert counting_queries(office[who]) == few <= 7
+    # and reviewers the departments' years too, for finance the spot checks' projects to re-review
+    assert counting_queries(office[who]) == few <= 8
 
 
 def test_the_counts_follow_every_change_though_they_are_cached(office):
@@ -149,6 +149,19 @@ def test_finance_counts_the_submitted_department_years_and_the_reviewer_the_retu
     assert (reviewer.to_approve, reviewer.years_returned) == (0, 1)  # their department's only
     assert (staff.to_approve, staff.years_returned) == (0, 0)
     assert reviewer.waiting == reviewer.to_review + 1
+
+
+def test_finance_has_the_sampled_projects_it_has_not_re_reviewed_yet(office, client):
+    from performance.spotchecks.services import draw_sample
+
+    check = draw_sample(year=2021, size=1, seed=1, by=office["finance"])  # the approved project
+    assert inbox_counts(office["finance"], today=AFTER).to_recheck == 1
+    assert inbox_counts(office["reviewer"], today=AFTER).to_recheck == 0
+    client.force_login(office["finance"])
+    page = client.get("/inbox/").content.decode()
+    assert 'data-testid="inbox-rechecks"' in page and f"/spot-checks/items/{check.items.get().pk}/" in page
+    check.items.update(conclusion="confirmed")
+    assert inbox_counts(office["finance"], today=AFTER).to_recheck == 0
 
 
 def complete_evaluation(unit):
