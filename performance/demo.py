@@ -88,6 +88,7 @@ SECOND_PROJECTS = [
     ),
 ]
 
+DEMO_MONITORING_DEADLINE = datetime.date(2021, 8, 20)
 DEMO_TASK_DEADLINE = datetime.date(2022, 4, 30)  # the 2021 self-evaluation task's deadline (自评任务)
 
 DemoSummary = WriteSummary
@@ -117,17 +118,21 @@ def load_demo(*, path: Path = SEED_FIXTURE, second_department: bool = True) -> D
 
 
 def _load_task(*, summary: DemoSummary) -> None:
-    """An open self-evaluation task for 2021 to every department, issued by finance (caizheng)."""
-    exists = Task.objects.filter(kind=Task.Kind.SELF_EVALUATION, year=2021).exists()
-    if not exists:
-        issue_task(
-            kind=Task.Kind.SELF_EVALUATION,
-            year=2021,
-            deadline=DEMO_TASK_DEADLINE,
-            note="请各部门组织所属单位完成2021年度项目支出绩效自评，按时提交审核。",
-            by=get_user_model().objects.get(username="caizheng"),
-        )
-    summary.add("绩效任务", "same" if exists else "created")
+    """An open self-evaluation task for 2021 to every department, issued by finance (caizheng), and the year's
+    第1次 monitoring task, which a department's round of monitoring answers (SPEC section 10)."""
+    finance = get_user_model().objects.get(username="caizheng")
+    for kind, deadline, note in (
+        (
+            Task.Kind.SELF_EVALUATION,
+            DEMO_TASK_DEADLINE,
+            "请各部门组织所属单位完成2021年度项目支出绩效自评，按时提交审核。",
+        ),
+        (Task.Kind.MONITORING, DEMO_MONITORING_DEADLINE, "请各部门以7月31日为截止日开展2021年度第1次绩效运行监控。"),
+    ):
+        exists = Task.objects.filter(kind=kind, year=2021).exists()
+        if not exists:
+            issue_task(kind=kind, year=2021, deadline=deadline, note=note, by=finance)
+        summary.add("绩效任务", "same" if exists else "created")
 
 
 def _load_second_department(*, summary: DemoSummary) -> tuple[Department, dict[str, Unit]]:

@@ -397,18 +397,20 @@ def test_load_demo_command_prints_what_it_loaded():
     assert "预算单位: 4" in text
 
 
-def test_demo_has_finance_user_caizheng_with_an_open_2021_self_evaluation_task(demo):
-    from performance.demo import DEMO_TASK_DEADLINE
+def test_demo_has_finance_user_caizheng_with_an_open_2021_self_evaluation_and_monitoring_task(demo):
+    from performance.demo import DEMO_MONITORING_DEADLINE, DEMO_TASK_DEADLINE
     from performance.tasks.models import Task
     from performance.tasks.services import tasks_for
 
-    task = Task.objects.get()
+    task = Task.objects.get(kind="self_evaluation")
     assert (task.kind, task.year, task.status, task.deadline) == ("self_evaluation", 2021, "open", DEMO_TASK_DEADLINE)
     assert task.all_departments and task.issued_by.username == "caizheng"
+    monitoring = Task.objects.get(kind="monitoring")
+    assert (monitoring.year, monitoring.round_number, monitoring.deadline) == (2021, 1, DEMO_MONITORING_DEADLINE)
     kexie = get_user_model().objects.get(username="kexie")
-    assert list(tasks_for(kexie)) == [task]
+    assert sorted(t.pk for t in tasks_for(kexie)) == sorted([task.pk, monitoring.pk])
     load_demo()
-    assert Task.objects.count() == 1  # running it again changes nothing
+    assert Task.objects.count() == 2  # running it again changes nothing
 
 
 def test_demo_has_a_second_department_with_its_own_units_projects_and_reviewer(demo, client):

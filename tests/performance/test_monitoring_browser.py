@@ -9,7 +9,6 @@ from django.apps import apps
 from budgets.models import Project
 from performance.demo import DEMO_PASSWORD, load_demo
 from performance.models import ProjectMonitoring
-from tests.factories import make_monitoring_task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,7 +36,7 @@ def light(page, testid, nth=0) -> str:
 
 
 def test_a_forecast_that_misses_turns_the_seed_projects_light_red(page, demo_site):
-    make_monitoring_task(year=2021, round_number=1)  # finance's 第1次监控任务, which the round answers
+    # The round answers the demo's 2021 第1次监控任务, issued by caizheng (load_demo).
     log_in(page, demo_site, "shenhe")
     page.goto(f"{demo_site}/monitoring/?department=731&year=2021")
     page.get_by_test_id("start-round").click()
