@@ -232,6 +232,7 @@ def _budget_rows(project: Project) -> list[dict]:
 
 # What the parts rendered on every request read of the project: the rest is loaded only to render a cached part.
 LIVE_FIELDS = (
+    "code",  # the same project of the year before (its results opinion: templatetags/results.py)
     "name",
     "year",
     "unit__department__code",
