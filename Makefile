@@ -18,7 +18,7 @@ setup: $(STAMP)
 	$(PY) manage.py collectstatic --noinput -v 0
 
 run: setup
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --second-department
 	@echo ""
 	@echo "Jixiao 绩效 is at http://127.0.0.1:8000/  (demo logins, password jixiao-demo):"
 	@echo "  admin (superuser) · kexie (731001 填报人) · kejiguan (731005 填报人) · shenhe (731 审核人)"

@@ -395,6 +395,17 @@ def test_load_demo_command_prints_what_it_loaded():
     assert "预算项目: 6" in text
     assert "政府采购预算: 12" in text
     assert "预算单位: 4" in text
+    assert not Department.objects.filter(code="732").exists()  # the seed alone, as the contract check counts it
+    assert "shenhe2" not in text
+
+
+def test_load_demo_command_adds_the_second_department_when_asked():
+    out = StringIO()
+    call_command("load_demo", "--second-department", stdout=out)
+    text = out.getvalue()
+    assert "演示部门732：预算项目: 3" in text and "shenhe2" in text
+    assert Project.objects.filter(unit__department__code="732").count() == 3
+    assert Project.objects.filter(unit__department__code="731").count() == 6
 
 
 def test_demo_has_finance_user_caizheng_with_an_open_2021_self_evaluation_and_monitoring_task(demo):
