@@ -32,6 +32,7 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from budgets.models import Department, Project, Unit
+from budgets.permissions import department_ids_for, scope_of
 
 from .models import (
     ActualResult,
@@ -46,10 +47,17 @@ from .models import (
     ProjectScore,
     TargetSet,
 )
+from .scores import versions
 
 # Cached parts live this long at most; the version, not the timeout, keeps them right.
 PAGE_CACHE_SECONDS = 3600
 T = TypeVar("T")
+
+
+def shown_to(user) -> versions.Shown:
+    """The versions of the department-years the user may see, under which the lists, the dashboard and the console
+    cache what they show, with who sees what and the language, time zone, code and rules (``context_version``)."""
+    return versions.Shown(department_ids_for(user), (scope_of(user), context_version()))
 
 
 def cached(key: str, build: Callable[[], T]) -> T:

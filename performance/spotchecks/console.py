@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from budgets.models import Project
 
 from ..models import Evaluation
+from ..page_cache import cached, shown_to
 from ..tasks.models import Task
 from ..tasks.services import NOT_SUBMITTED, covered_by
 from .models import SpotCheckItem
@@ -74,9 +75,32 @@ def _overdue_tasks(year: int, today) -> list[Task]:
     )
 
 
-def console_rows(projects: QuerySet[Project], groups: list[tuple[int, str, str]], *, by: str, year: int, today=None):
+def cached_console_rows(user, projects: QuerySet[Project], groups: list[tuple[int, str, str]], *, by: str, year: int):
+    """``console_rows``, cached under what they are computed from: the versions of the department-years the user
+    sees (scores, self-evaluations, names: ``scores.versions``), the groups, today (what is overdue), the year's
+    overdue tasks and the spot checks' history (its last record: every draw and re-review writes one). Two small
+    queries on a hit, where computing them scans every project of the year."""
+    today = timezone.localdate()
+    overdue = _overdue_tasks(year, today)
+    tasks = [(t.pk, t.deadline, t.all_departments, sorted(d.pk for d in t.departments.all())) for t in overdue]
+    spot_checks = SpotCheckItem.history.aggregate(last=Max("history_id"), n=Count("history_id"))
+    extra = (by, groups, today, tasks, spot_checks["last"], spot_checks["n"])
+    key = shown_to(user).key("console", year=year, extra=extra)
+    return cached(key, lambda: console_rows(projects, groups, by=by, year=year, today=today, overdue=overdue))
+
+
+def console_rows(
+    projects: QuerySet[Project],
+    groups: list[tuple[int, str, str]],
+    *,
+    by: str,
+    year: int,
+    today=None,
+    overdue: list[Task] | None = None,
+):
     """A row per group (id, code, name) of ``projects`` (already narrowed to the year and what the user sees),
-    grouped ``by`` "unit__department_id" or "unit_id"; a constant number of queries."""
+    grouped ``by`` "unit__department_id" or "unit_id"; a constant number of queries. ``overdue``: the year's overdue
+    tasks, where the caller has read them."""
     rows = {key: ConsoleRow(key, code, name) for key, code, name in groups}
     complete = Q(stored_score__complete=True)
     figures = (
@@ -102,7 +126,8 @@ def console_rows(projects: QuerySet[Project], groups: list[tuple[int, str, str]]
             row.average = Decimal(str(f["average"])).quantize(CENT, ROUND_HALF_UP)
         if f["rate"] is not None:
             row.rate = (Decimal(str(f["rate"])) * 100).quantize(CENT, ROUND_HALF_UP)
-    overdue = _overdue_tasks(year, today or timezone.localdate())
+    if overdue is None:
+        overdue = _overdue_tasks(year, today or timezone.localdate())
     if overdue:
         late = projects.filter(covered_by(overdue)).filter(NOT_SUBMITTED).order_by().values(group=F(by))
         for f in late.annotate(n=Count("pk")):

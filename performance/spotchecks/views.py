@@ -21,7 +21,7 @@ from budgets.permissions import department_ids_for, is_finance_bureau, projects_
 
 from ..tasks.views import finance_required, today_year
 from ..views.projects import visible_years
-from .console import CENT, chart_data, console_rows, inflation_flagged, totals
+from .console import CENT, cached_console_rows, chart_data, inflation_flagged, totals
 from .forms import DrawForm, ReviewForm
 from .models import SpotCheck, SpotCheckItem
 from .services import comparison, draw_sample, record_review
@@ -78,7 +78,7 @@ def console(request):
     year = _year(request)
     groups = list(departments.order_by("code").values_list("pk", "code", "name"))
     projects = projects_for(request.user).filter(year=year)  # rows of departments not in ``groups`` are left out
-    rows = console_rows(projects, groups, by="unit__department_id", year=year)
+    rows = cached_console_rows(request.user, projects, groups, by="unit__department_id", year=year)
     prefix, suffix = reverse("performance:console-department", args=["-", year]).split("/-/")
     evaluation = reverse("performance:department-evaluation", args=["-", year]).split("/-/")
     results = reverse("performance:results-sheet", args=["-", year]).split("/-/")
@@ -106,7 +106,7 @@ def console_department(request, code: str, year: int):
         raise Http404
     units = list(Unit.objects.filter(department=department).order_by("order", "code").values_list("pk", "code", "name"))
     projects = projects_for(request.user).filter(year=year, unit__department=department)
-    rows = console_rows(projects, units, by="unit_id", year=year)
+    rows = cached_console_rows(request.user, projects, units, by="unit_id", year=year)
     flagged = set(inflation_flagged(projects).values_list("pk", flat=True))
     listed = (
         projects.select_related("unit", "evaluation", "stored_score")

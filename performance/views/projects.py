@@ -28,9 +28,7 @@ from budgets.models import FUND_SOURCES, STAGES, Project, Unit
 from budgets.permissions import (
     PROJECT_ORDER,
     can_edit_unit,
-    department_ids_for,
     projects_for,
-    scope_of,
     year_scopes_for,
 )
 
@@ -44,7 +42,7 @@ from ..filters import GRADES, DashboardFilter, ProjectFilter
 from ..history import project_history
 from ..models import Evaluation, Evidence, ProjectGoal, evaluation_of, result_of
 from ..monitoring import round_of
-from ..page_cache import PAGE_CACHE_SECONDS, cached, context_version, project_page_version
+from ..page_cache import PAGE_CACHE_SECONDS, cached, project_page_version, shown_to
 from ..review import review_projects
 from ..rights import department_year_status, may
 from ..rules.models import RuleVersion
@@ -89,15 +87,9 @@ def _project_filter(request, years: list[int] | None = None) -> ProjectFilter:
     return ProjectFilter(request.GET or None, queryset=projects_for(request.user), request=request, years=years)
 
 
-def _shown_to(user) -> versions.Shown:
-    """The versions of the department-years the user may see, under which the list and the dashboard cache what
-    they show, with who sees what and the language, time zone, code and rules (``context_version``)."""
-    return versions.Shown(department_ids_for(user), (scope_of(user), context_version()))
-
-
 def visible_years(user) -> list[int]:
     """The years of the projects the user may see, newest first (cached under their versions)."""
-    return _years(_shown_to(user), projects_for(user))
+    return _years(shown_to(user), projects_for(user))
 
 
 def _years(shown: versions.Shown, projects) -> list[int]:
@@ -132,7 +124,7 @@ def project_list(request):
     one small query and renders only the navigation; a write anywhere in them is a new key. The filter, the
     count and the table are built only on a miss (``ListPage``).
     """
-    shown = _shown_to(request.user)
+    shown = shown_to(request.user)
     return render(
         request,
         "performance/project_list.html",
@@ -521,7 +513,7 @@ def dashboard(request):
     department-years the user sees (``performance.scores.versions``) and the query, so a repeated view costs one
     small query and renders only the navigation; ``DashboardPage`` builds the figures on a miss.
     """
-    shown = _shown_to(request.user)
+    shown = shown_to(request.user)
     context = {
         "page_key": shown.key("dashboard-page", extra=request.GET.urlencode()),
         "page_cache_seconds": PAGE_CACHE_SECONDS,

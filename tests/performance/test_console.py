@@ -73,6 +73,36 @@ def test_the_console_costs_the_same_queries_for_two_departments_and_for_six(clie
     assert two[1] == six[1] > 5  # counted: the console reads its figures in a few queries
 
 
+def test_the_console_is_served_from_its_cache_and_shows_every_change_at_once(client, finance):
+    """Cached under what it counts: a self-evaluation approved, a task's deadline passed and a spot check drawn
+    each show on the next view."""
+    unit = make_unit(department=make_department(code="801"))
+    project = make_scored_project(unit, status=Evaluation.Status.SUBMITTED)
+    task = Task.objects.create(kind=Task.Kind.SELF_EVALUATION, year=2099, deadline=date(2099, 1, 31))
+    client.force_login(finance)
+
+    def view():
+        with CaptureQueriesContext(connection) as captured:
+            row = rows_of(client.get(reverse("performance:console"), {"year": 2021}))["801"]
+        return row, len(captured)
+
+    first, computed = view()
+    again, served = view()
+    assert (first.approved, first.overdue, first.sampled) == (again.approved, again.overdue, again.sampled) == (0, 0, 0)
+    assert served < computed
+    evaluation = project.evaluation
+    evaluation.status = Evaluation.Status.APPROVED
+    evaluation.save()
+    assert view()[0].approved == 1
+    task.year, task.deadline = 2021, date(2022, 1, 31)  # now the year's task, its deadline passed
+    task.save()
+    project.evaluation.status = Evaluation.Status.RETURNED
+    project.evaluation.save()
+    assert view()[0].overdue == 1
+    draw_sample(year=2021, size=1, seed=1, scope="any", by=finance)
+    assert view()[0].sampled == 1
+
+
 def test_the_drill_down_lists_the_departments_units_and_projects_with_their_flags(client, finance):
     department = make_department(code="801")
     first, second = make_unit(department=department, name="甲一"), make_unit(department=department, name="甲二")
