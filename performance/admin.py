@@ -492,10 +492,14 @@ class JobAdmin(admin.ModelAdmin):
 
 
 # The admins of the packages live beside them: departments' years (issue 16), rectification (issue 21), rule sets
-# (issue 19), the department as a whole (issue 18), the indicator library (issue 15).
+# (issue 19), the department as a whole (issue 18), the indicator library (issue 15), tasks and spot checks (issue 16),
+# the reports' text (issue 17).
 from .approval import admin as _approval_admin  # noqa: E402, F401
 from .department import admin as _department_admin  # noqa: E402, F401
 from .library import admin as _library_admin  # noqa: E402, F401
 from .rectification import admin as _rectification_admin  # noqa: E402, F401
+from .report import admin as _report_admin  # noqa: E402, F401
 from .results import admin as _results_admin  # noqa: E402, F401
 from .rules import admin as _rules_admin  # noqa: E402, F401
+from .spotchecks import admin as _spotchecks_admin  # noqa: E402, F401
+from .tasks import admin as _tasks_admin  # noqa: E402, F401

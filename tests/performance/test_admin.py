@@ -120,3 +120,35 @@ def test_declarations_and_adjustments_are_shown_but_not_changed_in_the_admin(cli
     assert target_set.status == TargetSet.Status.SUBMITTED
     assert client.get("/admin/performance/adjustment/").status_code == 200
     assert client.get("/admin/performance/targetset/add/").status_code == 403
+
+
+def test_spot_checks_tasks_and_report_text_are_shown_but_not_changed_in_the_admin(client, scored):
+    """Drawn, issued and written only on their pages (which record who did it); the admin shows them, read-only."""
+    from performance.report.models import ReportText
+    from performance.spotchecks.services import draw_sample
+    from performance.tasks.models import Task
+    from tests.factories import make_superuser
+
+    project, *_ = scored
+    Evaluation.objects.filter(project=project).update(status=Evaluation.Status.APPROVED)
+    check = draw_sample(year=project.year, size=1, seed=1, by=make_superuser(username="finance-admin"))
+    task = Task.objects.create(kind=Task.Kind.SELF_EVALUATION, year=2021, deadline="2022-04-30", note="按时提交")
+    text = ReportText.objects.create(project=project, year=2021, sections={"overview": "项目概况的文字"})
+    item = check.items.get()
+    for path, shown in [
+        ("spotcheck/", "finance-admin"),
+        ("spotcheckitem/", "科普经费"),
+        (f"spotcheck/{check.pk}/change/", "科普经费"),
+        (f"spotcheckitem/{item.pk}/history/", "抽中"),
+        ("task/", "2021"),
+        (f"task/{task.pk}/change/", "按时提交"),
+        (f"reporttext/{text.pk}/change/", "项目概况的文字"),
+    ]:
+        response = client.get(f"/admin/performance/{path}")
+        assert response.status_code == 200, path
+        assert shown in response.content.decode(), path
+    for path in ["spotcheck/add/", "task/add/", "reporttext/add/"]:
+        assert client.get(f"/admin/performance/{path}").status_code == 403, path
+    client.post(f"/admin/performance/task/{task.pk}/change/", {"note": "改了", "deadline": "2030-01-01"})
+    task.refresh_from_db()
+    assert (task.note, str(task.deadline)) == ("按时提交", "2022-04-30")
