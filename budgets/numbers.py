@@ -18,3 +18,11 @@ def kept_amount(typed: Decimal | None, saved: Decimal | None) -> Decimal | None:
     if typed is None or saved is None or typed == saved:
         return typed
     return saved if typed == saved.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) else typed
+
+
+def shown_amount(amount: Decimal | None) -> str | None:
+    """An amount as a form shows it for editing (万元, stored with 4 places): 2 places as money is shown (81.0000 →
+    81.00), more only where the stored 元 need them (1.2345 stays), so saving the form unchanged loses nothing."""
+    if amount is None:
+        return None
+    return f"{amount:.2f}" if amount == amount.quantize(Decimal("0.01")) else plain(amount)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from budgets.numbers import shown_amount
+
 from .forms import money_field
 from .models import Indicator, IndicatorMonitoring
 from .monitoring import IndicatorEntry, MonitoringEntry
-
-CENT = Decimal("0.01")
 
 
 def _text(label) -> forms.CharField:
@@ -70,20 +68,13 @@ def build_monitoring_forms(
     return form, rows
 
 
-def _shown(amount: Decimal | None) -> str | None:
-    """An amount as the form shows it: 2 places unless the 元 need more (81.0000 → 81.00, 1.2345 stays)."""
-    if amount is None:
-        return None
-    return f"{amount:.2f}" if amount == amount.quantize(CENT) else f"{amount.normalize():f}"
-
-
 def monitoring_initial(entry: MonitoringEntry, *, version: int) -> dict:
     initial: dict = {
         "monitoring": {
             "version": version,
-            "full_year_budget": _shown(entry.full_year_budget),
-            "executed_to_date": _shown(entry.executed_to_date),
-            "forecast_full_year_execution": _shown(entry.forecast_full_year_execution),
+            "full_year_budget": shown_amount(entry.full_year_budget),
+            "executed_to_date": shown_amount(entry.executed_to_date),
+            "forecast_full_year_execution": shown_amount(entry.forecast_full_year_execution),
         }
     }
     for pk, row in entry.indicators.items():

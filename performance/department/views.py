@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from budgets.numbers import shown_amount
 from budgets.permissions import can_review_department, departments_for, is_finance_bureau
 
 from ..rules.views import finance_required
@@ -65,8 +66,8 @@ def department_evaluation(request, code: str, year: int):
             "finance": is_finance_bureau(request.user),
             "basic_form": BasicSpendingForm(
                 initial={
-                    "basic_full_year": evaluation.basic_full_year if evaluation else None,
-                    "basic_executed": evaluation.basic_executed if evaluation else None,
+                    "basic_full_year": shown_amount(evaluation.basic_full_year) if evaluation else None,
+                    "basic_executed": shown_amount(evaluation.basic_executed) if evaluation else None,
                 }
             ),
             "choice_form": FrameworkChoiceForm(initial={"version": current.version}),

@@ -44,15 +44,6 @@ class RuleForm(forms.Form):
         return {grade: GradeRule(data[f"action_{n}"], data[f"percent_{n}"]) for n, grade in enumerate(GRADES)}
 
 
-def shown_amount(value: Decimal | None) -> Decimal | None:
-    """An amount as the form shows it: 2 places as money is shown (81.00, not 81.0000), more only where the
-    stored 元 need them, so saving the form unchanged loses nothing."""
-    if value is None:
-        return None
-    cents = value.quantize(Decimal("0.01"))
-    return cents if cents == value else value.normalize()
-
-
 class OpinionForm(forms.Form):
     """Finance's opinion on a project: the text and, optionally, the amount decided for next year."""
 

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from budgets.numbers import shown_amount
 from budgets.permissions import departments_for, is_finance_bureau, projects_for
 
 from . import services
 from .exports import results_workbook
-from .forms import OpinionForm, RuleForm, shown_amount
+from .forms import OpinionForm, RuleForm
 from .models import ResultRuleVersion
 
 

@@ -45,3 +45,15 @@ def test_an_amount_sent_back_as_shown_with_2_places_keeps_its_stored_4_places():
     assert kept_amount(D("12.34"), D("12.3456")) == D("12.34")  # a change
     assert kept_amount(None, D("12.3456")) is None  # cleared
     assert kept_amount(D("5"), None) == D("5")
+
+
+def test_an_amount_shown_for_editing_has_2_places_unless_its_yuan_need_more():
+    from decimal import Decimal as D
+
+    from budgets.numbers import shown_amount
+
+    assert shown_amount(D("81.0000")) == "81.00"
+    assert shown_amount(D("636.0600")) == "636.06"
+    assert shown_amount(D("1.2345")) == "1.2345"
+    assert shown_amount(D("0")) == "0.00"
+    assert shown_amount(None) is None

@@ -24,7 +24,12 @@ from performance.department.models import (
     DepartmentTask,
     ItemDecision,
 )
-from performance.department.services import decide_item, department_assessment, save_framework_version
+from performance.department.services import (
+    decide_item,
+    department_assessment,
+    record_basic_spending,
+    save_framework_version,
+)
 from performance.department.shipped import SICHUAN_CODE
 from performance.disclosure.docx import read_docx
 from performance.disclosure.generate import build_disclosure, disclosure_docx
@@ -171,6 +176,14 @@ def test_a_reviewer_confirms_and_overrides_items_and_the_history_keeps_both(clie
     page = client.get(reverse("performance:department-evaluation", args=["801", 2021])).content.decode()
     assert "来源：项目绩效目标申报（状态：已审核）" in page
     assert "目标细化" in page
+
+
+def test_the_basic_spending_form_shows_money_with_2_places_and_keeps_finer_yuan(client, year_data):
+    record_basic_spending(department=year_data, year=2021, full_year=D("636.0600"), executed=D("1.2345"))
+    client.force_login(make_user_with_access(role=Access.Role.REVIEWER, department=year_data))
+    page = client.get(reverse("performance:department-evaluation", args=["801", 2021])).content.decode()
+    assert 'value="636.06"' in page and 'value="1.2345"' in page
+    assert "636.0600" not in page
 
 
 def test_an_override_without_a_reason_is_refused(year_data):
