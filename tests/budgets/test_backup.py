@@ -123,7 +123,7 @@ def backed_up(make_site, tmp_path_factory) -> BackedUp:
     site = make_site()
     folder = tmp_path_factory.mktemp("backup")
     site.manage("migrate", "-v", "0")
-    site.manage("load_demo")
+    site.manage("load_demo", "--second-department")
     code = (
         "from django.contrib.auth import get_user_model\n"
         "from django.core.files.uploadedfile import SimpleUploadedFile\n"
