@@ -78,7 +78,7 @@ def _overdue_tasks(year: int, today) -> list[Task]:
 def cached_console_rows(user, projects: QuerySet[Project], groups: list[tuple[int, str, str]], *, by: str, year: int):
     """``console_rows``, cached under what they are computed from: the versions of the department-years the user
     sees (scores, self-evaluations, names: ``scores.versions``), the groups, today (what is overdue), the year's
-    overdue tasks and the spot checks' history (its last record: every draw and re-review writes one). Two small
+    overdue tasks and the spot checks' history (its last record: every draw and re-review writes one). Four small
     queries on a hit, where computing them scans every project of the year."""
     today = timezone.localdate()
     overdue = _overdue_tasks(year, today)
