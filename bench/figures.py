@@ -356,6 +356,7 @@ def task_pages(args) -> dict:
     pages = {"project_list_sorted": "/projects/?sort=-total&grade=良", "dashboard": "/dashboard/"}
     result = {}
     for name, path in pages.items():
+        view(path)  # the process's first view of the page (templates compiled, modules imported) is not a miss
         miss, hit = [], []
         for _run in range(args.runs):
             cache.clear()
