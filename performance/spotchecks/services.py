@@ -60,6 +60,14 @@ def _check_parameters(*, size: int | None, share: Decimal | None, scope: str) ->
         raise ValidationError({"scope": _("未知的抽取范围。")})
 
 
+def check_draw(*, year: int, size: int | None = None, share: Decimal | None = None, scope=SpotCheck.Scope.APPROVED):
+    """Refuse, before any work, a draw that cannot give a sample: no size or share (or both), or no project to
+    draw from (one query)."""
+    _check_parameters(size=size, share=share, scope=scope)
+    if not population(year=year, scope=scope).exists():
+        raise ValidationError(_("%(year)s 年没有可抽取的项目。") % {"year": year})
+
+
 def sample(
     *, year: int, seed: int, size: int | None = None, share: Decimal | None = None, scope=SpotCheck.Scope.APPROVED
 ) -> tuple[list[Drawn], int]:
