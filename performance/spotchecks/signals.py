@@ -66,10 +66,13 @@ def _below_last_year(projects: QuerySet[Project], heads: dict[int, dict]) -> Cou
         | Exists(successors.filter(code="", name=OuterRef("name")))
     )
     raw = Cast("target_parsed", TextField())  # decoded once per distinct text (``_Memo``), not once per row
-    rows_of = defaultdict(dict)  # (unit, year, "code", code) and (unit, year, "name", name) → row key → row
-    for unit, year, code, name, level1, level2, indicator, target, parsed, actual in (
+    # (unit, year, "code", code) and (unit, year, "name", name) → (一级, 二级, name) → ((order, id), last) where last
+    # is (target, its parse, actual); of two rows of a project with the same key, the later in the project's order.
+    rows_of = defaultdict(dict)
+    for unit, year, code, name, level1, level2, indicator, order, pk, target, parsed, actual in (
         Indicator.objects.filter(project__in=predecessors, target_kind=Kind.QUANTITATIVE, result__isnull=False)
         .exclude(result__actual="")  # an empty actual is never a number
+        .order_by()  # (the default order joins the units and sorts every row)
         .values_list(
             "project__unit",
             "project__year",
@@ -78,14 +81,19 @@ def _below_last_year(projects: QuerySet[Project], heads: dict[int, dict]) -> Cou
             "level1_id",
             "level2_id",
             "name",
+            "order",
+            "id",
             "target",
             raw,
             "result__actual",
         )
         .iterator(chunk_size=10_000)
     ):
-        key = (level1, level2, indicator.strip())
-        rows_of[(unit, year, "code", code)][key] = rows_of[(unit, year, "name", name)][key] = (target, parsed, actual)
+        key, row = (level1, level2, indicator.strip()), ((order, pk), (target, parsed, actual))
+        for rows in (rows_of[(unit, year, "code", code)], rows_of[(unit, year, "name", name)]):
+            held = rows.get(key)
+            if held is None or held[0] < row[0]:
+                rows[key] = row
     last_rows = {}  # this year's project → its last year's rows
     for pk, head in heads.items():
         by = ("code", head["code"]) if head["code"] else ("name", head["name"])
@@ -100,12 +108,13 @@ def _below_last_year(projects: QuerySet[Project], heads: dict[int, dict]) -> Cou
         Indicator.objects.filter(
             project__in=projects, target_kind=Kind.QUANTITATIVE, target_parsed__comparator__in=sorted(HIGHER_IS_BETTER)
         )
+        .order_by()
         .values_list("project_id", "level1_id", "level2_id", "name", raw)
         .iterator(chunk_size=10_000)
     ):
         rows = last_rows.get(project_id)
         before = None if rows is None else rows.get((level1, level2, indicator.strip()))
-        if before is not None and below(floors[parsed], last_values[before]):
+        if before is not None and below(floors[parsed], last_values[before[1]]):
             found[project_id] += 1
     return found
 
@@ -114,7 +123,7 @@ def signals_for(projects: QuerySet[Project]) -> dict[int, Signals]:
     """Every project's signals (project id → ``Signals``)."""
     heads = {
         row["pk"]: row
-        for row in projects.values(
+        for row in projects.order_by().values(
             "pk",
             "unit_id",
             "year",
