@@ -19,6 +19,7 @@ then project id).
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 from dataclasses import dataclass, field
@@ -135,12 +136,11 @@ def sample_size(population: int, *, size: int | None = None, share: Decimal | No
 def draw(risks: dict[int, int], size: int, seed: int) -> list[int]:
     """The ids drawn from ``risks`` (project id → risk score), riskiest first: see the module's docstring."""
     rng = random.Random(seed)  # noqa: S311 (a reproducible draw, not a secret)
-    keys = []
+    keys = []  # (−key, id): the smallest are the largest keys, ties to the lower id
     for pk in sorted(risks):
         u = 1.0 - rng.random()  # in (0, 1]: 0 would tie every key at 0
-        keys.append((u ** (1.0 / (1 + risks[pk])), pk))
-    keys.sort(key=lambda key: (-key[0], key[1]))
-    drawn = [pk for _key, pk in keys[:size]]
+        keys.append((-(u ** (1.0 / (1 + risks[pk]))), pk))
+    drawn = [pk for _key, pk in heapq.nsmallest(size, keys)]
     return sorted(drawn, key=lambda pk: (-risks[pk], pk))
 
 

@@ -139,21 +139,24 @@ def signals_for(projects: QuerySet[Project]) -> dict[int, Signals]:
     unevidenced = _per_project(
         Indicator.objects.filter(project__in=projects, target_kind=Kind.QUALITATIVE, result__tier="met")
         .filter(~Exists(Evidence.objects.filter(indicator=OuterRef("pk"))))
+        .order_by()  # (the default order would join every row's project and unit)
         .values("project_id")
         .annotate(n=Count("pk"))
     )
     missing = _per_project(
         IndicatorScore.objects.filter(indicator__project__in=projects, score__lt=F("weight"))
         .filter(indicator__result__isnull=False, indicator__result__deviation_reason="")
+        .order_by()
         .values(project_id=F("indicator__project_id"))
         .annotate(n=Count("pk"))
     )
     returns = _per_project(
         Evaluation.history.filter(project__in=projects, status=Evaluation.Status.RETURNED, reviewed_at__isnull=False)
+        .order_by()
         .values("project_id")
         .annotate(n=Count("reviewed_at", distinct=True))
     )
-    checked = set(SpotCheckItem.objects.filter(project__in=projects).values_list("project_id", flat=True))
+    checked = set(SpotCheckItem.objects.filter(project__in=projects).order_by().values_list("project_id", flat=True))
     lowered = _below_last_year(projects, heads)
     signals = {}
     for pk, head in heads.items():
