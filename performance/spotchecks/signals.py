@@ -11,7 +11,7 @@ stored parse is decoded once and each distinct last year's (target, actual) read
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from decimal import Decimal
 
 from django.db.models import Count, Exists, F, OuterRef, QuerySet, TextField
@@ -66,14 +66,16 @@ def _below_last_year(projects: QuerySet[Project], heads: dict[int, dict]) -> Cou
         | Exists(successors.filter(code="", name=OuterRef("name")))
     )
     raw = Cast("target_parsed", TextField())  # decoded once per distinct text (``_Memo``), not once per row
-    # (unit, year, "code", code) and (unit, year, "name", name) → (一级, 二级, name) → ((order, id), last) where last
-    # is (target, its parse, actual); of two rows of a project with the same key, the later in the project's order.
-    rows_of = defaultdict(dict)
-    for unit, year, code, name, level1, level2, indicator, order, pk, target, parsed, actual in (
+    # Last year's project → (一级, 二级, name) → ((order, id), (target, its parse, actual)): of two rows of a project
+    # with the same key, the later in the project's order. A project is found by (unit, year, "code", code) and by
+    # (unit, year, "name", name), each a project's own (codes and names are unique in a unit's year).
+    rows_of, project_of = {}, {}
+    for project, unit, year, code, name, level1, level2, indicator, order, pk, target, parsed, actual in (
         Indicator.objects.filter(project__in=predecessors, target_kind=Kind.QUANTITATIVE, result__isnull=False)
         .exclude(result__actual="")  # an empty actual is never a number
         .order_by()  # (the default order joins the units and sorts every row)
         .values_list(
+            "project_id",
             "project__unit",
             "project__year",
             "project__code",
@@ -89,15 +91,19 @@ def _below_last_year(projects: QuerySet[Project], heads: dict[int, dict]) -> Cou
         )
         .iterator(chunk_size=10_000)
     ):
+        rows = rows_of.get(project)
+        if rows is None:
+            rows = rows_of[project] = project_of[(unit, year, "code", code)] = project_of[
+                (unit, year, "name", name)
+            ] = {}
         key, row = (level1, level2, indicator.strip()), ((order, pk), (target, parsed, actual))
-        for rows in (rows_of[(unit, year, "code", code)], rows_of[(unit, year, "name", name)]):
-            held = rows.get(key)
-            if held is None or held[0] < row[0]:
-                rows[key] = row
+        held = rows.get(key)
+        if held is None or held[0] < row[0]:
+            rows[key] = row
     last_rows = {}  # this year's project → its last year's rows
     for pk, head in heads.items():
         by = ("code", head["code"]) if head["code"] else ("name", head["name"])
-        rows = rows_of.get((head["unit_id"], head["year"] - 1, *by))
+        rows = project_of.get((head["unit_id"], head["year"] - 1, *by))
         if rows:
             last_rows[pk] = rows
     found = Counter()
