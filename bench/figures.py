@@ -448,6 +448,24 @@ def task_import(args) -> dict:
     return {"seconds": seconds, "indicators": rows["n"], "projects": Project.objects.count(), "peak_mb": peak_mb()}
 
 
+def task_draw(args) -> dict:
+    """``sample()`` of finance's spot-check draw (抽查复核) over the year's projects: every project (scope any) and the
+    approved self-evaluations, 10% of each with a fixed seed; median seconds of ``runs`` draws and the population.
+    The generated data has no previous year, so no row is read against last year's actuals."""
+    from performance.spotchecks.services import sample
+
+    result = {}
+    for scope in ("any", "approved"):
+        times, populations = [], []
+        for _run in range(args.runs):
+            started = time.perf_counter()
+            _drawn, population = sample(year=args.year, seed=1, share=Decimal("10"), scope=scope)
+            times.append(time.perf_counter() - started)
+            populations.append(population)
+        result[scope] = {"seconds": statistics.median(times), "population": populations[0]}
+    return result
+
+
 CONSOLE_USER = "bench-finance"
 CONSOLE_REQUESTS = 20  # per run: the console's p95 is the 95th percentile of runs × this many views
 
@@ -501,7 +519,9 @@ def task_console(args) -> dict:
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("task", choices=["prepare", "timings", "memory", "import", "pages", "console", "suggestions"])
+    parser.add_argument(
+        "task", choices=["prepare", "timings", "memory", "import", "pages", "console", "suggestions", "draw"]
+    )
     parser.add_argument("--department", default="900")
     parser.add_argument("--year", type=int, default=2021)
     parser.add_argument("--runs", type=int, default=3)
@@ -517,6 +537,7 @@ def main(argv: list[str]) -> None:
         "pages": task_pages,
         "console": task_console,
         "suggestions": task_suggestions,
+        "draw": task_draw,
     }
     result = tasks[args.task](args)
     print(json.dumps(result, ensure_ascii=False))

@@ -447,6 +447,11 @@ def main() -> None:
         say("suggestions_miss_median", f"{suggested['miss_median_ms']:.1f} ms")  # the first after a write
         say("suggestions_miss_p95", f"{suggested['miss_p95_ms']:.1f} ms")
 
+        # Finance's spot-check draw: sample() over the year's projects (every one, and the approved ones).
+        draws = figures("draw", *common, "--runs", str(runs), url=databases.main_url)
+        for scope, draw in draws.items():
+            say(f"draw_sample_{scope}", seconds(draw["seconds"]) + f" ({draw['population']} projects)")
+
         http_figures(databases.main_url, prepared, runs)
         console_figures(databases.main_url, common, runs)
         say("load_average_at_end", " ".join(f"{v:.2f}" for v in os.getloadavg()))

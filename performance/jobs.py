@@ -1,4 +1,5 @@
-"""Background jobs: long imports and exports run by a worker, with progress and the file when ready.
+"""Background jobs: long imports and exports run by a worker, with progress and the file when ready; and
+finance's spot-check draw (抽取抽查样本), whose result is the spot check it keeps.
 
 A ``Job`` row is what the user sees; the task queue (django-tasks: a database table by default, RQ on
 Redis when configured) only carries the job's id to ``run_job``. Every job is re-scoped to what its
@@ -19,11 +20,12 @@ import tempfile
 import time
 from dataclasses import asdict
 from datetime import timedelta
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -40,6 +42,8 @@ from .interchange.report import ImportErrors
 from .models import Job
 from .sheets.evaluation import write_evaluation_workbook
 from .sheets.targets import write_targets_workbook
+from .spotchecks.models import SpotCheck
+from .spotchecks.services import draw_sample
 
 try:  # Django 6 has tasks built in; on 5.2 the django-tasks backport provides the same API.
     from django.tasks import task
@@ -292,12 +296,33 @@ def _targets_workbook(job: Job, projects, path: Path, progress: Progress) -> Non
     write_targets_workbook(projects, path)
 
 
+def _run_draw(job: Job, progress: Progress) -> None:
+    """Draw and keep a spot check with the job's parameters, as the job's user (who must still be finance)."""
+    params = job.params
+    progress(_("正在按风险抽取 %(year)s 年度的项目……") % {"year": params["year"]})
+    try:
+        check = draw_sample(
+            year=int(params["year"]),
+            size=params.get("size"),
+            share=None if params.get("share") is None else Decimal(params["share"]),
+            seed=params.get("seed"),
+            scope=params.get("scope", SpotCheck.Scope.APPROVED),
+            by=job.user,
+        )
+    except (PermissionDenied, ValidationError) as error:
+        message = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        raise JobRefused(message, {}) from error
+    count = check.items.count()
+    job.report = {"spot_check": check.pk, "drawn": count, "population": check.population, "seed": check.seed}
+
+
 RUNNERS = {
     Job.Kind.CHECK_WORKBOOK: partial(_run_import, dry_run=True),
     Job.Kind.IMPORT_WORKBOOK: partial(_run_import, dry_run=False),
     Job.Kind.EXPORT_WORKBOOK: partial(_run_export, write=_flat_workbook),
     Job.Kind.EXPORT_SHEETS: partial(_run_export, write=_sheet_workbook),
     Job.Kind.EXPORT_TARGETS: partial(_run_export, write=_targets_workbook),
+    Job.Kind.DRAW_SAMPLE: _run_draw,
 }
 
 

@@ -586,7 +586,8 @@ def job_file_upload_to(job: "Job", filename: str) -> str:
 
 
 class Job(models.Model):
-    """A long import or export run by a background worker, with its progress and its file.
+    """A long import or export (or finance's spot-check draw) run by a background worker, with its progress and
+    its file (or, for a draw, the spot check it made: ``report["spot_check"]``).
 
     The row is the user's view of the work: the task queue (``django_tasks``) only carries the job's
     id. Progress is written outside any import transaction, so another process can read it while
@@ -600,6 +601,7 @@ class Job(models.Model):
         EXPORT_WORKBOOK = "export_workbook", _("导出绩效工作簿")
         EXPORT_SHEETS = "export_sheets", _("导出自评表工作簿")
         EXPORT_TARGETS = "export_targets", _("导出绩效目标表")
+        DRAW_SAMPLE = "draw_sample", _("抽取抽查样本")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")

@@ -19,6 +19,7 @@ then project id).
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 from dataclasses import dataclass, field
@@ -78,32 +79,48 @@ def _capped(count: int, each: int, cap: int) -> int:
 
 def risk_of(signals: Signals, weights: Weights = WEIGHTS) -> Risk:
     """A project's risk score and the reasons that make it, in the order of ``WEIGHTS``."""
+    return _assess(signals, weights, explain=True)
+
+
+def risk_score(signals: Signals, weights: Weights = WEIGHTS) -> int:
+    """``risk_of(signals).score`` without writing the reasons (a draw ranks every project, explains its sample)."""
+    return _assess(signals, weights, explain=False).score
+
+
+def _assess(signals: Signals, weights: Weights, *, explain: bool) -> Risk:
     score, reasons = 0, []
     reported, computed = signals.reported_total, signals.computed_total
     if reported is not None and reported != computed:
         score += weights.reported_higher if reported > computed else weights.reported_lower
-        reasons.append(
-            _("自评总分 %(reported)s 与系统计算 %(computed)s 不一致（相差 %(diff)s）")
-            % {"reported": reported, "computed": computed, "diff": f"{reported - computed:+.2f}"}
-        )
+        if explain:
+            reasons.append(
+                _("自评总分 %(reported)s 与系统计算 %(computed)s 不一致（相差 %(diff)s）")
+                % {"reported": reported, "computed": computed, "diff": f"{reported - computed:+.2f}"}
+            )
     if signals.unevidenced_met:
         score += _capped(signals.unevidenced_met, weights.unevidenced_met, weights.unevidenced_met_cap)
-        reasons.append(_("%(n)s 个定性指标评为达成但无佐证材料") % {"n": signals.unevidenced_met})
+        if explain:
+            reasons.append(_("%(n)s 个定性指标评为达成但无佐证材料") % {"n": signals.unevidenced_met})
     if signals.grade == "优" and signals.rate is not None and signals.rate < RATE_FLOOR:
         score += weights.excellent_low_rate
-        reasons.append(_("等级为优但预算执行率仅 %(rate)s%%") % {"rate": f"{signals.rate * 100:.2f}"})
+        if explain:
+            reasons.append(_("等级为优但预算执行率仅 %(rate)s%%") % {"rate": f"{signals.rate * 100:.2f}"})
     if signals.below_last_year:
         score += _capped(signals.below_last_year, weights.below_last_year, weights.below_last_year_cap)
-        reasons.append(_("%(n)s 个指标的指标值低于上年实际完成值") % {"n": signals.below_last_year})
+        if explain:
+            reasons.append(_("%(n)s 个指标的指标值低于上年实际完成值") % {"n": signals.below_last_year})
     if signals.missing_reasons:
         score += _capped(signals.missing_reasons, weights.missing_reason, weights.missing_reason_cap)
-        reasons.append(_("%(n)s 处缺少偏差原因") % {"n": signals.missing_reasons})
+        if explain:
+            reasons.append(_("%(n)s 处缺少偏差原因") % {"n": signals.missing_reasons})
     if signals.returns:
         score += _capped(signals.returns, weights.returned, weights.returned_cap)
-        reasons.append(_("曾被退回 %(n)s 次") % {"n": signals.returns})
+        if explain:
+            reasons.append(_("曾被退回 %(n)s 次") % {"n": signals.returns})
     if not signals.checked_before:
         score += weights.never_checked
-        reasons.append(_("从未被抽查"))
+        if explain:
+            reasons.append(_("从未被抽查"))
     return Risk(score, reasons)
 
 
@@ -119,24 +136,43 @@ def sample_size(population: int, *, size: int | None = None, share: Decimal | No
 def draw(risks: dict[int, int], size: int, seed: int) -> list[int]:
     """The ids drawn from ``risks`` (project id → risk score), riskiest first: see the module's docstring."""
     rng = random.Random(seed)  # noqa: S311 (a reproducible draw, not a secret)
-    keys = []
+    keys = []  # (−key, id): the smallest are the largest keys, ties to the lower id
     for pk in sorted(risks):
         u = 1.0 - rng.random()  # in (0, 1]: 0 would tie every key at 0
-        keys.append((u ** (1.0 / (1 + risks[pk])), pk))
-    keys.sort(key=lambda key: (-key[0], key[1]))
-    drawn = [pk for _key, pk in keys[:size]]
+        keys.append((-(u ** (1.0 / (1 + risks[pk]))), pk))
+    drawn = [pk for _key, pk in heapq.nsmallest(size, keys)]
     return sorted(drawn, key=lambda pk: (-risks[pk], pk))
 
 
 HIGHER_IS_BETTER = {Comparator.AT_LEAST, Comparator.MORE_THAN}
 
 
+def floor_of(target: Target) -> tuple[Decimal, str] | None:
+    """The value and unit an at-least target asks for; None for any other target (ceilings, ranges, dates,
+    qualitative), which is never flagged below last year."""
+    if target.kind != Kind.QUANTITATIVE or target.comparator not in HIGHER_IS_BETTER or target.value is None:
+        return None
+    return target.value, target.unit
+
+
+def last_value_of(last_target: Target, last_actual: str) -> tuple[Decimal, str] | None:
+    """Last year's actual of a quantitative target read as a number, with the target's unit; None when it is not
+    a number (missing, not applicable, unreadable) or the target is not quantitative."""
+    if last_target.kind != Kind.QUANTITATIVE:
+        return None
+    actual = read_actual(last_actual, last_target)
+    if actual.value is None or actual.error:
+        return None
+    return actual.value, last_target.unit
+
+
+def below(floor: tuple[Decimal, str] | None, last_value: tuple[Decimal, str] | None) -> bool:
+    """Whether a floor (``floor_of``) asks for less than last year's value (``last_value_of``) in the same unit."""
+    return floor is not None and last_value is not None and floor[1] == last_value[1] and floor[0] < last_value[0]
+
+
 def below_last_actual(target: Target, last_target: Target, last_actual: str) -> bool:
     """Whether an at-least target asks for less than last year's actual of the same indicator (same unit): a
     target set low to be met easily. Other targets (ceilings, ranges, dates, qualitative) are never flagged."""
-    if target.kind != Kind.QUANTITATIVE or target.comparator not in HIGHER_IS_BETTER or target.value is None:
-        return False
-    if last_target.kind != Kind.QUANTITATIVE or last_target.unit != target.unit:
-        return False
-    actual = read_actual(last_actual, last_target)
-    return actual.value is not None and not actual.error and target.value < actual.value
+    floor = floor_of(target)
+    return floor is not None and below(floor, last_value_of(last_target, last_actual))

@@ -20,7 +20,7 @@ from budgets.permissions import is_finance_bureau
 from ..models import Evaluation, Indicator
 from ..scores.models import IndicatorScore, ProjectScore
 from .models import SpotCheck, SpotCheckItem, SpotCheckRowScore
-from .risk import Risk, draw, risk_of, sample_size
+from .risk import Risk, draw, risk_of, risk_score, sample_size
 from .signals import signals_for
 
 HUNDRED = Decimal("100.00")
@@ -60,6 +60,14 @@ def _check_parameters(*, size: int | None, share: Decimal | None, scope: str) ->
         raise ValidationError({"scope": _("未知的抽取范围。")})
 
 
+def check_draw(*, year: int, size: int | None = None, share: Decimal | None = None, scope=SpotCheck.Scope.APPROVED):
+    """Refuse, before any work, a draw that cannot give a sample: no size or share (or both), or no project to
+    draw from (one query)."""
+    _check_parameters(size=size, share=share, scope=scope)
+    if not population(year=year, scope=scope).exists():
+        raise ValidationError(_("%(year)s 年没有可抽取的项目。") % {"year": year})
+
+
 def sample(
     *, year: int, seed: int, size: int | None = None, share: Decimal | None = None, scope=SpotCheck.Scope.APPROVED
 ) -> tuple[list[Drawn], int]:
@@ -67,10 +75,11 @@ def sample(
     nothing. The same parameters over the same data give the same projects (``risk.draw``)."""
     _check_parameters(size=size, share=share, scope=scope)
     signals = signals_for(population(year=year, scope=scope))
-    risks = {pk: risk_of(s) for pk, s in signals.items()}
-    chosen = draw({pk: r.score for pk, r in risks.items()}, sample_size(len(risks), size=size, share=share), seed)
+    scores = {pk: risk_score(s) for pk, s in signals.items()}
+    chosen = draw(scores, sample_size(len(scores), size=size, share=share), seed)
     projects = Project.objects.select_related("unit__department").in_bulk(chosen)
-    return [Drawn(rank, projects[pk], risks[pk]) for rank, pk in enumerate(chosen, start=1)], len(risks)
+    drawn = [Drawn(rank, projects[pk], risk_of(signals[pk])) for rank, pk in enumerate(chosen, start=1)]
+    return drawn, len(scores)
 
 
 @transaction.atomic

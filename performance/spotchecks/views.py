@@ -19,12 +19,14 @@ from django.views.decorators.http import require_POST
 from budgets.models import Department, Unit
 from budgets.permissions import department_ids_for, is_finance_bureau, projects_for, reviewed_department_ids
 
+from ..jobs import start_job
+from ..models import Job
 from ..tasks.views import finance_required, today_year
 from ..views.projects import visible_years
 from .console import CENT, cached_console_rows, chart_data, inflation_flagged, totals
 from .forms import DrawForm, ReviewForm
 from .models import SpotCheck, SpotCheckItem
-from .services import comparison, draw_sample, record_review
+from .services import check_draw, comparison, record_review
 from .sheets import spot_check_workbook
 
 PROJECTS_SHOWN = 500  # a department's drill-down lists its first projects and says how many there are
@@ -140,23 +142,30 @@ def spotcheck_list(request):
 @finance_required
 @require_POST
 def spotcheck_create(request):
+    """Start a draw in the background (at a province's scale it reads every project's signals) and follow it on
+    the job's page, which links to the spot check once drawn. Parameters that cannot give a sample are refused
+    here, with the form."""
     form = DrawForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            check = draw_sample(
-                year=data["year"],
-                size=data["size"],
-                share=data["share"],
-                seed=data["seed"],
-                scope=data["scope"],
-                by=request.user,
-            )
+            check_draw(year=data["year"], size=data["size"], share=data["share"], scope=data["scope"])
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("已抽取 %(n)s 个项目。") % {"n": check.items.count()})
-            return redirect("performance:spotcheck-detail", pk=check.pk)
+            job = start_job(
+                kind=Job.Kind.DRAW_SAMPLE,
+                user=request.user,
+                title=_("抽取 %(year)s 年度抽查样本") % {"year": data["year"]},
+                params={
+                    "year": data["year"],
+                    "size": data["size"],
+                    "share": None if data["share"] is None else str(data["share"]),
+                    "seed": data["seed"],
+                    "scope": data["scope"],
+                },
+            )
+            return redirect("performance:job-detail", pk=job.pk)
     checks = SpotCheck.objects.select_related("drawn_by").order_by("-drawn_at", "-id")
     return render(request, "performance/spotcheck_list.html", {"checks": checks, "form": form}, status=400)
 

@@ -1,5 +1,6 @@
 """The pure rules of a spot check: the risk score with its reasons, the sample size and the seeded draw."""
 
+import random
 from collections import Counter
 from decimal import Decimal
 
@@ -92,6 +93,26 @@ def test_a_draw_takes_distinct_candidates_as_many_as_asked_riskiest_first(risks,
     assert len(drawn) == min(size, len(risks)) == len(set(drawn))
     assert set(drawn) <= set(risks)
     assert [risks[pk] for pk in drawn] == sorted((risks[pk] for pk in drawn), reverse=True)
+
+
+def draw_by_full_sort(risks: dict[int, int], size: int, seed: int) -> list[int]:
+    """The draw as first written: every key computed, all sorted, the first ``size`` taken."""
+    rng = random.Random(seed)  # noqa: S311 - the draw's own generator
+    keys = []
+    for pk in sorted(risks):
+        u = 1.0 - rng.random()
+        keys.append((u ** (1.0 / (1 + risks[pk])), pk))
+    keys.sort(key=lambda key: (-key[0], key[1]))
+    return sorted((pk for _key, pk in keys[:size]), key=lambda pk: (-risks[pk], pk))
+
+
+@given(
+    st.dictionaries(st.integers(1, 10_000), st.integers(0, 150), max_size=80),
+    st.integers(0, 100),
+    st.integers(0, 2**32),
+)
+def test_the_draw_is_the_one_a_full_sort_of_the_keys_gives(risks, size, seed):
+    assert draw(risks, size, seed) == draw_by_full_sort(risks, size, seed)
 
 
 def test_a_target_below_last_years_actual_is_flagged():

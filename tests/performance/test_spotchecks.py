@@ -1,5 +1,5 @@
-"""Spot checks (抽查复核): the signals read from the database, the stored draw, the command, finance's re-review, the
-three scores side by side, the 复核结果表 workbook and the pages."""
+"""Spot checks (抽查复核): the signals read from the database, the stored draw, the command, the web draw as a
+background job, finance's re-review, the three scores side by side, the 复核结果表 workbook and the pages."""
 
 import io
 import json
@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from budgets.models import Access, Project
-from performance.models import ActualResult, Evaluation, Evidence
+from performance.jobs import run_job
+from performance.models import ActualResult, Evaluation, Evidence, Job
 from performance.scores.models import ProjectScore
 from performance.spotchecks.models import SpotCheck
 from performance.spotchecks.services import comparison, draw_sample, record_review, sample
@@ -256,12 +257,69 @@ def test_the_item_page_shows_the_three_scores_and_saves_the_review(client, unit,
     assert "99.00" in client.get(reverse("performance:spotcheck-detail", args=[item.spot_check_id])).content.decode()
 
 
+def test_the_web_draw_runs_as_a_job_whose_page_links_to_the_spot_check(client, unit, finance):
+    for _ in range(4):
+        make_scored_project(unit)
+    client.force_login(finance)
+    response = client.post(
+        reverse("performance:spotcheck-create"), {"year": 2021, "share": "50", "seed": 3, "scope": "approved"}
+    )
+    job = Job.objects.get()
+    assert response["Location"] == reverse("performance:job-detail", args=[job.pk])
+    check = SpotCheck.objects.get()
+    assert (job.kind, job.status, job.user, job.report["spot_check"]) == ("draw_sample", "succeeded", finance, check.pk)
+    assert (check.drawn_by, check.seed, check.share, check.items.count()) == (finance, 3, Decimal("50.00"), 2)
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("performance:spotcheck-detail", args=[check.pk]) in page
+    assert "已从 4 个项目中抽取 2 个（随机种子 3）。" in page
+    assert (
+        reverse("performance:spotcheck-detail", args=[check.pk])
+        in client.get(reverse("performance:job-list")).content.decode()
+    )
+
+
+def test_the_draw_waits_in_the_queue_and_a_worker_draws_it(client, unit, finance, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # queued, not run
+    make_scored_project(unit)
+    client.force_login(finance)
+    client.post(reverse("performance:spotcheck-create"), {"year": 2021, "size": 1, "scope": "any"})
+    job = Job.objects.get()
+    assert (job.status, SpotCheck.objects.exists()) == ("queued", False)
+    assert "抽取抽查样本" in client.get(reverse("performance:job-detail", args=[job.pk])).content.decode()
+    assert run_job.call(job.pk) == Job.Status.SUCCEEDED
+    job.refresh_from_db()
+    assert SpotCheck.objects.get(pk=job.report["spot_check"]).scope == "any"
+
+
+def test_a_draw_job_checks_its_user_is_still_finance_when_it_runs(client, unit, finance, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    make_scored_project(unit)
+    client.force_login(finance)
+    client.post(reverse("performance:spotcheck-create"), {"year": 2021, "size": 1, "scope": "approved"})
+    Access.objects.filter(user=finance).delete()  # no longer finance before a worker took the job
+    job = Job.objects.get()
+    assert run_job.call(job.pk) == Job.Status.FAILED
+    job.refresh_from_db()
+    assert job.error == "只有财政部门可以抽查复核。"
+    assert not SpotCheck.objects.exists()
+
+
 def test_a_bad_draw_form_keeps_the_input_and_says_why(client, finance):
     client.force_login(finance)
     response = client.post(reverse("performance:spotcheck-create"), {"year": 2021, "scope": "approved", "seed": "5"})
     assert response.status_code == 400
     assert "请填写抽取数量或抽取比例" in response.content.decode()
     assert 'value="5"' in response.content.decode()
+    assert not Job.objects.exists()
+
+
+def test_a_draw_of_a_year_without_projects_is_refused_with_the_form_and_starts_no_job(client, unit, finance):
+    make_scored_project(unit, status=Evaluation.Status.SUBMITTED)  # of 2021, but none approved
+    client.force_login(finance)
+    response = client.post(reverse("performance:spotcheck-create"), {"year": 2021, "size": 3, "scope": "approved"})
+    assert response.status_code == 400
+    assert "2021 年没有可抽取的项目。" in response.content.decode()
+    assert not Job.objects.exists() and not SpotCheck.objects.exists()
 
 
 @pytest.mark.parametrize("role", [Access.Role.STAFF, Access.Role.REVIEWER])
@@ -278,6 +336,7 @@ def test_units_and_reviewers_may_not_draw_or_open_spot_checks(client, unit, fina
         assert client.get(url).status_code == 403, url
     assert client.post(reverse("performance:spotcheck-create"), {"year": 2021, "size": 1}).status_code == 403
     assert SpotCheck.objects.count() == 1
+    assert not Job.objects.exists()
 
 
 def test_sample_is_what_draw_sample_keeps(unit, finance):
