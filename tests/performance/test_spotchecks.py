@@ -272,6 +272,8 @@ def test_the_web_draw_runs_as_a_job_whose_page_links_to_the_spot_check(client, u
     page = client.get(response["Location"]).content.decode()
     assert reverse("performance:spotcheck-detail", args=[check.pk]) in page
     assert "已从 4 个项目中抽取 2 个（随机种子 3）。" in page
+    crumbs = page.split('<ol class="breadcrumb', 1)[1].split("</ol>", 1)[0]
+    assert reverse("performance:spotcheck-list") in crumbs and "导入导出" not in crumbs  # where the draw was made
     assert (
         reverse("performance:spotcheck-detail", args=[check.pk])
         in client.get(reverse("performance:job-list")).content.decode()
