@@ -75,18 +75,35 @@ def _overdue_tasks(year: int, today) -> list[Task]:
     )
 
 
-def cached_console_rows(user, projects: QuerySet[Project], groups: list[tuple[int, str, str]], *, by: str, year: int):
-    """``console_rows``, cached under what they are computed from: the versions of the department-years the user
-    sees (scores, self-evaluations, names: ``scores.versions``), the groups, today (what is overdue), the year's
+@dataclass(frozen=True)
+class ConsoleKey:
+    """The key of a console's figures (and of its rendered table), with what computing them needs."""
+
+    key: str
+    today: object
+    overdue: list[Task]
+
+
+def console_key(user, groups: list[tuple[int, str, str]], *, by: str, year: int) -> ConsoleKey:
+    """What the figures are computed from: the versions of the department-years the user sees (scores,
+    self-evaluations, names: ``scores.versions``), who sees what, the groups, today (what is overdue), the year's
     overdue tasks and the spot checks' history (its last record: every draw and re-review writes one). Four small
-    queries on a hit, where computing them scans every project of the year."""
+    queries, where computing the figures scans every project of the year."""
     today = timezone.localdate()
     overdue = _overdue_tasks(year, today)
     tasks = [(t.pk, t.deadline, t.all_departments, sorted(d.pk for d in t.departments.all())) for t in overdue]
     spot_checks = SpotCheckItem.history.aggregate(last=Max("history_id"), n=Count("history_id"))
     extra = (by, groups, today, tasks, spot_checks["last"], spot_checks["n"])
-    key = shown_to(user).key("console", year=year, extra=extra)
-    return cached(key, lambda: console_rows(projects, groups, by=by, year=year, today=today, overdue=overdue))
+    return ConsoleKey(shown_to(user).key(f"console-{by}", year=year, extra=extra), today, overdue)
+
+
+def cached_console_rows(
+    key: ConsoleKey, projects: QuerySet[Project], groups: list[tuple[int, str, str]], *, by: str, year: int
+) -> list[ConsoleRow]:
+    """``console_rows``, cached under ``key``."""
+    return cached(
+        key.key, lambda: console_rows(projects, groups, by=by, year=year, today=key.today, overdue=key.overdue)
+    )
 
 
 def console_rows(

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,9 +22,10 @@ from budgets.permissions import department_ids_for, is_finance_bureau, projects_
 
 from ..jobs import start_job
 from ..models import Job
+from ..page_cache import PAGE_CACHE_SECONDS
 from ..tasks.views import finance_required, today_year
 from ..views.projects import visible_years
-from .console import CENT, cached_console_rows, chart_data, inflation_flagged, totals
+from .console import CENT, ConsoleKey, cached_console_rows, chart_data, console_key, inflation_flagged, totals
 from .forms import DrawForm, ReviewForm
 from .models import SpotCheck, SpotCheckItem
 from .services import check_draw, comparison, record_review
@@ -73,25 +75,57 @@ def _console_departments(user):
     return Department.objects.filter(pk__in=reviewed)
 
 
+class ConsolePage:
+    """The console's rows, total and chart, computed (or read from the cache) only when the page's cached table
+    is rendered again: on a hit of the rendered table, none of them is read."""
+
+    def __init__(self, user, key: ConsoleKey, groups, *, year: int):
+        self.user, self.key, self.groups, self.year = user, key, groups, year
+
+    @cached_property
+    def rows(self) -> list:
+        projects = projects_for(self.user).filter(year=self.year)  # rows of departments not in groups are left out
+        rows = cached_console_rows(self.key, projects, self.groups, by="unit__department_id", year=self.year)
+        prefix, suffix = reverse("performance:console-department", args=["-", self.year]).split("/-/")
+        evaluation = reverse("performance:department-evaluation", args=["-", self.year]).split("/-/")
+        results = reverse("performance:results-sheet", args=["-", self.year]).split("/-/")
+        seen = department_ids_for(self.user)  # the departments whose pages the user may open (None: every one)
+        for row in rows:  # one reverse for every row
+            code = quote(row.code, safe="")
+            row.href = f"{prefix}/{code}/{suffix}"
+            if seen is None or row.key in seen:
+                row.evaluation_href = f"{evaluation[0]}/{code}/{evaluation[1]}"
+                row.results_href = f"{results[0]}/{code}/{results[1]}"
+        return rows
+
+    @cached_property
+    def total(self):
+        return totals(self.rows)
+
+    @cached_property
+    def chart(self) -> dict:
+        return chart_data(self.rows)
+
+
 @login_required
 def console(request):
-    """Every department's year in one table (and charts): coverage, grades, scores, overdue, spot checks, flags."""
+    """Every department's year in one table (and charts): coverage, grades, scores, overdue, spot checks, flags.
+    The table and the chart's data are rendered once per key (``console_key``: every figure's sources, who sees
+    what and the language), so 2,000 departments cost a view what two do."""
     departments = _console_departments(request.user)
     year = _year(request)
     groups = list(departments.order_by("code").values_list("pk", "code", "name"))
-    projects = projects_for(request.user).filter(year=year)  # rows of departments not in ``groups`` are left out
-    rows = cached_console_rows(request.user, projects, groups, by="unit__department_id", year=year)
-    prefix, suffix = reverse("performance:console-department", args=["-", year]).split("/-/")
-    evaluation = reverse("performance:department-evaluation", args=["-", year]).split("/-/")
-    results = reverse("performance:results-sheet", args=["-", year]).split("/-/")
-    seen = department_ids_for(request.user)  # the departments whose pages the user may open (None: every one)
-    for row in rows:  # one reverse for every row
-        code = quote(row.code, safe="")
-        row.href = f"{prefix}/{code}/{suffix}"
-        if seen is None or row.key in seen:
-            row.evaluation_href = f"{evaluation[0]}/{code}/{evaluation[1]}"
-            row.results_href = f"{results[0]}/{code}/{results[1]}"
-    context = {"year": year, "rows": rows, "total": totals(rows), "chart": chart_data(rows), "links": True}
+    key = console_key(request.user, groups, by="unit__department_id", year=year)
+    page = ConsolePage(request.user, key, groups, year=year)
+    context = {
+        "year": year,
+        "count": len(groups),
+        "page": page,
+        "rows": SimpleLazyObject(lambda: page.rows),  # for tests and templates that read the rows themselves
+        "page_key": key.key,
+        "page_cache_seconds": PAGE_CACHE_SECONDS,
+        "links": True,
+    }
     return render(request, "performance/console.html", context)
 
 
@@ -108,7 +142,9 @@ def console_department(request, code: str, year: int):
         raise Http404
     units = list(Unit.objects.filter(department=department).order_by("order", "code").values_list("pk", "code", "name"))
     projects = projects_for(request.user).filter(year=year, unit__department=department)
-    rows = cached_console_rows(request.user, projects, units, by="unit_id", year=year)
+    rows = cached_console_rows(
+        console_key(request.user, units, by="unit_id", year=year), projects, units, by="unit_id", year=year
+    )
     flagged = set(inflation_flagged(projects).values_list("pk", flat=True))
     listed = (
         projects.select_related("unit", "evaluation", "stored_score")

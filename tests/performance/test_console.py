@@ -1,5 +1,7 @@
 """The finance console (财政总览): every department's year as SQL aggregates, a drill-down, who sees which rows."""
 
+import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -24,6 +26,21 @@ def finance():
 
 def rows_of(response):
     return {row.code: row for row in response.context["rows"]}
+
+
+def shown(response, code: str) -> dict[str, str]:
+    """The figures of a department's row as the page shows them (``data-testid`` → text): what the user reads,
+    whether the table was rendered now or served from the cache."""
+    page = response.content.decode()
+    for row in re.findall(r'<tr data-testid="console-row">(.*?)</tr>', page, re.S):
+        if re.search(rf">{re.escape(code)} ", row):
+            return dict(re.findall(r'data-testid="([\w-]+)">([^<]*)<', row))
+    raise AssertionError(f"no row of {code}")
+
+
+def chart_of(response) -> dict:
+    page = response.content.decode()
+    return json.loads(re.search(r'<script id="jx-console-data" type="application/json">(.*?)</script>', page, re.S)[1])
 
 
 def test_a_department_row_counts_coverage_grades_scores_overdue_spot_checks_and_flags(client, finance):
@@ -74,8 +91,8 @@ def test_the_console_costs_the_same_queries_for_two_departments_and_for_six(clie
 
 
 def test_the_console_is_served_from_its_cache_and_shows_every_change_at_once(client, finance):
-    """Cached under what it counts: a self-evaluation approved, a task's deadline passed and a spot check drawn
-    each show on the next view."""
+    """The rendered table is cached under what it counts: a self-evaluation approved, a task's deadline passed and a
+    spot check drawn each show on the next view."""
     unit = make_unit(department=make_department(code="801"))
     project = make_scored_project(unit, status=Evaluation.Status.SUBMITTED)
     task = Task.objects.create(kind=Task.Kind.SELF_EVALUATION, year=2099, deadline=date(2099, 1, 31))
@@ -83,24 +100,38 @@ def test_the_console_is_served_from_its_cache_and_shows_every_change_at_once(cli
 
     def view():
         with CaptureQueriesContext(connection) as captured:
-            row = rows_of(client.get(reverse("performance:console"), {"year": 2021}))["801"]
-        return row, len(captured)
+            response = client.get(reverse("performance:console"), {"year": 2021})
+        return shown(response, "801"), len(captured)
 
     first, computed = view()
     again, served = view()
-    assert (first.approved, first.overdue, first.sampled) == (again.approved, again.overdue, again.sampled) == (0, 0, 0)
+    assert first == again
+    assert (first["approved"], first["overdue"], first["spot-checks"]) == ("0", "0", "0/0/0")
     assert served < computed
     evaluation = project.evaluation
     evaluation.status = Evaluation.Status.APPROVED
     evaluation.save()
-    assert view()[0].approved == 1
+    assert view()[0]["approved"] == "1"
     task.year, task.deadline = 2021, date(2022, 1, 31)  # now the year's task, its deadline passed
     task.save()
     project.evaluation.status = Evaluation.Status.RETURNED
     project.evaluation.save()
-    assert view()[0].overdue == 1
+    assert view()[0]["overdue"] == "1"
     draw_sample(year=2021, size=1, seed=1, scope="any", by=finance)
-    assert view()[0].sampled == 1
+    assert view()[0]["spot-checks"] == "1/0/0"
+
+
+def test_the_cached_table_differs_by_who_sees_it(client, finance):
+    """A reviewer's rows link only their own department's pages; finance's link every one: never each other's."""
+    ours, theirs = make_department(code="801"), make_department(code="802")
+    for department in (ours, theirs):
+        make_scored_project(make_unit(department=department))
+    reviewer = make_user_with_access(role=Access.Role.REVIEWER, department=ours)
+    client.force_login(finance)
+    assert "802" in client.get(reverse("performance:console"), {"year": 2021}).content.decode()
+    client.force_login(reviewer)
+    page = client.get(reverse("performance:console"), {"year": 2021}).content.decode()
+    assert ">801 " in page and ">802 " not in page
 
 
 def test_the_drill_down_lists_the_departments_units_and_projects_with_their_flags(client, finance):
@@ -171,7 +202,7 @@ def test_the_console_offers_the_grade_chart_with_its_table(client, finance):
     make_scored_project(make_unit(department=make_department(code="801", name="甲部门")))
     client.force_login(finance)
     response = client.get(reverse("performance:console"), {"year": 2021})
-    chart = response.context["chart"]
+    chart = chart_of(response)
     assert chart["labels"] == ["甲部门"]
     assert [d["label"] for d in chart["datasets"]] == ["优", "良", "中", "差"]
     assert chart["datasets"][0]["data"] == [1]
