@@ -134,32 +134,58 @@ def _percent(project):
     return None if stored is None or stored.rate is None else (stored.rate * 100).quantize(CENT, ROUND_HALF_UP)
 
 
+class DepartmentConsolePage:
+    """A department's drill-down: its units' rows, total and chart, and its first projects, computed only when the
+    page's cached content is rendered again (every figure of it is in the key: ``console_key`` by unit)."""
+
+    def __init__(self, user, key: ConsoleKey, department, units, *, year: int):
+        self.key, self.units, self.year = key, units, year
+        self.projects = projects_for(user).filter(year=year, unit__department=department)
+
+    @cached_property
+    def rows(self) -> list:
+        return cached_console_rows(self.key, self.projects, self.units, by="unit_id", year=self.year)
+
+    @cached_property
+    def total(self):
+        return totals(self.rows)
+
+    @cached_property
+    def chart(self) -> dict:
+        return chart_data(self.rows)
+
+    @cached_property
+    def project_rows(self) -> list[dict]:
+        flagged = set(inflation_flagged(self.projects).values_list("pk", flat=True))
+        listed = (
+            self.projects.select_related("unit", "evaluation", "stored_score")
+            .annotate(reported=F("evaluation__reported_total"))
+            .order_by("unit__order", "order", "id")
+        )
+        return [{"project": p, "flagged": p.pk in flagged, "rate": _percent(p)} for p in listed[:PROJECTS_SHOWN]]
+
+    @cached_property
+    def project_count(self) -> int:
+        return self.projects.count()
+
+
 @login_required
 def console_department(request, code: str, year: int):
-    """One department's year by unit, and its projects with their scores, spot checks and flags."""
+    """One department's year by unit, and its projects with their scores, spot checks and flags; rendered once
+    per key, as the console is."""
     department = get_object_or_404(_console_departments(request.user), code=code)
     if year not in YEARS:
         raise Http404
     units = list(Unit.objects.filter(department=department).order_by("order", "code").values_list("pk", "code", "name"))
-    projects = projects_for(request.user).filter(year=year, unit__department=department)
-    rows = cached_console_rows(
-        console_key(request.user, units, by="unit_id", year=year), projects, units, by="unit_id", year=year
-    )
-    flagged = set(inflation_flagged(projects).values_list("pk", flat=True))
-    listed = (
-        projects.select_related("unit", "evaluation", "stored_score")
-        .annotate(reported=F("evaluation__reported_total"))
-        .order_by("unit__order", "order", "id")
-    )
-    project_rows = [{"project": p, "flagged": p.pk in flagged, "rate": _percent(p)} for p in listed[:PROJECTS_SHOWN]]
+    key = console_key(request.user, units, by="unit_id", year=year)
+    page = DepartmentConsolePage(request.user, key, department, units, year=year)
     context = {
         "year": year,
         "department": department,
-        "rows": rows,
-        "total": totals(rows),
-        "chart": chart_data(rows),
-        "projects": project_rows,
-        "project_count": projects.count(),
+        "page": page,
+        "rows": SimpleLazyObject(lambda: page.rows),  # for tests that read the rows themselves
+        "page_key": key.key,
+        "page_cache_seconds": PAGE_CACHE_SECONDS,
     }
     return render(request, "performance/console_department.html", context)
 

@@ -146,6 +146,28 @@ def test_the_drill_down_lists_the_departments_units_and_projects_with_their_flag
     assert "甲一项目" in page and "甲二项目" in page and "自评虚高" in page
 
 
+def test_the_drill_down_is_served_from_its_cache_and_shows_a_new_project_and_a_changed_state_at_once(client, finance):
+    unit = make_unit(department=make_department(code="801"), name="甲一")
+    project = make_scored_project(unit, name="甲一项目", status=Evaluation.Status.SUBMITTED)
+    client.force_login(finance)
+    url = reverse("performance:console-department", args=["801", 2021])
+
+    def view():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        return page.split('data-testid="console-projects"')[1], len(captured)  # the projects' list
+
+    first, computed = view()
+    again, served = view()
+    assert first == again and served < computed
+    assert "已提交" in first and "已审核" not in first
+    project.evaluation.status = Evaluation.Status.APPROVED
+    project.evaluation.save()
+    make_scored_project(unit, name="甲一新项目")
+    page = view()[0]
+    assert "已审核" in page and "甲一新项目" in page and "项目（2）" in page
+
+
 def test_the_drill_downs_queries_do_not_grow_with_its_units(client, finance):
     department = make_department(code="801")
     client.force_login(finance)
