@@ -22,6 +22,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -77,51 +78,70 @@ def _capped(count: int, each: int, cap: int) -> int:
     return min(count * each, cap)
 
 
+def _parts(signals: Signals, weights: Weights) -> list[tuple[int, Callable[[], str]]]:
+    """The signals that count, in the order of ``WEIGHTS``: each one's points and how to say it (said only where a
+    reason is shown: a draw ranks every project and explains its sample)."""
+    parts = []
+    reported, computed = signals.reported_total, signals.computed_total
+    if reported is not None and reported != computed:
+        parts.append(
+            (
+                weights.reported_higher if reported > computed else weights.reported_lower,
+                lambda: (
+                    _("自评总分 %(reported)s 与系统计算 %(computed)s 不一致（相差 %(diff)s）")
+                    % {"reported": reported, "computed": computed, "diff": f"{reported - computed:+.2f}"}
+                ),
+            )
+        )
+    if signals.unevidenced_met:
+        parts.append(
+            (
+                _capped(signals.unevidenced_met, weights.unevidenced_met, weights.unevidenced_met_cap),
+                lambda: _("%(n)s 个定性指标评为达成但无佐证材料") % {"n": signals.unevidenced_met},
+            )
+        )
+    if signals.grade == "优" and signals.rate is not None and signals.rate < RATE_FLOOR:
+        parts.append(
+            (
+                weights.excellent_low_rate,
+                lambda: _("等级为优但预算执行率仅 %(rate)s%%") % {"rate": f"{signals.rate * 100:.2f}"},
+            )
+        )
+    if signals.below_last_year:
+        parts.append(
+            (
+                _capped(signals.below_last_year, weights.below_last_year, weights.below_last_year_cap),
+                lambda: _("%(n)s 个指标的指标值低于上年实际完成值") % {"n": signals.below_last_year},
+            )
+        )
+    if signals.missing_reasons:
+        parts.append(
+            (
+                _capped(signals.missing_reasons, weights.missing_reason, weights.missing_reason_cap),
+                lambda: _("%(n)s 处缺少偏差原因") % {"n": signals.missing_reasons},
+            )
+        )
+    if signals.returns:
+        parts.append(
+            (
+                _capped(signals.returns, weights.returned, weights.returned_cap),
+                lambda: _("曾被退回 %(n)s 次") % {"n": signals.returns},
+            )
+        )
+    if not signals.checked_before:
+        parts.append((weights.never_checked, lambda: _("从未被抽查")))
+    return parts
+
+
 def risk_of(signals: Signals, weights: Weights = WEIGHTS) -> Risk:
     """A project's risk score and the reasons that make it, in the order of ``WEIGHTS``."""
-    return _assess(signals, weights, explain=True)
+    parts = _parts(signals, weights)
+    return Risk(sum(points for points, _say in parts), [say() for _points, say in parts])
 
 
 def risk_score(signals: Signals, weights: Weights = WEIGHTS) -> int:
-    """``risk_of(signals).score`` without writing the reasons (a draw ranks every project, explains its sample)."""
-    return _assess(signals, weights, explain=False).score
-
-
-def _assess(signals: Signals, weights: Weights, *, explain: bool) -> Risk:
-    score, reasons = 0, []
-    reported, computed = signals.reported_total, signals.computed_total
-    if reported is not None and reported != computed:
-        score += weights.reported_higher if reported > computed else weights.reported_lower
-        if explain:
-            reasons.append(
-                _("自评总分 %(reported)s 与系统计算 %(computed)s 不一致（相差 %(diff)s）")
-                % {"reported": reported, "computed": computed, "diff": f"{reported - computed:+.2f}"}
-            )
-    if signals.unevidenced_met:
-        score += _capped(signals.unevidenced_met, weights.unevidenced_met, weights.unevidenced_met_cap)
-        if explain:
-            reasons.append(_("%(n)s 个定性指标评为达成但无佐证材料") % {"n": signals.unevidenced_met})
-    if signals.grade == "优" and signals.rate is not None and signals.rate < RATE_FLOOR:
-        score += weights.excellent_low_rate
-        if explain:
-            reasons.append(_("等级为优但预算执行率仅 %(rate)s%%") % {"rate": f"{signals.rate * 100:.2f}"})
-    if signals.below_last_year:
-        score += _capped(signals.below_last_year, weights.below_last_year, weights.below_last_year_cap)
-        if explain:
-            reasons.append(_("%(n)s 个指标的指标值低于上年实际完成值") % {"n": signals.below_last_year})
-    if signals.missing_reasons:
-        score += _capped(signals.missing_reasons, weights.missing_reason, weights.missing_reason_cap)
-        if explain:
-            reasons.append(_("%(n)s 处缺少偏差原因") % {"n": signals.missing_reasons})
-    if signals.returns:
-        score += _capped(signals.returns, weights.returned, weights.returned_cap)
-        if explain:
-            reasons.append(_("曾被退回 %(n)s 次") % {"n": signals.returns})
-    if not signals.checked_before:
-        score += weights.never_checked
-        if explain:
-            reasons.append(_("从未被抽查"))
-    return Risk(score, reasons)
+    """``risk_of(signals).score`` without saying the reasons."""
+    return sum(points for points, _say in _parts(signals, weights))
 
 
 def sample_size(population: int, *, size: int | None = None, share: Decimal | None = None) -> int:

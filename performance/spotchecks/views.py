@@ -75,7 +75,21 @@ def _console_departments(user):
     return Department.objects.filter(pk__in=reviewed)
 
 
-class ConsolePage:
+class _Rows:
+    """A console table's total and chart, from its ``rows`` (a subclass's)."""
+
+    rows: list
+
+    @cached_property
+    def total(self):
+        return totals(self.rows)
+
+    @cached_property
+    def chart(self) -> dict:
+        return chart_data(self.rows)
+
+
+class ConsolePage(_Rows):
     """The console's rows, total and chart, computed (or read from the cache) only when the page's cached table
     is rendered again: on a hit of the rendered table, none of them is read."""
 
@@ -97,14 +111,6 @@ class ConsolePage:
                 row.evaluation_href = f"{evaluation[0]}/{code}/{evaluation[1]}"
                 row.results_href = f"{results[0]}/{code}/{results[1]}"
         return rows
-
-    @cached_property
-    def total(self):
-        return totals(self.rows)
-
-    @cached_property
-    def chart(self) -> dict:
-        return chart_data(self.rows)
 
 
 @login_required
@@ -134,7 +140,7 @@ def _percent(project):
     return None if stored is None or stored.rate is None else (stored.rate * 100).quantize(CENT, ROUND_HALF_UP)
 
 
-class DepartmentConsolePage:
+class DepartmentConsolePage(_Rows):
     """A department's drill-down: its units' rows, total and chart, and its first projects, computed only when the
     page's cached content is rendered again (every figure of it is in the key: ``console_key`` by unit)."""
 
@@ -145,14 +151,6 @@ class DepartmentConsolePage:
     @cached_property
     def rows(self) -> list:
         return cached_console_rows(self.key, self.projects, self.units, by="unit_id", year=self.year)
-
-    @cached_property
-    def total(self):
-        return totals(self.rows)
-
-    @cached_property
-    def chart(self) -> dict:
-        return chart_data(self.rows)
 
     @cached_property
     def project_rows(self) -> list[dict]:
