@@ -168,6 +168,15 @@ def test_the_drill_down_is_served_from_its_cache_and_shows_a_new_project_and_a_c
     assert "已审核" in page and "甲一新项目" in page and "项目（2）" in page
 
 
+def test_a_unit_without_a_code_is_shown_by_its_name_alone(client, finance):
+    """The seed publishes units without a code (张家口市科技干部进修学院): no "None" before the name."""
+    department = make_department(code="801")
+    make_unit(department=department, code=None, name="甲进修学院")
+    client.force_login(finance)
+    page = client.get(reverse("performance:console-department", args=["801", 2021])).content.decode()
+    assert ">甲进修学院</th>" in page and "None" not in page
+
+
 def test_the_drill_downs_queries_do_not_grow_with_its_units(client, finance):
     department = make_department(code="801")
     client.force_login(finance)
